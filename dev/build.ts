@@ -1,0 +1,31 @@
+/**
+ * Bundles the worker for workerd (the same shape wrangler produces): ESM,
+ * Node built-ins left to nodejs_compat, and a `require` for the CommonJS
+ * dependencies (ioredis) that call it.
+ */
+import { builtinModules } from "node:module";
+import { build } from "esbuild";
+
+export const WORKER_BUNDLE = ".build/worker.js";
+
+export async function buildWorker(): Promise<string> {
+  await build({
+    entryPoints: ["worker/index.ts"],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["module", "main"],
+    external: ["cloudflare:*", "node:*", ...builtinModules],
+    banner: { js: 'import { createRequire } from "node:module"; const require = createRequire("/");' },
+    outfile: WORKER_BUNDLE,
+    sourcemap: "linked",
+    logLevel: "warning",
+  });
+  return WORKER_BUNDLE;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await buildWorker();
+}

@@ -1,0 +1,61 @@
+/**
+ * Runs the worker bundle in workerd through miniflare, with its session
+ * objects and the web app's static files: the one way the service runs
+ * locally, in `npm start`, the tests and the benchmark.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { Miniflare } from "miniflare";
+import { WORKER_BUNDLE } from "./build";
+
+export interface StackOptions {
+  port?: number;
+  host?: string;
+  databaseUrl: string;
+  redisUrl?: string;
+  llmBaseUrl?: string;
+  /** Any other worker variables (AUTH_SECRET, LLM_*, TUNNEL_*, …). */
+  env?: Record<string, string>;
+  /** Folder for session-object storage; unset → in memory, gone on close. */
+  persistDir?: string;
+}
+
+export interface Stack {
+  url: string;
+  mf: Miniflare;
+  close(): Promise<void>;
+}
+
+export const COMPATIBILITY_DATE = "2026-04-20";
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  if (!existsSync("web/dist/index.html")) {
+    mkdirSync("web/dist", { recursive: true });
+  }
+  if (opts.persistDir) mkdirSync(opts.persistDir, { recursive: true });
+  const bindings: Record<string, string> = {
+    DATABASE_URL: opts.databaseUrl,
+    ENVIRONMENT: "development",
+    ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
+    ...(opts.llmBaseUrl ? { LLM_BASE_URL: opts.llmBaseUrl } : {}),
+    ...opts.env,
+  };
+  if (!bindings.AUTH_SECRET) throw new Error("AUTH_SECRET is required");
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: WORKER_BUNDLE,
+    compatibilityDate: COMPATIBILITY_DATE,
+    compatibilityFlags: ["nodejs_compat"],
+    bindings,
+    durableObjects: { CHAT_SESSION: { className: "ChatSession", useSQLite: true } },
+    durableObjectsPersist: opts.persistDir ?? false,
+    assets: {
+      directory: "web/dist",
+      binding: "ASSETS",
+      routerConfig: { has_user_worker: true, invoke_user_worker_ahead_of_assets: true },
+    },
+    host: opts.host ?? "127.0.0.1",
+    port: opts.port ?? 0,
+  });
+  const url = (await mf.ready).toString().replace(/\/$/, "");
+  return { url, mf, close: () => mf.dispose() };
+}

@@ -1,0 +1,69 @@
+/**
+ * `npm start`: the whole product on one address with nothing configured.
+ * Unset DATABASE_URL → embedded PostgreSQL; unset LLM_BASE_URL → the
+ * built-in development LLM; unset AUTH_SECRET → a generated one. Each
+ * choice is stated in the log.
+ */
+import { buildWeb } from "./build-web";
+import { buildWorker } from "./build";
+import { startDevLlm } from "./dev-llm";
+import { startEmbeddedPostgres } from "./embedded-postgres";
+import { migrateDatabase } from "./migrate";
+import { SECRETS_FILE, devSecrets } from "./secrets";
+import { startStack } from "./stack";
+
+const log = (msg: string) => console.log(`[start] ${msg}`);
+const env = process.env;
+const closers: (() => Promise<void>)[] = [];
+
+let databaseUrl = env.DATABASE_URL;
+if (!databaseUrl) {
+  const pg = await startEmbeddedPostgres(".data/pglite");
+  closers.push(pg.close);
+  databaseUrl = pg.url;
+  log(`DATABASE_URL unset: embedded PostgreSQL (PGlite) on ${pg.url}, data in .data/pglite`);
+}
+await migrateDatabase(databaseUrl);
+log("migrations applied");
+
+const workerEnv: Record<string, string> = {};
+for (const k of ["LLM_MODEL", "LLM_API_KEY", "LLM_PROVIDER", "LLM_CONTEXT_TOKENS", "LLM_MAX_REPLY_TOKENS", "LLM_FIRST_TOKEN_MS", "LLM_GAP_MS", "LLM_TOTAL_MS", "TUNNEL_SIGNING_KEY", "TUNNEL_ISSUER", "CF_ACCESS_CLIENT_ID", "CF_ACCESS_CLIENT_SECRET", "MEMORY_TRIGGERS"]) {
+  if (env[k]) workerEnv[k] = env[k];
+}
+let llmBaseUrl = env.LLM_BASE_URL;
+if (!llmBaseUrl) {
+  const llm = await startDevLlm({ port: Number(env.DEV_LLM_PORT ?? 8790) });
+  closers.push(llm.close);
+  llmBaseUrl = llm.url;
+  workerEnv.DEV_LLM = "1";
+  workerEnv.LLM_MODEL ??= "development";
+  log(`LLM_BASE_URL unset: built-in development LLM on ${llm.url} (deterministic, not a real model)`);
+}
+if (!env.REDIS_URL) log("REDIS_URL unset: no shared cache, login throttling off");
+if (env.AUTH_SECRET) {
+  workerEnv.AUTH_SECRET = env.AUTH_SECRET;
+} else {
+  const s = devSecrets();
+  workerEnv.AUTH_SECRET = s.AUTH_SECRET;
+  log(`AUTH_SECRET unset: using the development secret in ${SECRETS_FILE}${s.generated ? " (generated now)" : ""}`);
+}
+
+await Promise.all([buildWorker(), buildWeb()]);
+const stack = await startStack({
+  port: Number(env.PORT ?? 8787),
+  host: env.HOST ?? "127.0.0.1",
+  databaseUrl,
+  redisUrl: env.REDIS_URL,
+  llmBaseUrl,
+  env: workerEnv,
+  persistDir: ".data/sessions",
+});
+closers.push(stack.close);
+log(`serving on ${stack.url}`);
+
+const stop = async () => {
+  for (const close of closers.reverse()) await close().catch(() => {});
+  process.exit(0);
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);

@@ -1,0 +1,65 @@
+/**
+ * Test helpers: the real worker in workerd (miniflare) against the run's
+ * PostgreSQL, Redis and development LLM, and a small client for its API.
+ */
+import { randomBytes } from "node:crypto";
+import { inject } from "vitest";
+import { startStack, type Stack, type StackOptions } from "../dev/stack";
+
+export const AUTH_SECRET = randomBytes(32).toString("base64url");
+
+export async function startWorker(over: Partial<StackOptions> & { env?: Record<string, string> } = {}): Promise<Stack> {
+  return startStack({
+    databaseUrl: inject("databaseUrl"),
+    redisUrl: inject("redisUrl"),
+    llmBaseUrl: inject("llmBaseUrl"),
+    ...over,
+    env: { AUTH_SECRET, DEV_LLM: "1", LLM_MODEL: "development", ...over.env },
+  });
+}
+
+export const unique = (prefix = "u") => `${prefix}${randomBytes(5).toString("hex")}`;
+
+export interface Session { token: string; userId: string; cookie: string; username: string }
+
+/** A client bound to one base URL; `as` adds a user's bearer token. */
+export function client(base: string) {
+  async function call(path: string, init: RequestInit & { json?: unknown; as?: Session } = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (init.json !== undefined) headers.set("content-type", "application/json");
+    if (init.as) headers.set("authorization", `Bearer ${init.as.token}`);
+    return fetch(base + path, { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
+  }
+  async function register(name = unique()): Promise<Session> {
+    const res = await call("/api/auth/register", { method: "POST", json: { username: name, email: `${name}@example.test`, password: "correct horse battery" } });
+    if (res.status !== 201) throw new Error(`register ${res.status} ${await res.text()}`);
+    const body = (await res.json()) as { accessToken: string; user: { id: string } };
+    return { token: body.accessToken, userId: body.user.id, cookie: (res.headers.get("set-cookie") ?? "").split(";")[0], username: name };
+  }
+  async function character(as: Session, fields: Record<string, unknown> = {}): Promise<{ id: string; name: string; greeting: string }> {
+    const res = await call("/api/characters", { method: "POST", as, json: { name: unique("Char "), description: "A test character.", greeting: "Hello there!", visibility: "private", ...fields } });
+    if (res.status !== 201) throw new Error(`character ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { character: { id: string; name: string; greeting: string } }).character;
+  }
+  /** One turn with a JSON answer. */
+  async function say(as: Session, characterId: string, content: string, clientMessageId?: string) {
+    const res = await call(`/api/chats/${characterId}/messages`, { method: "POST", as, headers: { accept: "application/json" }, json: { content, clientMessageId } });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  }
+  return { call, register, character, say };
+}
+
+/** Parses an SSE body into events. */
+export function parseSse(text: string): { id?: string; event: string; data: any }[] {
+  return text.split("\n\n").filter((b) => b.trim()).map((block) => {
+    const ev: { id?: string; event: string; data: any } = { event: "message", data: null };
+    const data: string[] = [];
+    for (const line of block.split("\n")) {
+      if (line.startsWith("id: ")) ev.id = line.slice(4);
+      else if (line.startsWith("event: ")) ev.event = line.slice(7);
+      else if (line.startsWith("data: ")) data.push(line.slice(6));
+    }
+    ev.data = data.length ? JSON.parse(data.join("\n")) : null;
+    return ev;
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * Prompt assembly within a token budget. Pure: it only adds up the token
+ * counts stored with each message and never reads storage.
+ */
+import type { PromptLedger, Role } from "../shared/wire";
+import { MESSAGE_OVERHEAD, REPLY_PRIMING } from "./tokens";
+
+export interface CountedMessage {
+  id: string;
+  role: Role;
+  content: string;
+  tokens: number;
+}
+
+export interface PromptSection {
+  /** Ledger name of the share: "system", "memories", "summary", "recall". */
+  name: string;
+  text: string;
+  tokens: number;
+  /** Ids of what the section holds, for the ledger. */
+  ids?: string[];
+}
+
+export interface PromptInput {
+  /** Parts of the system message in order; already within their shares. */
+  system: PromptSection[];
+  /** The active history, oldest first (not including the new message). */
+  history: CountedMessage[];
+  newMessage: CountedMessage;
+  /** Context window minus the reply's reserve. */
+  budget: number;
+}
+
+export interface BuiltPrompt {
+  messages: { role: "system" | Role; content: string }[];
+  ledger: PromptLedger;
+  tokens: number;
+}
+
+const cost = (tokens: number) => tokens + MESSAGE_OVERHEAD;
+
+/** System message, then as many recent turns as fit (newest kept first), then the new message. */
+export function buildPrompt(input: PromptInput): BuiltPrompt {
+  const sections = input.system.filter((s) => s.text.length > 0);
+  const systemText = sections.map((s) => s.text).join("\n\n");
+  const systemTokens = sections.reduce((n, s) => n + s.tokens, 0) + 2 * Math.max(0, sections.length - 1);
+  let used = REPLY_PRIMING + cost(systemTokens) + cost(input.newMessage.tokens);
+  const shares: PromptLedger["shares"] = {};
+  for (const s of sections) shares[s.name] = { budget: s.tokens, used: s.tokens };
+
+  const kept: CountedMessage[] = [];
+  const excluded: PromptLedger["excluded"] = [];
+  let full = used > input.budget;
+  for (let i = input.history.length - 1; i >= 0; i--) {
+    const m = input.history[i];
+    if (!full && used + cost(m.tokens) <= input.budget) {
+      used += cost(m.tokens);
+      kept.push(m);
+    } else {
+      full = true;
+      excluded.push({ id: m.id, tokens: m.tokens, reason: "over_budget" });
+    }
+  }
+  kept.reverse();
+  shares.recent = { budget: Math.max(0, input.budget - (used - kept.reduce((n, m) => n + cost(m.tokens), 0))), used: kept.reduce((n, m) => n + cost(m.tokens), 0) };
+
+  const messages: BuiltPrompt["messages"] = [];
+  if (systemText) messages.push({ role: "system", content: systemText });
+  for (const m of kept) messages.push({ role: m.role, content: m.content });
+  messages.push({ role: "user", content: input.newMessage.content });
+
+  const included: PromptLedger["included"] = [
+    ...sections.flatMap((s) => (s.ids?.length ? s.ids.map((id) => ({ id, role: "system" as const, tokens: 0, source: s.name })) : [{ id: s.name, role: "system" as const, tokens: s.tokens, source: s.name }])),
+    ...kept.map((m) => ({ id: m.id, role: m.role, tokens: m.tokens, source: "recent" })),
+    { id: input.newMessage.id, role: "user" as const, tokens: input.newMessage.tokens, source: "new" },
+  ];
+  return { messages, tokens: used, ledger: { budget: input.budget, used, shares, included, excluded } };
+}

@@ -1,0 +1,34 @@
+/** The system message: who the character is and who the user is. Pure. */
+
+export interface CharacterSnapshot {
+  id: string;
+  name: string;
+  description: string;
+  greeting: string;
+  scenario: string;
+  exampleDialogues: string;
+  model: string | null;
+  updatedAt: string;
+}
+
+export interface SystemParts {
+  character: CharacterSnapshot;
+  userName: string;
+  persona: string;
+  memories?: string[];
+  summary?: string;
+}
+
+/** The character and persona part of the system message. */
+export function characterSystemText(p: Pick<SystemParts, "character" | "userName" | "persona">): string {
+  const c = p.character;
+  const parts = [
+    `You are ${c.name}. Stay in character and reply as ${c.name} would, in the first person.`,
+    c.description && `## ${c.name}\n${c.description}`,
+    c.scenario && `## Scenario\n${c.scenario}`,
+    c.exampleDialogues && `## Example dialogue\n${c.exampleDialogues}`,
+    c.greeting && `## How ${c.name} opened the conversation\n${c.greeting}`,
+    `## The user\nYou are talking with ${p.userName || "the user"}.${p.persona ? `\n${p.persona}` : ""}`,
+  ];
+  return parts.filter(Boolean).join("\n\n");
+}

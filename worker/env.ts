@@ -1,0 +1,49 @@
+/**
+ * The one typed environment of the worker. Everything is a string binding
+ * with a working local default, except the bindings Cloudflare provides.
+ */
+import type { ChatSession } from "./session/chat-session";
+
+export interface Env {
+  /** PostgreSQL; in production Hyperdrive's connection string wins. */
+  DATABASE_URL?: string;
+  HYPERDRIVE?: { connectionString: string };
+  /** Unset → no shared cache and login throttling kept off, stated in the log. */
+  REDIS_URL?: string;
+  LLM_BASE_URL?: string;
+  LLM_MODEL?: string;
+  LLM_API_KEY?: string;
+  /** "openai" (default) or "legacy" (the seed's POST /generate). */
+  LLM_PROVIDER?: string;
+  LLM_CONTEXT_TOKENS?: string;
+  LLM_MAX_REPLY_TOKENS?: string;
+  LLM_FIRST_TOKEN_MS?: string;
+  LLM_GAP_MS?: string;
+  LLM_TOTAL_MS?: string;
+  /** "1" when LLM_BASE_URL points at the built-in development LLM. */
+  DEV_LLM?: string;
+  /** HMAC secret for access tokens (at least 32 bytes). */
+  AUTH_SECRET: string;
+  TUNNEL_SIGNING_KEY?: string;
+  TUNNEL_ISSUER?: string;
+  CF_ACCESS_CLIENT_ID?: string;
+  CF_ACCESS_CLIENT_SECRET?: string;
+  /** Comma-separated phrases that pin a memory ("remember this", …). */
+  MEMORY_TRIGGERS?: string;
+  /** "development" relaxes cookie `Secure` for http://127.0.0.1. */
+  ENVIRONMENT?: string;
+  CHAT_SESSION: DurableObjectNamespace<ChatSession>;
+  ASSETS?: Fetcher;
+}
+
+/** The database URL for this deployment. */
+export function databaseUrl(env: Env): string {
+  const url = env.HYPERDRIVE?.connectionString ?? env.DATABASE_URL;
+  if (!url) throw new Error("DATABASE_URL is not configured");
+  return url;
+}
+
+export function intVar(value: string | undefined, fallback: number): number {
+  const n = value === undefined || value === "" ? NaN : Number(value);
+  return Number.isFinite(n) && n > 0 ? Math.floor(n) : fallback;
+}

@@ -1,0 +1,104 @@
+/** Characters: list and search, CRUD by the creator, Card V2 import/export. */
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import { requireUser } from "../auth/require-user";
+import { cacheCharacter, dropCachedCharacter, getCachedCharacter } from "../cache/characters";
+import { cardSchema, fromCard, toCard } from "../characters/card";
+import type { AppEnv } from "../context";
+import { type CharacterRow, deleteCharacter, findCharacter, insertCharacter, listCharacters, toCharacter, updateCharacter } from "../db/characters";
+import { AppError } from "../errors";
+import { readJson } from "../http/body";
+import { isUuid, newId } from "../ids";
+
+const text = (max: number) => z.string().max(max);
+const fields = {
+  name: z.string().trim().min(1).max(100),
+  tagline: text(200),
+  description: text(20_000),
+  greeting: text(10_000),
+  scenario: text(10_000),
+  exampleDialogues: text(20_000),
+  visibility: z.enum(["public", "private"]),
+};
+const createSchema = z.object({
+  ...fields,
+  tagline: fields.tagline.default(""),
+  description: fields.description.default(""),
+  greeting: fields.greeting.default(""),
+  scenario: fields.scenario.default(""),
+  exampleDialogues: fields.exampleDialogues.default(""),
+  visibility: fields.visibility.default("private"),
+});
+const patchSchema = z.object(fields).partial();
+const PAGE = 24;
+
+/** A character the caller may read (public or own), or 404. */
+export async function readableCharacter(c: Context<AppEnv>, id: string, cached = false): Promise<CharacterRow> {
+  if (!isUuid(id)) throw new AppError("character_not_found");
+  const redis = cached ? await c.var.redis.get() : null;
+  let row = await getCachedCharacter(redis, id);
+  if (!row) {
+    row = (await findCharacter(c.var.db(), id)) ?? null;
+    if (row) await cacheCharacter(redis, row);
+  }
+  if (!row || (row.visibility !== "public" && row.creatorId !== c.var.userId)) throw new AppError("character_not_found");
+  return row;
+}
+
+/** A character the caller created: 404 if they cannot see it, 403 if they only can see it. */
+async function ownCharacter(c: Context<AppEnv>, id: string): Promise<CharacterRow> {
+  const row = await readableCharacter(c, id);
+  if (row.creatorId !== c.var.userId) throw new AppError("forbidden");
+  return row;
+}
+
+async function changed(c: Context<AppEnv>, id: string): Promise<void> {
+  await dropCachedCharacter(await c.var.redis.get(), id);
+}
+
+export const characterRoutes = new Hono<AppEnv>()
+  .use(requireUser())
+  .get("/", async (c) => {
+    const q = c.req.query("q")?.trim().slice(0, 100) || undefined;
+    const cursor = c.req.query("cursor");
+    if (cursor !== undefined && !isUuid(cursor)) throw new AppError("invalid_input", { field: "cursor" });
+    const rows = await listCharacters(c.var.db(), c.var.userId, { q, cursor, limit: PAGE });
+    const page = rows.slice(0, PAGE);
+    return c.json({ characters: page.map(toCharacter), nextCursor: rows.length > PAGE ? page[page.length - 1].id : null });
+  })
+  .post("/", async (c) => {
+    const body = await readJson(c, createSchema);
+    const row = await insertCharacter(c.var.db(), { id: newId(), creatorId: c.var.userId, ...body });
+    return c.json({ character: toCharacter(row) }, 201);
+  })
+  .post("/import", async (c) => {
+    const card = await readJson(c, cardSchema, 256 * 1024);
+    const { card: kept, ...fieldsOf } = fromCard(card);
+    const row = await insertCharacter(c.var.db(), { id: newId(), creatorId: c.var.userId, visibility: "private", card: kept, ...fieldsOf });
+    return c.json({ character: toCharacter(row) }, 201);
+  })
+  .get("/:id", async (c) => c.json({ character: toCharacter(await readableCharacter(c, c.req.param("id"))) }))
+  .get("/:id/card", async (c) => {
+    const row = await readableCharacter(c, c.req.param("id"));
+    c.header("Content-Disposition", `attachment; filename="${row.name.replace(/[^\w.-]+/g, "_")}.card.json"`);
+    return c.json(toCard(toCharacter(row), row.card));
+  })
+  .patch("/:id", async (c) => {
+    const row = await ownCharacter(c, c.req.param("id"));
+    const body = await readJson(c, patchSchema);
+    const updated = await updateCharacter(c.var.db(), row.id, body);
+    await changed(c, row.id);
+    if (!updated) throw new AppError("character_not_found");
+    return c.json({ character: toCharacter(updated) });
+  })
+  .delete("/:id", async (c) => {
+    const row = await ownCharacter(c, c.req.param("id"));
+    await deleteCharacter(c.var.db(), row.id);
+    await changed(c, row.id);
+    return c.body(null, 204);
+  });
+
+/** The seed's cached read: same answer as GET /api/characters/:id. */
+export const seedCharacterRoutes = new Hono<AppEnv>()
+  .use(requireUser())
+  .get("/:id", async (c) => c.json({ character: toCharacter(await readableCharacter(c, c.req.param("id"), true)) }));

@@ -1,0 +1,62 @@
+/**
+ * What a session object reads from and writes to PostgreSQL: its cold
+ * history (only its own pair, always), the user's persona, and the outbox
+ * operations, applied idempotently.
+ */
+import { and, desc, eq, lt } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { chatMessages, chatSessions, users } from "../db/schema";
+import type { OutboxOp, StoredMessage } from "./store";
+
+export interface Pair { userId: string; characterId: string }
+
+export async function findSessionId(db: Db, pair: Pair): Promise<string | null> {
+  const r = await db.select({ id: chatSessions.id }).from(chatSessions)
+    .where(and(eq(chatSessions.userId, pair.userId), eq(chatSessions.characterId, pair.characterId))).limit(1);
+  return r[0]?.id ?? null;
+}
+
+export async function loadProfile(db: Db, userId: string): Promise<{ displayName: string; persona: string } | null> {
+  const r = await db.select({ displayName: users.displayName, persona: users.persona }).from(users).where(eq(users.id, userId)).limit(1);
+  return r[0] ?? null;
+}
+
+/** The pair's newest `limit` active messages older than `before`, oldest first. */
+export async function olderActive(db: Db, pair: Pair, before: string | null, limit: number): Promise<StoredMessage[]> {
+  const where = [eq(chatMessages.userId, pair.userId), eq(chatMessages.characterId, pair.characterId), eq(chatMessages.active, true)];
+  if (before) where.push(lt(chatMessages.id, before));
+  const rows = await db.select({
+    id: chatMessages.id, role: chatMessages.role, content: chatMessages.content, status: chatMessages.status,
+    tokens: chatMessages.tokenCount, clientId: chatMessages.clientMessageId, parentId: chatMessages.parentId,
+    active: chatMessages.active, createdAt: chatMessages.createdAt,
+  }).from(chatMessages).where(and(...where)).orderBy(desc(chatMessages.id)).limit(limit);
+  return rows.map((r) => ({ ...r, createdAt: r.createdAt.getTime() })).reverse();
+}
+
+/**
+ * Applies outbox operations in one transaction; each is idempotent, so a
+ * replay changes nothing. The session row is resolved by pair here, so a
+ * session object rebuilt without its storage still writes to the same row.
+ */
+export async function applyOps(db: Db, pair: Pair, newSessionId: string, ops: OutboxOp[]): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.insert(chatSessions).values({ id: newSessionId, ...pair }).onConflictDoNothing();
+    const [{ id: sessionId }] = await tx.select({ id: chatSessions.id }).from(chatSessions)
+      .where(and(eq(chatSessions.userId, pair.userId), eq(chatSessions.characterId, pair.characterId)));
+    let last = 0;
+    for (const o of ops) {
+      if (o.op === "message") {
+        const m = o.message;
+        last = Math.max(last, m.createdAt);
+        await tx.insert(chatMessages).values({
+          id: m.id, sessionId, ...pair, role: m.role, content: m.content, status: m.status, tokenCount: m.tokens,
+          clientMessageId: m.clientId, parentId: m.parentId, active: m.active, createdAt: new Date(m.createdAt),
+        }).onConflictDoNothing();
+      } else {
+        await tx.update(chatMessages).set({ content: o.content, status: o.status, tokenCount: o.tokens, active: o.active })
+          .where(and(eq(chatMessages.id, o.id), eq(chatMessages.userId, pair.userId), eq(chatMessages.characterId, pair.characterId)));
+      }
+    }
+    if (last) await tx.update(chatSessions).set({ updatedAt: new Date(last) }).where(eq(chatSessions.id, sessionId));
+  });
+}

@@ -1,0 +1,61 @@
+/**
+ * The session object's hot state: the recent active turns with their token
+ * counts and the user's profile, rebuilt after a restart from the object's
+ * own storage and, for older turns, from PostgreSQL.
+ */
+import type { Db } from "../db/client";
+import { newId } from "../ids";
+import type { Message } from "../shared/wire";
+import { findSessionId, loadProfile, olderActive, type Pair } from "./cold";
+import type { Store, StoredMessage } from "./store";
+
+/** Messages kept in memory; the prompt takes the newest that fit its budget. */
+export const HOT_LIMIT = 400;
+
+export interface Hot {
+  pair: Pair;
+  sessionId: string;
+  profile: { displayName: string; persona: string };
+  /** Active messages, oldest first. */
+  window: StoredMessage[];
+  /** Whether PostgreSQL holds active messages older than the local ones ("unknown" until it answers). */
+  cold: "none" | "some" | "unknown";
+}
+
+export function toWire(m: StoredMessage): Message {
+  return { id: m.id, role: m.role, content: m.content, status: m.status, createdAt: new Date(m.createdAt).toISOString() };
+}
+
+/** Builds the hot state; reads PostgreSQL only for what the object's storage does not have. */
+export async function loadHot(store: Store, pair: Pair, db: () => Db): Promise<Hot> {
+  let sessionId = store.getMeta("session_id");
+  if (!sessionId) {
+    sessionId = (await findSessionId(db(), pair).catch(() => null)) ?? newId();
+    store.setMeta("session_id", sessionId);
+  }
+  const savedProfile = store.getMeta("profile");
+  let profile = savedProfile ? (JSON.parse(savedProfile) as Hot["profile"]) : null;
+  if (!profile) {
+    profile = await loadProfile(db(), pair.userId).catch(() => null);
+    if (profile) store.setMeta("profile", JSON.stringify(profile));
+  }
+  const window = store.recentActive(HOT_LIMIT);
+  let cold = (store.getMeta("cold") as Hot["cold"] | null) ?? "unknown";
+  if (cold !== "none" && window.length < HOT_LIMIT) {
+    const older = await olderActive(db(), pair, store.oldestId(), HOT_LIMIT - window.length).catch(() => null);
+    if (older) {
+      // Messages this object wrote itself are local; older ones exist only in PostgreSQL.
+      if (cold === "unknown") {
+        cold = older.length > 0 ? "some" : "none";
+        store.setMeta("cold", cold);
+      }
+      window.unshift(...older);
+    }
+  }
+  return { pair, sessionId, profile: profile ?? { displayName: "", persona: "" }, window, cold };
+}
+
+/** Keeps the window bounded after a turn. */
+export function trimWindow(hot: Hot): void {
+  if (hot.window.length > HOT_LIMIT) hot.window.splice(0, hot.window.length - HOT_LIMIT);
+}
