@@ -63,3 +63,24 @@ export function parseSse(text: string): { id?: string; event: string; data: any 
     return ev;
   });
 }
+
+export interface Prompt { messages: { role: string; content: string }[]; headers: Record<string, string | string[] | undefined> }
+
+/** The prompts the development LLM received whose last user message contains `marker`. */
+export async function promptsWith(marker: string): Promise<Prompt[]> {
+  const res = await fetch(`${inject("llmBaseUrl")}/_debug/requests`);
+  const body = (await res.json()) as { requests: { path: string; headers: Prompt["headers"]; body: { messages?: Prompt["messages"] } }[] };
+  return body.requests
+    .filter((r) => r.path.endsWith("/chat/completions") && r.body?.messages?.at(-1)?.content.includes(marker))
+    .map((r) => ({ messages: r.body.messages!, headers: r.headers }));
+}
+
+/** Polls `fn` until it returns a truthy value (rows reach PostgreSQL through an outbox). */
+export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value || Date.now() > end) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

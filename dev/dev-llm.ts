@@ -1,0 +1,342 @@
+/**
+ * The built-in development LLM: a deterministic stand-in that speaks the
+ * OpenAI chat completions protocol (streaming and not), plus the seed's
+ * legacy `POST /generate`. The reply is a pure function of the request, so
+ * tests can assert on it; `[[knob:value]]` markers in the last user message
+ * (or the `x-dev-llm-knobs` header) make one request slow, fail, cut or stall,
+ * so one server serves every test at once. `/_debug/requests` shows what
+ * prompts arrived. Run directly: `tsx dev/dev-llm.ts` (DEV_LLM_PORT, 8790).
+ */
+import { createServer } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import { pathToFileURL } from "node:url";
+import { countTokens } from "gpt-tokenizer";
+
+/** Options of {@link startDevLlm}. */
+export interface DevLlmOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Pause between streamed words; default 15 ms. `[[gap:MS]]` overrides per request. */
+  wordDelayMs?: number;
+}
+
+/** A running development LLM. */
+export interface DevLlm {
+  /** Base URL including `/v1`, e.g. `http://127.0.0.1:40123/v1`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Per-request behaviour switches, read from `[[name:value]]` markers. */
+export interface DevKnobs {
+  delay?: number;
+  fail?: number;
+  failCode?: string;
+  retryAfter?: number;
+  flaky?: number;
+  flakyStatus?: number;
+  cut?: number;
+  stall?: number;
+  long?: number;
+  gap?: number;
+}
+
+/** One recorded request, as `GET /_debug/requests` returns it. */
+export interface RecordedRequest {
+  seq: number;
+  at: string;
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: unknown;
+}
+
+interface ChatMessage {
+  role: string;
+  content: string;
+}
+
+/** Marker that tells every reader which model answered. */
+export const DEV_MODEL_PREFIX = "[development model]";
+const DEV_MODEL_ID = "dev-llm";
+const ECHO_WORDS = 30;
+const RECORD_LIMIT = 500;
+const BODY_LIMIT = 4 * 1024 * 1024;
+const KNOB_RE = /\[\[([a-z_-]+):([^\]]*)\]\]/gi;
+const FILLER = "this is filler text from the development model used to make a long reply".split(" ");
+
+const NUMERIC_KNOBS: Record<string, "delay" | "cut" | "stall" | "long" | "gap" | "retryAfter"> = {
+  delay: "delay", cut: "cut", stall: "stall", long: "long", gap: "gap", retry_after: "retryAfter",
+};
+
+/** Reads `[[name:value]]` markers; unknown names and bad numbers are ignored. */
+export function parseKnobs(text: string): DevKnobs {
+  const knobs: DevKnobs = {};
+  for (const [, rawName, value] of text.matchAll(KNOB_RE)) {
+    const name = rawName.toLowerCase().replaceAll("-", "_");
+    const [first, second] = value.split(":");
+    const n = Number(first);
+    if (name === "fail" && Number.isInteger(n)) {
+      knobs.fail = n;
+      if (second) knobs.failCode = second;
+    } else if (name === "flaky" && Number.isInteger(n)) {
+      knobs.flaky = n;
+      const status = Number(second);
+      if (Number.isInteger(status) && status >= 400) knobs.flakyStatus = status;
+    } else if (name in NUMERIC_KNOBS && Number.isFinite(n) && n >= 0) {
+      knobs[NUMERIC_KNOBS[name]] = n;
+    }
+  }
+  return knobs;
+}
+
+/** The reply's words for a last user message: a pure function of its inputs. */
+export function devReplyWords(lastUser: string, knobs: DevKnobs = {}): string[] {
+  const prefix = DEV_MODEL_PREFIX.split(" ");
+  if (knobs.long !== undefined) {
+    const words = [...prefix];
+    while (words.length < knobs.long) words.push(FILLER[(words.length - prefix.length) % FILLER.length]);
+    return words;
+  }
+  const said = lastUser.replace(KNOB_RE, " ").split(/\s+/).filter(Boolean);
+  const echo = said.length === 0
+    ? "You said nothing."
+    : `You said: "${said.slice(0, ECHO_WORDS).join(" ")}${said.length > ECHO_WORDS ? " …" : ""}" ` +
+      `(${said.length} ${said.length === 1 ? "word" : "words"}).`;
+  const tail = "I am the built-in development model, a deterministic stand-in for a real LLM. " +
+    "Set LLM_BASE_URL to talk to a real model.";
+  return `${DEV_MODEL_PREFIX} ${echo} ${tail}`.split(" ");
+}
+
+/** Prompt size the way OpenAI counts chat messages (content + ~4 per message + 3). */
+function promptTokens(messages: ChatMessage[]): number {
+  return messages.reduce((sum, m) => sum + countTokens(m.content) + 4, 3);
+}
+
+function parseMessages(body: unknown): ChatMessage[] | null {
+  if (typeof body !== "object" || body === null) return null;
+  const raw = (body as { messages?: unknown }).messages;
+  if (!Array.isArray(raw) || raw.length === 0) return null;
+  const out: ChatMessage[] = [];
+  for (const m of raw as unknown[]) {
+    if (typeof m !== "object" || m === null) return null;
+    const { role, content } = m as { role?: unknown; content?: unknown };
+    if (typeof role !== "string" || typeof content !== "string") return null;
+    out.push({ role, content });
+  }
+  return out;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, status: number, code: string, message: string, headers?: Record<string, string>): void {
+  sendJson(res, status, { error: { code, message, type: code } }, headers);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    req.on("data", (part: Buffer) => {
+      size += part.length;
+      if (size > BODY_LIMIT) reject(new Error("body too large"));
+      else parts.push(part);
+    });
+    req.on("end", () => resolve(Buffer.concat(parts).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+/**
+ * Starts the development LLM.
+ * Routes (with or without the `/v1` prefix): `POST /chat/completions`,
+ * `GET /models`, `POST /generate`, `GET /healthz`, `GET|DELETE /_debug/requests`.
+ */
+export async function startDevLlm(opts: DevLlmOptions = {}): Promise<DevLlm> {
+  const host = opts.host ?? "127.0.0.1";
+  const defaultGap = opts.wordDelayMs ?? 15;
+  const stopping = new AbortController();
+  const recorded: RecordedRequest[] = [];
+  const flakyCounts = new Map<string, number>();
+  let seq = 0;
+  let completionSeq = 0;
+
+  const sleep = (ms: number): Promise<void> =>
+    ms <= 0 || stopping.signal.aborted
+      ? Promise.resolve()
+      : new Promise((resolve) => {
+          const done = (): void => {
+            clearTimeout(timer);
+            stopping.signal.removeEventListener("abort", done);
+            resolve();
+          };
+          const timer = setTimeout(done, ms);
+          stopping.signal.addEventListener("abort", done, { once: true });
+        });
+
+  /**
+   * Answers a knob-requested failure (after any `delay`), if there is one;
+   * returns true when it did. `flaky:N` fails the first N requests that
+   * carry the same last user message.
+   */
+  const failIfAsked = async (res: ServerResponse, knobs: DevKnobs, key: string): Promise<boolean> => {
+    let status = knobs.fail;
+    if (status === undefined && knobs.flaky !== undefined) {
+      const seen = flakyCounts.get(key) ?? 0;
+      if (flakyCounts.size >= 10_000) flakyCounts.clear();
+      flakyCounts.set(key, seen + 1);
+      if (seen < knobs.flaky) status = knobs.flakyStatus ?? 503;
+    }
+    if (status === undefined) return false;
+    const code = knobs.failCode ?? (status === 429 ? "rate_limit_exceeded" : status === 503 ? "service_unavailable"
+      : status >= 500 ? "server_error" : "invalid_request_error");
+    const headers: Record<string, string> = {};
+    if (status === 429 || knobs.retryAfter !== undefined) headers["retry-after"] = String(knobs.retryAfter ?? 1);
+    await sleep(knobs.delay ?? 0);
+    sendError(res, status, code, `development model failing on request (status ${status})`, headers);
+    return true;
+  };
+
+  /** `cut` closes the socket, `stall` leaves it open; returns true when the reply must stop. */
+  const stopAt = (res: ServerResponse, knobs: DevKnobs, sent: number): boolean => {
+    if (knobs.cut !== undefined && sent >= knobs.cut) {
+      // end() flushes the words already written before the connection drops mid-body.
+      const socket = res.socket;
+      socket?.end(() => socket.destroy());
+      return true;
+    }
+    return knobs.stall !== undefined && sent >= knobs.stall;
+  };
+
+  const chat = async (req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> => {
+    const messages = parseMessages(body);
+    if (!messages) return sendError(res, 400, "invalid_request_error", "messages must be a non-empty array of {role, content}");
+    const b = body as { model?: unknown; stream?: unknown; max_tokens?: unknown; max_completion_tokens?: unknown };
+    const lastUser = [...messages].reverse().find((m) => m.role === "user")?.content ?? "";
+    const knobs = parseKnobs(`${lastUser} ${String(req.headers["x-dev-llm-knobs"] ?? "")}`);
+    if (await failIfAsked(res, knobs, lastUser)) return;
+
+    const model = typeof b.model === "string" && b.model ? b.model : DEV_MODEL_ID;
+    const max = Number(b.max_tokens ?? b.max_completion_tokens);
+    let words = devReplyWords(lastUser, knobs);
+    let finish = "stop";
+    if (Number.isInteger(max) && max > 0 && words.length > max) {
+      words = words.slice(0, max);
+      finish = "length";
+    }
+    const usage = { prompt_tokens: promptTokens(messages), completion_tokens: words.length, total_tokens: 0 };
+    usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+    const id = `chatcmpl-dev-${++completionSeq}`;
+    const created = Math.floor(Date.now() / 1000);
+
+    if (!b.stream) {
+      await sleep(knobs.delay ?? 0);
+      if (stopAt(res, knobs, 0)) return;
+      return sendJson(res, 200, {
+        id, object: "chat.completion", created, model,
+        choices: [{ index: 0, message: { role: "assistant", content: words.join(" ") }, finish_reason: finish }],
+        usage,
+      });
+    }
+
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+    res.flushHeaders();
+    const send = (delta: Record<string, string>, finishReason: string | null, extra?: object): void => {
+      const chunk = { id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra };
+      res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+    };
+    send({ role: "assistant", content: "" }, null);
+    await sleep(knobs.delay ?? 0);
+    const gap = knobs.gap ?? defaultGap;
+    for (let i = 0; i < words.length; i++) {
+      if (res.destroyed || stopAt(res, knobs, i)) return;
+      if (i > 0) await sleep(gap);
+      if (res.destroyed) return;
+      send({ content: i < words.length - 1 ? `${words[i]} ` : words[i] }, null);
+    }
+    if (stopAt(res, knobs, words.length) || res.destroyed) return;
+    send({}, finish, { usage });
+    res.end("data: [DONE]\n\n");
+  };
+
+  const generate = async (req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> => {
+    const message = (body as { message?: unknown } | null)?.message;
+    if (typeof message !== "string") return sendError(res, 400, "invalid_request_error", "message must be a string");
+    const knobs = parseKnobs(`${message} ${String(req.headers["x-dev-llm-knobs"] ?? "")}`);
+    if (await failIfAsked(res, knobs, message)) return;
+    await sleep(knobs.delay ?? 0);
+    if (stopAt(res, knobs, 0)) return;
+    sendJson(res, 200, { response: devReplyWords(message, knobs).join(" ") });
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "http://dev-llm");
+    const path = url.pathname.replace(/^\/v1(?=\/)/, "").replace(/\/+$/, "") || "/";
+    const route = `${req.method} ${path}`;
+    if (route === "GET /healthz") return sendJson(res, 200, { ok: true, model: DEV_MODEL_ID });
+    if (route === "GET /models") {
+      return sendJson(res, 200, { object: "list", data: [{ id: DEV_MODEL_ID, object: "model", created: 0, owned_by: "development" }] });
+    }
+    if (route === "GET /_debug/requests") return sendJson(res, 200, { count: recorded.length, total: seq, requests: recorded });
+    if (route === "DELETE /_debug/requests") {
+      recorded.length = 0;
+      flakyCounts.clear();
+      return sendJson(res, 200, { ok: true });
+    }
+    if (route !== "POST /chat/completions" && route !== "POST /generate") {
+      return sendError(res, 404, "not_found", `no route ${route}`);
+    }
+    const text = await readBody(req);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
+    }
+    recorded.push({ seq: ++seq, at: new Date().toISOString(), method: req.method ?? "", path: url.pathname, headers: req.headers, body });
+    if (recorded.length > RECORD_LIMIT) recorded.splice(0, recorded.length - RECORD_LIMIT);
+    if (typeof body === "string") return sendError(res, 400, "invalid_request_error", "body must be JSON");
+    return path === "/generate" ? generate(req, res, body) : chat(req, res, body);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) sendError(res, 500, "server_error", "development model failed");
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : opts.port ?? 0;
+  const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}/v1`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        stopping.abort();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const llm = await startDevLlm({
+    port: Number(process.env.DEV_LLM_PORT ?? 8790),
+    host: process.env.DEV_LLM_HOST,
+    wordDelayMs: process.env.DEV_LLM_WORD_DELAY_MS ? Number(process.env.DEV_LLM_WORD_DELAY_MS) : undefined,
+  });
+  console.log(`development LLM listening on ${llm.url} (deterministic stand-in, not a real model)`);
+  const stop = (): void => void llm.close().then(() => process.exit(0));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}

@@ -1,0 +1,48 @@
+/**
+ * Types of the LLM client: its configuration, the request it takes and the
+ * events it yields. Shared by the providers; nothing here runs.
+ */
+
+/** `openai`: OpenAI chat completions (streaming). `legacy`: the seed's `POST /generate`. */
+export type LlmProvider = "openai" | "legacy";
+
+export interface LlmConfig {
+  provider: LlmProvider;
+  /** e.g. `http://127.0.0.1:8790/v1`; openai → `{baseUrl}/chat/completions`, legacy → `{baseUrl}/generate`. */
+  baseUrl: string;
+  model: string;
+  /** Sent as `Authorization: Bearer` when set (headers() may override it). */
+  apiKey?: string;
+  /** Time from the call to the first token; default 20000. */
+  firstTokenMs: number;
+  /** Longest silence between tokens; default 15000. */
+  gapMs: number;
+  /** Whole call, retries included; default 120000. */
+  totalMs: number;
+  /** Retries of a 5xx or connection failure, only before the first token; default 2. */
+  maxRetries?: number;
+  /** Extra headers, called once for EACH attempt (a fresh signed tunnel token each time). */
+  headers?: () => Promise<Record<string, string>>;
+}
+
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+export interface CompletionRequest {
+  messages: ChatMessage[];
+  maxTokens: number;
+  characterId: string;
+  /** Aborting it stops the call; the generator then throws code `cancelled`. */
+  signal?: AbortSignal;
+}
+
+export interface LlmUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export type LlmEvent =
+  | { type: "token"; text: string }
+  | { type: "done"; finishReason: string; usage?: LlmUsage };
