@@ -218,7 +218,7 @@ export class ChatSession extends DurableObject<Env> {
     } catch (err) {
       const failures = Number(this.store.getMeta("outbox_failures") ?? "0") + 1;
       this.store.setMeta("outbox_failures", String(failures));
-      const delay = Math.min(30_000, 250 * 2 ** Math.min(failures, 10));
+      const delay = Math.min(10_000, 250 * 2 ** Math.min(failures, 10));
       console.warn(JSON.stringify({ level: "warn", event: "outbox_retry", failures, delayMs: delay, error: String(err) }));
       await this.pg?.close().catch(() => {});
       this.pg = null;

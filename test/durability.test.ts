@@ -1,0 +1,82 @@
+/**
+ * Nothing lost: history outlives the session object's storage (it comes
+ * back from PostgreSQL), and turns taken while PostgreSQL is down are all
+ * copied there, once, when it returns.
+ */
+import postgres from "postgres";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { client, eventually, promptsWith, startWorker, unique } from "./worker";
+import { startPgProxy } from "./pg-proxy";
+
+const sql = postgres(inject("databaseUrl"), { max: 2, onnotice: () => {} });
+afterAll(() => sql.end());
+
+const countFor = async (userId: string) => Number((await sql`select count(*)::int as n from chat_messages where user_id = ${userId}`)[0].n);
+
+describe("a restart", () => {
+  it("rebuilds the conversation from PostgreSQL when the object's storage is gone", async () => {
+    const first = await startWorker();
+    let api = client(first.url);
+    const me = await api.register();
+    const ch = await api.character(me);
+    const canary = unique("harbour");
+    expect((await api.say(me, ch.id, `The ship is called ${canary}.`)).status).toBe(200);
+    // The copy to PostgreSQL is asynchronous: wait for greeting + turn.
+    expect(await eventually(async () => (await countFor(me.userId)) === 3)).toBe(true);
+    await first.close();
+
+    // A new runtime with empty session-object storage, same PostgreSQL.
+    const second = await startWorker();
+    try {
+      api = client(second.url);
+      const marker = unique("ask");
+      expect((await api.say(me, ch.id, `What is the ship called? ${marker}`)).status).toBe(200);
+      const [prompt] = await promptsWith(marker);
+      expect(JSON.stringify(prompt.messages)).toContain(canary);
+      const res = await api.call(`/api/chats/${ch.id}/messages`, { as: me });
+      const { messages } = (await res.json()) as { messages: { content: string; role: string }[] };
+      expect(messages.map((m) => m.role)).toEqual(["assistant", "user", "assistant", "user", "assistant"]);
+      expect(messages[1].content).toContain(canary);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe("a PostgreSQL outage", () => {
+  it("acknowledges turns while it is down and copies every one exactly once when it is back", async () => {
+    const proxy = await startPgProxy(new URL(inject("databaseUrl")));
+    const stack = await startWorker({ databaseUrl: proxy.url });
+    try {
+      const api = client(stack.url);
+      const me = await api.register();
+      const ch = await api.character(me);
+      expect((await api.say(me, ch.id, "before the outage")).status).toBe(200);
+      expect(await eventually(async () => (await countFor(me.userId)) === 3)).toBe(true);
+
+      await proxy.down();
+      const acknowledged: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const r = await api.say(me, ch.id, `during the outage ${i}`, `outage-${i}`);
+        expect(r.status).toBe(200);
+        acknowledged.push(r.body.userMessage.id, r.body.reply.id);
+      }
+      // Still down: nothing of it reached PostgreSQL, and the history is whole from the object.
+      expect(await countFor(me.userId)).toBe(3);
+      const during = (await (await api.call(`/api/chats/${ch.id}/messages?limit=100`, { as: me })).json()) as { messages: { id: string }[] };
+      expect(during.messages).toHaveLength(15);
+
+      await proxy.up();
+      expect(await eventually(async () => (await countFor(me.userId)) === 15, 25_000)).toBe(true);
+      const rows = await sql`select id, client_message_id from chat_messages where user_id = ${me.userId}`;
+      const ids = rows.map((r) => r.id as string);
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const id of acknowledged) expect(ids).toContain(id);
+      const clientIds = rows.map((r) => r.client_message_id).filter(Boolean);
+      expect(new Set(clientIds).size).toBe(clientIds.length);
+    } finally {
+      await stack.close();
+      await proxy.down();
+    }
+  }, 60_000);
+});
