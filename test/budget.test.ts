@@ -1,6 +1,8 @@
 /**
  * The prompt stays within the token budget with a small context window and
  * a long history, and each turn's ledger says what went in and what not.
+ * (Recall is off here so the window alone is measured; test/memory.test.ts
+ * checks the budget with every share in use.)
  */
 import { countTokens } from "gpt-tokenizer/encoding/cl100k_base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,7 +15,7 @@ let stack: Stack;
 let api: ReturnType<typeof client>;
 
 beforeAll(async () => {
-  stack = await startWorker({ env: { LLM_CONTEXT_TOKENS: String(CONTEXT), LLM_MAX_REPLY_TOKENS: String(REPLY) } });
+  stack = await startWorker({ env: { LLM_CONTEXT_TOKENS: String(CONTEXT), LLM_MAX_REPLY_TOKENS: String(REPLY), RECALL_LIMIT: "0" } });
   api = client(stack.url);
 });
 afterAll(() => stack?.close());

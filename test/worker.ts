@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 import { startStack, type Stack, type StackOptions } from "../dev/stack";
+import { SUMMARY_SYSTEM } from "../worker/session/summarise";
 
 export const AUTH_SECRET = randomBytes(32).toString("base64url");
 
@@ -66,12 +67,22 @@ export function parseSse(text: string): { id?: string; event: string; data: any 
 
 export interface Prompt { messages: { role: string; content: string }[]; headers: Record<string, string | string[] | undefined> }
 
-/** The prompts the development LLM received whose last user message contains `marker`. */
+/** The summarisation requests the development LLM received that mention `marker`. */
+export async function summaryRequestsWith(marker: string): Promise<Prompt[]> {
+  const res = await fetch(`${inject("llmBaseUrl")}/_debug/requests`);
+  const body = (await res.json()) as { requests: { path: string; headers: Prompt["headers"]; body: { messages?: Prompt["messages"] } }[] };
+  return body.requests
+    .filter((r) => r.body?.messages?.[0]?.content.startsWith(SUMMARY_SYSTEM) && JSON.stringify(r.body.messages).includes(marker))
+    .map((r) => ({ messages: r.body.messages!, headers: r.headers }));
+}
+
+/** The chat prompts (not summaries) the development LLM received whose last user message contains `marker`. */
 export async function promptsWith(marker: string): Promise<Prompt[]> {
   const res = await fetch(`${inject("llmBaseUrl")}/_debug/requests`);
   const body = (await res.json()) as { requests: { path: string; headers: Prompt["headers"]; body: { messages?: Prompt["messages"] } }[] };
   return body.requests
     .filter((r) => r.path.endsWith("/chat/completions") && r.body?.messages?.at(-1)?.content.includes(marker))
+    .filter((r) => !r.body.messages![0].content.startsWith(SUMMARY_SYSTEM))
     .map((r) => ({ messages: r.body.messages!, headers: r.headers }));
 }
 

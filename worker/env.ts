@@ -28,6 +28,12 @@ export interface Env {
   TUNNEL_ISSUER?: string;
   CF_ACCESS_CLIENT_ID?: string;
   CF_ACCESS_CLIENT_SECRET?: string;
+  /** Budget shares, e.g. "memories=0.15,summary=0.15,recall=0.15"; the rest goes to the character and recent turns. */
+  LLM_BUDGET_SHARES?: string;
+  /** Older turns recall may bring back per prompt (0 turns recall off). */
+  RECALL_LIMIT?: string;
+  /** Tokens of dropped turns that trigger a summary (default a quarter of the prompt budget). */
+  SUMMARY_TRIGGER_TOKENS?: string;
   /** Comma-separated phrases that pin a memory ("remember this", …). */
   MEMORY_TRIGGERS?: string;
   /** "development" relaxes cookie `Secure` for http://127.0.0.1. */
@@ -46,4 +52,9 @@ export function databaseUrl(env: Env): string {
 export function intVar(value: string | undefined, fallback: number): number {
   const n = value === undefined || value === "" ? NaN : Number(value);
   return Number.isFinite(n) && n > 0 ? Math.floor(n) : fallback;
+}
+
+/** Like intVar, but 0 is a valid setting (e.g. RECALL_LIMIT=0 turns recall off). */
+export function countVar(value: string | undefined, fallback: number): number {
+  return value === "0" ? 0 : intVar(value, fallback);
 }

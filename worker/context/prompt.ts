@@ -17,8 +17,12 @@ export interface PromptSection {
   name: string;
   text: string;
   tokens: number;
-  /** Ids of what the section holds, for the ledger. */
-  ids?: string[];
+  /** The share of the budget it was given (defaults to what it used). */
+  budget?: number;
+  /** What the section holds, for the ledger. */
+  items?: { id: string; tokens: number }[];
+  /** What did not fit in its share. */
+  excluded?: { id: string; tokens: number }[];
 }
 
 export interface PromptInput {
@@ -46,10 +50,10 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const systemTokens = sections.reduce((n, s) => n + s.tokens, 0) + 2 * Math.max(0, sections.length - 1);
   let used = REPLY_PRIMING + cost(systemTokens) + cost(input.newMessage.tokens);
   const shares: PromptLedger["shares"] = {};
-  for (const s of sections) shares[s.name] = { budget: s.tokens, used: s.tokens };
+  for (const s of input.system) shares[s.name] = { budget: s.budget ?? s.tokens, used: s.tokens };
 
   const kept: CountedMessage[] = [];
-  const excluded: PromptLedger["excluded"] = [];
+  const excluded: PromptLedger["excluded"] = input.system.flatMap((s) => (s.excluded ?? []).map((e) => ({ ...e, reason: `${s.name}_share_full` })));
   let full = used > input.budget;
   for (let i = input.history.length - 1; i >= 0; i--) {
     const m = input.history[i];
@@ -70,7 +74,7 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   messages.push({ role: "user", content: input.newMessage.content });
 
   const included: PromptLedger["included"] = [
-    ...sections.flatMap((s) => (s.ids?.length ? s.ids.map((id) => ({ id, role: "system" as const, tokens: 0, source: s.name })) : [{ id: s.name, role: "system" as const, tokens: s.tokens, source: s.name }])),
+    ...sections.flatMap((s) => (s.items ?? [{ id: s.name, tokens: s.tokens }]).map((i) => ({ ...i, role: "system" as const, source: s.name }))),
     ...kept.map((m) => ({ id: m.id, role: m.role, tokens: m.tokens, source: "recent" })),
     { id: input.newMessage.id, role: "user" as const, tokens: input.newMessage.tokens, source: "new" },
   ];

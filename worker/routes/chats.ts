@@ -47,54 +47,106 @@ export async function sendMessage(c: Context<AppEnv>, characterId: string, conte
 }
 
 const wantsStream = (c: Context<AppEnv>) => (c.req.header("accept") ?? "").includes("text/event-stream");
-const stub = (c: Context<AppEnv>) => sessionStub(c.env, c.var.userId, c.req.param("characterId")!);
 
-/** The character id from the path, checked as readable by the caller. */
-async function pathCharacter(c: Context<AppEnv>): Promise<string> {
-  const id = c.req.param("characterId") ?? "";
-  if (!isUuid(id)) throw new AppError("character_not_found");
-  return id;
+/** The caller's session object for the character in the path. */
+function session(c: Context<AppEnv>) {
+  const characterId = c.req.param("characterId") ?? "";
+  if (!isUuid(characterId)) throw new AppError("character_not_found");
+  const caller = { userId: c.var.userId, characterId };
+  return { caller, stub: sessionStub(c.env, caller.userId, characterId) };
 }
+
+function turnResponse(c: Context<AppEnv>, result: SendResult): Response {
+  const ok = okOr(result);
+  if ("stream" in ok) return new Response(ok.stream, { headers: SSE_HEADERS });
+  return c.json({ userMessage: ok.userMessage, reply: ok.reply });
+}
+
+const pathId = (c: Context<AppEnv>, name: string) => {
+  const id = c.req.param(name) ?? "";
+  if (!isUuid(id)) throw new AppError(name === "id" ? "message_not_found" : "memory_not_found");
+  return id;
+};
+const editSchema = z.object({ content: sendSchema.shape.content });
+const rewindSchema = z.object({ messageId: z.string().refine(isUuid, "not a message id") });
+const memorySchema = z.union([z.object({ content: z.string().trim().min(1).max(2000) }), z.object({ messageId: z.string().refine(isUuid, "not a message id") })]);
+const memoryPatch = z.object({ content: z.string().trim().min(1).max(2000) });
 
 export const chatRoutes = new Hono<AppEnv>()
   .use(requireUser())
   .get("/", async (c) => c.json({ chats: await listChats(c.var.db(), c.var.userId) }))
   .get("/:characterId/messages", async (c) => {
-    const characterId = await pathCharacter(c);
+    const { caller, stub } = session(c);
     const before = c.req.query("before");
     if (before !== undefined && !isUuid(before)) throw new AppError("invalid_input", { field: "before" });
     const limit = Math.min(100, Math.max(1, Number(c.req.query("limit") ?? 50) || 50));
-    const result = okOr(await stub(c).history(c.var.userId, characterId, before, limit));
+    const result = okOr(await stub.history(caller, before, limit));
     return c.json({ messages: result.messages, nextBefore: result.nextBefore });
   })
   .post("/:characterId/messages", async (c) => {
-    const characterId = await pathCharacter(c);
+    const { caller } = session(c);
     const body = await readJson(c, sendSchema, CONTENT_LIMIT * 2 + 1024);
-    const stream = wantsStream(c);
-    const result = okOr(await sendMessage(c, characterId, body.content, body.clientMessageId, stream));
-    if ("stream" in result) return new Response(result.stream, { headers: SSE_HEADERS });
-    return c.json({ userMessage: result.userMessage, reply: result.reply });
+    return turnResponse(c, await sendMessage(c, caller.characterId, body.content, body.clientMessageId, wantsStream(c)));
+  })
+  .post("/:characterId/regenerate", async (c) => {
+    const { caller, stub } = session(c);
+    const character = await readableCharacter(c, caller.characterId, true);
+    return turnResponse(c, await stub.regenerate({ userId: caller.userId, character: snapshot(character), stream: wantsStream(c) }));
+  })
+  .post("/:characterId/messages/:id/edit", async (c) => {
+    const { caller, stub } = session(c);
+    const messageId = pathId(c, "id");
+    const body = await readJson(c, editSchema, CONTENT_LIMIT * 2 + 1024);
+    if (new TextEncoder().encode(body.content).byteLength > CONTENT_LIMIT) throw new AppError("content_too_large", { message: "A message may be at most 32 KiB." });
+    const character = await readableCharacter(c, caller.characterId, true);
+    return turnResponse(c, await stub.edit({ userId: caller.userId, character: snapshot(character), content: body.content, messageId, stream: wantsStream(c) }));
+  })
+  .post("/:characterId/messages/:id/choose", async (c) => {
+    const { caller, stub } = session(c);
+    return c.json({ message: okOr(await stub.choose(caller, pathId(c, "id"))).message });
+  })
+  .post("/:characterId/rewind", async (c) => {
+    const { caller, stub } = session(c);
+    const body = await readJson(c, rewindSchema);
+    return c.json({ messages: okOr(await stub.rewind(caller, body.messageId)).messages });
   })
   .post("/:characterId/cancel", async (c) => {
-    const characterId = await pathCharacter(c);
-    const result = okOr(await stub(c).cancel(c.var.userId, characterId));
-    return c.json({ cancelled: result.cancelled });
+    const { caller, stub } = session(c);
+    return c.json({ cancelled: okOr(await stub.cancel(caller)).cancelled });
   })
   .get("/:characterId/stream", async (c) => {
-    const characterId = await pathCharacter(c);
+    const { caller, stub } = session(c);
     const after = c.req.header("last-event-id") ?? c.req.query("after");
-    const result = okOr(await stub(c).resume(c.var.userId, characterId, after));
+    const result = okOr(await stub.resume(caller, after));
     return result.stream ? new Response(result.stream, { headers: SSE_HEADERS }) : c.body(null, 204);
   })
   .get("/:characterId/messages/:id/context", async (c) => {
-    const characterId = await pathCharacter(c);
-    const result = okOr(await stub(c).ledger(c.var.userId, characterId, c.req.param("id")));
-    return c.json({ ledger: result.ledger });
+    const { caller, stub } = session(c);
+    return c.json({ ledger: okOr(await stub.ledger(caller, pathId(c, "id"))).ledger });
+  })
+  .get("/:characterId/memories", async (c) => {
+    const { caller, stub } = session(c);
+    return c.json({ memories: okOr(await stub.memories(caller)).memories });
+  })
+  .post("/:characterId/memories", async (c) => {
+    const { caller, stub } = session(c);
+    const body = await readJson(c, memorySchema);
+    return c.json({ memory: okOr(await stub.pin(caller, body)).memory }, 201);
+  })
+  .patch("/:characterId/memories/:memoryId", async (c) => {
+    const { caller, stub } = session(c);
+    const body = await readJson(c, memoryPatch);
+    return c.json({ memory: okOr(await stub.updateMemory(caller, pathId(c, "memoryId"), body.content)).memory });
+  })
+  .delete("/:characterId/memories/:memoryId", async (c) => {
+    const { caller, stub } = session(c);
+    okOr(await stub.forget(caller, pathId(c, "memoryId")));
+    return c.body(null, 204);
   })
   .delete("/:characterId", async (c) => {
-    const characterId = await pathCharacter(c);
-    await stub(c).destroy();
-    await deleteChat(c.var.db(), c.var.userId, characterId);
+    const { caller, stub } = session(c);
+    await stub.destroy();
+    await deleteChat(c.var.db(), caller.userId, caller.characterId);
     return c.body(null, 204);
   });
 

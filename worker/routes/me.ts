@@ -33,7 +33,7 @@ export const meRoutes = new Hono<AppEnv>()
     // Each conversation keeps the profile hot; tell them, so the next prompt has it.
     const profile = { displayName: row.displayName, persona: row.persona };
     const pairs = await userChatPairs(db, row.id);
-    await Promise.all(pairs.map((p) => sessionStub(c.env, row.id, p.characterId).setProfile(row.id, p.characterId, profile)));
+    await Promise.all(pairs.map((p) => sessionStub(c.env, row.id, p.characterId).setProfile({ userId: row.id, characterId: p.characterId }, profile)));
     return c.json({ user: toUser(row) });
   })
   .post("/password", async (c) => {

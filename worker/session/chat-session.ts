@@ -7,38 +7,48 @@
  * keeps nothing of an error but its message).
  */
 import { DurableObject } from "cloudflare:workers";
+import { parseShares } from "../context/shares";
 import type { CharacterSnapshot } from "../context/system-prompt";
 import { countTokens } from "../context/tokens";
 import { createDb, type DbHandle } from "../db/client";
-import { databaseUrl, type Env } from "../env";
+import { countVar, databaseUrl, intVar, type Env } from "../env";
 import type { ErrorCode } from "../errors";
 import { newId } from "../ids";
 import { budgetOf, llmConfig } from "../llm/config";
-import type { Message, PromptLedger } from "../shared/wire";
+import { parseTriggers, pinnedFact } from "../memory/triggers";
+import type { Memory, Message, PromptLedger } from "../shared/wire";
+import { assemblePrompt } from "./assemble";
 import { applyOps, olderActive } from "./cold";
+import { chooseReply, newMemory, rewindTo, withAlternatives } from "./controls";
 import { loadHot, toWire, trimWindow, type Hot } from "./hot";
-import { promptFor, streamReply } from "./reply";
+import { createMemoryStore, memoryToWire, type MemoryStore } from "./memory-store";
+import { streamReply } from "./reply";
 import { createStore, type Store, type StoredMessage } from "./store";
+import { summarise, turnsToFold } from "./summarise";
 import { createTurn, frameIndex, sseFrame, type Turn } from "./turn";
 
 export type Fail = { ok: false; code: ErrorCode; retryAfter?: number };
 export type SendResult = Fail | { ok: true; stream: ReadableStream<Uint8Array> } | { ok: true; userMessage: Message; reply: Message };
+export interface Caller { userId: string; characterId: string }
 export interface SendInput { userId: string; character: CharacterSnapshot; content: string; clientMessageId?: string; stream: boolean }
 
 const OUTBOX_BATCH = 200;
 
 export class ChatSession extends DurableObject<Env> {
   private readonly store: Store;
+  private readonly mem: MemoryStore;
   private hot: Hot | null = null;
   private character: CharacterSnapshot | null = null;
   private turn: Turn | null = null;
   private lastTurn: Turn | null = null;
+  private summarising = false;
   private pg: DbHandle | null = null;
   private lastMs = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = createStore(ctx.storage);
+    this.mem = createMemoryStore(ctx.storage);
   }
 
   private db() {
@@ -52,16 +62,16 @@ export class ChatSession extends DurableObject<Env> {
     return { id: newId(at), at };
   }
 
-  /** The hot state, after checking that `userId` owns this object. */
-  private async open(userId: string, characterId: string): Promise<Hot | Fail> {
+  /** The hot state, after checking that the caller owns this object. */
+  private async open(caller: Caller): Promise<Hot | Fail> {
     const owner = this.store.getMeta("owner");
     if (owner === null) {
-      this.store.setMeta("owner", userId);
-      this.store.setMeta("character", characterId);
-    } else if (owner !== userId || this.store.getMeta("character") !== characterId) {
+      this.store.setMeta("owner", caller.userId);
+      this.store.setMeta("character", caller.characterId);
+    } else if (owner !== caller.userId || this.store.getMeta("character") !== caller.characterId) {
       return { ok: false, code: "forbidden" };
     }
-    return (this.hot ??= await loadHot(this.store, { userId, characterId }, () => this.db()));
+    return (this.hot ??= await loadHot(this.store, caller, () => this.db()));
   }
 
   private append(hot: Hot, m: Omit<StoredMessage, "id" | "createdAt" | "tokens" | "active">): StoredMessage {
@@ -74,8 +84,16 @@ export class ChatSession extends DurableObject<Env> {
     return message;
   }
 
+  /** A user message: durable, and pinned as a memory when it asks to be remembered. */
+  private appendUser(hot: Hot, content: string, clientId: string | null): StoredMessage {
+    const message = this.append(hot, { role: "user", content, status: "complete", clientId, parentId: null });
+    const fact = pinnedFact(content, parseTriggers(this.env.MEMORY_TRIGGERS));
+    if (fact) this.mem.saveMemory(newMemory(this.nextId().id, fact, message.id));
+    return message;
+  }
+
   async send(input: SendInput): Promise<SendResult> {
-    const hot = await this.open(input.userId, input.character.id);
+    const hot = await this.open({ userId: input.userId, characterId: input.character.id });
     if ("ok" in hot) return hot;
     this.character = input.character;
     if (input.clientMessageId) {
@@ -86,8 +104,7 @@ export class ChatSession extends DurableObject<Env> {
     if (hot.window.length === 0 && hot.cold !== "some" && input.character.greeting) {
       this.append(hot, { role: "assistant", content: input.character.greeting, status: "complete", clientId: null, parentId: null });
     }
-    const userMessage = this.append(hot, { role: "user", content: input.content, status: "complete", clientId: input.clientMessageId ?? null, parentId: null });
-    return this.answer(hot, userMessage, input.stream, true);
+    return this.answer(hot, this.appendUser(hot, input.content, input.clientMessageId ?? null), input.stream, true);
   }
 
   /** A retried send: the first result, or a fresh reply when the first one failed outright. */
@@ -122,10 +139,18 @@ export class ChatSession extends DurableObject<Env> {
     return user ? { ok: true, userMessage: toWire(user), reply: outcome.reply } : { ok: false, code: "internal" };
   }
 
+  /** Correction of our token count for the upstream's tokenizer (≥ 1: it only ever shrinks the budget). */
+  private calibration(): number {
+    return Number(this.store.getMeta("calibration") ?? "1");
+  }
+
   private async generate(hot: Hot, turn: Turn, userMessage: StoredMessage): Promise<void> {
     const character = this.character!;
     const budget = budgetOf(this.env);
-    const prompt = promptFor(hot, character, userMessage, budget.prompt);
+    const promptBudget = Math.floor(budget.prompt / this.calibration());
+    const shares = parseShares(this.env.LLM_BUDGET_SHARES);
+    const parts = { memories: this.mem.memories(), summary: this.mem.summary(), shares, recallLimit: countVar(this.env.RECALL_LIMIT, 4) };
+    const prompt = await assemblePrompt(hot, character, userMessage, promptBudget, parts, () => this.db());
     const cfg = llmConfig(this.env, { sessionId: hot.sessionId, userId: hot.pair.userId }, character.model);
     const result = await streamReply(cfg, prompt, turn, budget.reply, character.id);
     let reply: Message | undefined;
@@ -134,16 +159,37 @@ export class ChatSession extends DurableObject<Env> {
       this.store.saveLedger(stored.id, JSON.stringify(prompt.ledger));
       reply = toWire(stored);
     }
-    const code = (result.errorCode ?? (result.status === "complete" ? undefined : "upstream_error")) as ErrorCode | undefined;
-    turn.outcome = { status: result.status, reply, code: code ?? "upstream_error", retryAfter: result.retryAfter };
+    if (result.usage?.promptTokens && prompt.tokens > 0) {
+      const ratio = result.usage.promptTokens / prompt.tokens;
+      this.store.setMeta("calibration", String(Math.min(3, Math.max(1, 0.7 * this.calibration() + 0.3 * ratio))));
+    }
+    const code = (result.errorCode ?? "upstream_error") as ErrorCode;
+    turn.outcome = { status: result.status, reply, code, retryAfter: result.retryAfter };
     this.turn = null;
     this.lastTurn = turn;
     if (result.status === "complete" || result.status === "cancelled") turn.emit("done", { message: reply });
     else turn.emit("error", { code, message: code, partial: reply });
+    this.maybeSummarise(hot, prompt.ledger, promptBudget);
   }
 
-  async cancel(userId: string, characterId: string): Promise<{ ok: true; cancelled: boolean } | Fail> {
-    const hot = await this.open(userId, characterId);
+  /** Folds dropped turns into the running summary once they pass the threshold; after the reply, never before it. */
+  private maybeSummarise(hot: Hot, ledger: PromptLedger, promptBudget: number): void {
+    const previous = this.mem.summary();
+    const dropped = new Set(ledger.excluded.filter((e) => e.reason === "over_budget").map((e) => e.id));
+    const pending = turnsToFold(hot.window, dropped, previous, promptBudget);
+    const threshold = intVar(this.env.SUMMARY_TRIGGER_TOKENS, Math.floor(promptBudget / 4));
+    if (this.summarising || pending.reduce((n, m) => n + m.tokens, 0) < threshold) return;
+    this.summarising = true;
+    const shares = parseShares(this.env.LLM_BUDGET_SHARES);
+    const cfg = llmConfig(this.env, { sessionId: hot.sessionId, userId: hot.pair.userId }, this.character?.model);
+    const names = { user: hot.profile.displayName || "User", character: this.character?.name ?? "Character" };
+    this.ctx.waitUntil(summarise(cfg, previous, pending, names, Math.max(32, Math.floor(promptBudget * shares.summary)))
+      .then((next) => { if (next) this.mem.addSummary(next); })
+      .finally(() => { this.summarising = false; }));
+  }
+
+  async cancel(caller: Caller): Promise<{ ok: true; cancelled: boolean } | Fail> {
+    const hot = await this.open(caller);
     if ("ok" in hot) return hot;
     if (!this.turn) return { ok: true, cancelled: false };
     this.turn.abort.abort();
@@ -151,8 +197,8 @@ export class ChatSession extends DurableObject<Env> {
   }
 
   /** Resume: what the caller missed of the current or just-finished reply, then live. */
-  async resume(userId: string, characterId: string, lastEventId?: string): Promise<{ ok: true; stream: ReadableStream<Uint8Array> | null } | Fail> {
-    const hot = await this.open(userId, characterId);
+  async resume(caller: Caller, lastEventId?: string): Promise<{ ok: true; stream: ReadableStream<Uint8Array> | null } | Fail> {
+    const hot = await this.open(caller);
     if ("ok" in hot) return hot;
     const turn = this.turn ?? this.lastTurn;
     if (turn) {
@@ -165,8 +211,8 @@ export class ChatSession extends DurableObject<Env> {
   }
 
   /** A page of history, newest last; older pages come from PostgreSQL when this object does not hold them. */
-  async history(userId: string, characterId: string, before: string | undefined, limit: number): Promise<{ ok: true; messages: Message[]; nextBefore: string | null } | Fail> {
-    const hot = await this.open(userId, characterId);
+  async history(caller: Caller, before: string | undefined, limit: number): Promise<{ ok: true; messages: Message[]; nextBefore: string | null } | Fail> {
+    const hot = await this.open(caller);
     if ("ok" in hot) return hot;
     let rows = this.store.recentActive(limit + 1, before);
     if (rows.length < limit + 1 && hot.cold !== "none") {
@@ -176,19 +222,115 @@ export class ChatSession extends DurableObject<Env> {
     }
     const more = rows.length > limit;
     const page = more ? rows.slice(1) : rows;
-    return { ok: true, messages: page.map(toWire), nextBefore: more ? page[0].id : null };
+    return { ok: true, messages: withAlternatives(this.store, page), nextBefore: more ? page[0].id : null };
   }
 
-  async ledger(userId: string, characterId: string, messageId: string): Promise<{ ok: true; ledger: PromptLedger } | Fail> {
-    const hot = await this.open(userId, characterId);
+  async ledger(caller: Caller, messageId: string): Promise<{ ok: true; ledger: PromptLedger } | Fail> {
+    const hot = await this.open(caller);
     if ("ok" in hot) return hot;
     const body = this.store.ledger(messageId);
     return body ? { ok: true, ledger: JSON.parse(body) as PromptLedger } : { ok: false, code: "message_not_found" };
   }
 
+  /** A new version of the last reply; the earlier ones stay as alternatives. */
+  async regenerate(input: Omit<SendInput, "content" | "clientMessageId">): Promise<SendResult> {
+    const hot = await this.open({ userId: input.userId, characterId: input.character.id });
+    if ("ok" in hot) return hot;
+    this.character = input.character;
+    if (this.turn) return { ok: false, code: "turn_in_progress" };
+    const last = hot.window.at(-1);
+    const parentId = last?.role === "assistant" ? last.parentId : last?.id;
+    const parent = parentId ? hot.window.find((m) => m.id === parentId) : undefined;
+    if (!parent) return { ok: false, code: "conflict" };
+    if (last && last.role === "assistant") {
+      this.store.updateMessage({ ...last, active: false });
+      hot.window.pop();
+    }
+    return this.answer(hot, parent, input.stream, false);
+  }
+
+  /** Replaces a user message: it and what followed leave the history, and a fresh reply is written. */
+  async edit(input: SendInput & { messageId: string }): Promise<SendResult> {
+    const hot = await this.open({ userId: input.userId, characterId: input.character.id });
+    if ("ok" in hot) return hot;
+    this.character = input.character;
+    if (this.turn) return { ok: false, code: "turn_in_progress" };
+    const target = this.store.byId(input.messageId);
+    if (!target || !target.active || target.role !== "user") return { ok: false, code: "message_not_found" };
+    rewindTo(this.store, this.mem, target.id, true);
+    this.hot = null;
+    const fresh = await this.open({ userId: input.userId, characterId: input.character.id });
+    if ("ok" in fresh) return fresh;
+    return this.answer(fresh, this.appendUser(fresh, input.content, null), input.stream, true);
+  }
+
+  /** Everything after `messageId` leaves the active history, with the memories and summaries made from it. */
+  async rewind(caller: Caller, messageId: string): Promise<{ ok: true; messages: Message[] } | Fail> {
+    const hot = await this.open(caller);
+    if ("ok" in hot) return hot;
+    if (this.turn) return { ok: false, code: "turn_in_progress" };
+    const target = this.store.byId(messageId);
+    if (!target || !target.active) return { ok: false, code: "message_not_found" };
+    rewindTo(this.store, this.mem, target.id, false);
+    this.hot = null;
+    const page = await this.history(caller, undefined, 50);
+    return page.ok ? { ok: true, messages: page.messages } : page;
+  }
+
+  /** Swipe: makes another version of the last reply the one that counts. */
+  async choose(caller: Caller, messageId: string): Promise<{ ok: true; message: Message } | Fail> {
+    const hot = await this.open(caller);
+    if ("ok" in hot) return hot;
+    if (this.turn) return { ok: false, code: "turn_in_progress" };
+    const chosen = chooseReply(this.store, messageId, hot.window.at(-1));
+    if ("ok" in chosen) return chosen;
+    this.hot = null;
+    return { ok: true, message: withAlternatives(this.store, [chosen])[0] };
+  }
+
+  async memories(caller: Caller): Promise<{ ok: true; memories: Memory[] } | Fail> {
+    const hot = await this.open(caller);
+    if ("ok" in hot) return hot;
+    return { ok: true, memories: this.mem.memories().map(memoryToWire) };
+  }
+
+  /** Pins a memory: given text, or the content of one of this conversation's messages. */
+  async pin(caller: Caller, input: { content?: string; messageId?: string }): Promise<{ ok: true; memory: Memory } | Fail> {
+    const hot = await this.open(caller);
+    if ("ok" in hot) return hot;
+    const source = input.messageId ? this.store.byId(input.messageId) : null;
+    if (input.messageId && !source) return { ok: false, code: "message_not_found" };
+    const content = (source?.content ?? input.content ?? "").trim().slice(0, 2000);
+    if (!content) return { ok: false, code: "invalid_input" };
+    const memory = newMemory(this.nextId().id, content, source?.id ?? null);
+    this.mem.saveMemory(memory);
+    void this.ctx.storage.setAlarm(Date.now());
+    return { ok: true, memory: memoryToWire(memory) };
+  }
+
+  async updateMemory(caller: Caller, id: string, content: string): Promise<{ ok: true; memory: Memory } | Fail> {
+    const hot = await this.open(caller);
+    if ("ok" in hot) return hot;
+    const memory = this.mem.memory(id);
+    if (!memory) return { ok: false, code: "memory_not_found" };
+    const next = { ...memory, content, tokens: countTokens(content), updatedAt: Date.now() };
+    this.mem.saveMemory(next);
+    void this.ctx.storage.setAlarm(Date.now());
+    return { ok: true, memory: memoryToWire(next) };
+  }
+
+  async forget(caller: Caller, id: string): Promise<{ ok: true } | Fail> {
+    const hot = await this.open(caller);
+    if ("ok" in hot) return hot;
+    if (!this.mem.memory(id)) return { ok: false, code: "memory_not_found" };
+    this.mem.deleteMemories([id]);
+    void this.ctx.storage.setAlarm(Date.now());
+    return { ok: true };
+  }
+
   /** The user's profile changed: the next prompt uses it. */
-  async setProfile(userId: string, characterId: string, profile: { displayName: string; persona: string }): Promise<void> {
-    const hot = await this.open(userId, characterId);
+  async setProfile(caller: Caller, profile: { displayName: string; persona: string }): Promise<void> {
+    const hot = await this.open(caller);
     if ("ok" in hot) return;
     hot.profile = profile;
     this.store.setMeta("profile", JSON.stringify(profile));

@@ -3,12 +3,31 @@
  * history (only its own pair, always), the user's persona, and the outbox
  * operations, applied idempotently.
  */
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, desc, eq, gt, gte, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { chatMessages, chatSessions, users } from "../db/schema";
+import { chatMemories, chatMessages, chatSessions, users } from "../db/schema";
 import type { OutboxOp, StoredMessage } from "./store";
 
 export interface Pair { userId: string; characterId: string }
+
+const ofPair = (pair: Pair) => [eq(chatMessages.userId, pair.userId), eq(chatMessages.characterId, pair.characterId)];
+
+/**
+ * Recall: the pair's older active turns that best match `tsquery`, scored
+ * by full-text rank and recency. Only this pair's rows are searched.
+ */
+export async function recall(db: Db, pair: Pair, tsquery: string, beforeId: string, limit: number): Promise<StoredMessage[]> {
+  const q = sql`to_tsquery('simple', ${tsquery})`;
+  const rows = await db.select({
+    id: chatMessages.id, role: chatMessages.role, content: chatMessages.content, status: chatMessages.status,
+    tokens: chatMessages.tokenCount, clientId: chatMessages.clientMessageId, parentId: chatMessages.parentId,
+    active: chatMessages.active, createdAt: chatMessages.createdAt,
+  }).from(chatMessages)
+    .where(and(...ofPair(pair), eq(chatMessages.active, true), lt(chatMessages.id, beforeId), sql`${chatMessages.search} @@ ${q}`))
+    .orderBy(sql`ts_rank(${chatMessages.search}, ${q}) / (1 + extract(epoch from now() - ${chatMessages.createdAt}) / 2592000.0) desc`)
+    .limit(limit);
+  return rows.map((r) => ({ ...r, createdAt: r.createdAt.getTime() }));
+}
 
 export async function findSessionId(db: Db, pair: Pair): Promise<string | null> {
   const r = await db.select({ id: chatSessions.id }).from(chatSessions)
@@ -52,9 +71,19 @@ export async function applyOps(db: Db, pair: Pair, newSessionId: string, ops: Ou
           id: m.id, sessionId, ...pair, role: m.role, content: m.content, status: m.status, tokenCount: m.tokens,
           clientMessageId: m.clientId, parentId: m.parentId, active: m.active, createdAt: new Date(m.createdAt),
         }).onConflictDoNothing();
-      } else {
+      } else if (o.op === "update") {
         await tx.update(chatMessages).set({ content: o.content, status: o.status, tokenCount: o.tokens, active: o.active })
-          .where(and(eq(chatMessages.id, o.id), eq(chatMessages.userId, pair.userId), eq(chatMessages.characterId, pair.characterId)));
+          .where(and(eq(chatMessages.id, o.id), ...ofPair(pair)));
+      } else if (o.op === "deactivate") {
+        await tx.update(chatMessages).set({ active: false })
+          .where(and(...ofPair(pair), o.inclusive ? gte(chatMessages.id, o.fromId) : gt(chatMessages.id, o.fromId)));
+      } else if (o.op === "memory") {
+        const m = o.memory;
+        const row = { content: m.content, updatedAt: new Date(m.updatedAt) };
+        await tx.insert(chatMemories).values({ id: m.id, sessionId, ...pair, sourceMessageId: m.sourceMessageId, createdAt: new Date(m.createdAt), ...row })
+          .onConflictDoUpdate({ target: chatMemories.id, set: row });
+      } else {
+        await tx.delete(chatMemories).where(and(eq(chatMemories.id, o.id), eq(chatMemories.userId, pair.userId)));
       }
     }
     if (last) await tx.update(chatSessions).set({ updatedAt: new Date(last) }).where(eq(chatSessions.id, sessionId));

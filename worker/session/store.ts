@@ -19,7 +19,11 @@ export interface StoredMessage {
 
 export type OutboxOp =
   | { op: "message"; message: StoredMessage }
-  | { op: "update"; id: string; content: string; status: MessageStatus; tokens: number; active: boolean };
+  | { op: "update"; id: string; content: string; status: MessageStatus; tokens: number; active: boolean }
+  /** Rewind: every message from (or after) `id` leaves the active history. */
+  | { op: "deactivate"; fromId: string; inclusive: boolean }
+  | { op: "memory"; memory: { id: string; content: string; sourceMessageId: string | null; createdAt: number; updatedAt: number } }
+  | { op: "forget"; id: string };
 
 type Row = Record<string, SqlStorageValue>;
 
@@ -72,8 +76,21 @@ export function createStore(storage: DurableObjectStorage) {
         sql.exec("INSERT INTO outbox (body) VALUES (?)", JSON.stringify(op));
       });
     },
-    enqueue(op: OutboxOp): void {
-      sql.exec("INSERT INTO outbox (body) VALUES (?)", JSON.stringify(op));
+    /** Takes every message from (or after) `id` out of the active history, here and in PostgreSQL. */
+    deactivate(fromId: string, inclusive: boolean): string[] {
+      const cmp = inclusive ? ">=" : ">";
+      return storage.transactionSync(() => {
+        const ids = rows(`SELECT id FROM messages WHERE active = 1 AND id ${cmp} ?`, fromId).map((r) => String(r.id));
+        sql.exec(`UPDATE messages SET active = 0 WHERE id ${cmp} ?`, fromId);
+        const op: OutboxOp = { op: "deactivate", fromId, inclusive };
+        sql.exec("INSERT INTO outbox (body) VALUES (?)", JSON.stringify(op));
+        return ids;
+      });
+    },
+    /** Replies to these user messages, for alternatives (swipes). */
+    repliesToAny(parentIds: string[]): StoredMessage[] {
+      if (parentIds.length === 0) return [];
+      return rows(`SELECT * FROM messages WHERE parent_id IN (${parentIds.map(() => "?").join(",")}) ORDER BY id`, ...parentIds).map(toMessage);
     },
     byClientId(clientId: string): StoredMessage | null {
       const r = rows("SELECT * FROM messages WHERE client_id = ?", clientId)[0];

@@ -1,0 +1,28 @@
+/**
+ * The full-text query for recall: the distinctive words of the new message,
+ * OR-ed, so one rare word is enough to find the turn that used it. Pure; its
+ * output holds only [a-z0-9] terms, safe for to_tsquery.
+ */
+
+const STOP = new Set(("the and you your for are was were what when where which who why how that this with from have has had " +
+  "not but all can did does its into out our she her him his they them then than there their about would could should " +
+  "will just like know tell said say any some more most very much one two also been being over only such these those " +
+  "remember forget word again back asked").split(" "));
+const MAX_TERMS = 12;
+
+export function recallTerms(text: string): string[] {
+  const words = text.toLowerCase().normalize("NFKD").replace(/[^\p{L}\p{N}\s]/gu, " ").split(/\s+/);
+  const terms: string[] = [];
+  for (const w of words) {
+    const t = w.replace(/[^a-z0-9]/g, "");
+    if (t.length >= 3 && !STOP.has(t) && !terms.includes(t)) terms.push(t);
+  }
+  // Longer words are rarer: keep those when there are many.
+  return terms.sort((a, b) => b.length - a.length).slice(0, MAX_TERMS);
+}
+
+/** A to_tsquery('simple', …) text, or null when the message has no usable words. */
+export function recallTsQuery(text: string): string | null {
+  const terms = recallTerms(text);
+  return terms.length ? terms.join(" | ") : null;
+}

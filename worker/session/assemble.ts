@@ -1,0 +1,40 @@
+/**
+ * One turn's prompt with long memory: the character sheet, pinned
+ * memories, the running summary, recalled older turns and the recent turns,
+ * each within its share of the budget.
+ */
+import type { BuiltPrompt } from "../context/prompt";
+import { listSection, textSection, type Shares } from "../context/shares";
+import type { CharacterSnapshot } from "../context/system-prompt";
+import type { Db } from "../db/client";
+import { recallTsQuery } from "../memory/recall-query";
+import { recall } from "./cold";
+import type { Hot } from "./hot";
+import type { StoredMemory, Summary } from "./memory-store";
+import { promptFor } from "./reply";
+import type { StoredMessage } from "./store";
+
+export interface MemoryParts { memories: StoredMemory[]; summary: Summary | null; shares: Shares; recallLimit: number }
+
+/** Builds the prompt; queries PostgreSQL only when older turns exist outside the window (recall). */
+export async function assemblePrompt(hot: Hot, character: CharacterSnapshot, userMessage: StoredMessage, budget: number, parts: MemoryParts, db: () => Db): Promise<BuiltPrompt> {
+  const memories = listSection("memories", "## Things you must remember in this conversation",
+    parts.memories.map((m) => ({ id: m.id, text: m.content, tokens: m.tokens })), Math.floor(budget * parts.shares.memories));
+  const summary = parts.summary
+    ? textSection("summary", "## Summary of the earlier conversation", { id: `summary:v${parts.summary.version}`, text: parts.summary.content, tokens: parts.summary.tokens }, Math.floor(budget * parts.shares.summary))
+    : null;
+  const sections = summary ? [memories, summary] : [memories];
+  const first = promptFor(hot, character, userMessage, budget, sections);
+  const dropped = first.ledger.excluded.some((e) => e.reason === "over_budget");
+  const tsquery = parts.recallLimit > 0 && (dropped || hot.cold === "some") ? recallTsQuery(userMessage.content) : null;
+  if (!tsquery) return first;
+
+  const oldestRecent = first.ledger.included.find((i) => i.source === "recent")?.id ?? userMessage.id;
+  const found = await recall(db(), hot.pair, tsquery, oldestRecent, parts.recallLimit).catch(() => []);
+  if (found.length === 0) return first;
+  const who = (m: StoredMessage) => (m.role === "user" ? hot.profile.displayName || "User" : character.name);
+  found.sort((a, b) => (a.id < b.id ? -1 : 1));
+  const recalled = listSection("recall", "## Earlier moments that may matter now",
+    found.map((m) => ({ id: m.id, text: `${who(m)}: ${m.content}`, tokens: m.tokens + 4 })), Math.floor(budget * parts.shares.recall));
+  return promptFor(hot, character, userMessage, budget, [...sections, recalled]);
+}

@@ -1,0 +1,50 @@
+/**
+ * Conversation controls on a session's storage: rewind (with the memories
+ * and summaries made from the removed turns), swipe between alternatives,
+ * and pinned memories. Called by the session object; no I/O beyond its own
+ * SQLite.
+ */
+import { countTokens } from "../context/tokens";
+import type { Message } from "../shared/wire";
+import type { MemoryStore, StoredMemory } from "./memory-store";
+import type { Store, StoredMessage } from "./store";
+import { toWire } from "./hot";
+
+export type ControlFail = { ok: false; code: "message_not_found" | "memory_not_found" | "conflict" | "invalid_input" };
+
+/** Everything after `messageId` (or from it, when `inclusive`) leaves the active history, with what was made from it. */
+export function rewindTo(store: Store, mem: MemoryStore, messageId: string, inclusive: boolean): string[] {
+  const removed = store.deactivate(messageId, inclusive);
+  const gone = new Set(removed);
+  mem.deleteMemories(mem.memories().filter((m) => m.sourceMessageId && gone.has(m.sourceMessageId)).map((m) => m.id));
+  mem.rollbackSummaries(messageId, inclusive);
+  return removed;
+}
+
+/** Makes `messageId` the active version of the last reply. */
+export function chooseReply(store: Store, messageId: string, lastActive: StoredMessage | undefined): StoredMessage | ControlFail {
+  const chosen = store.byId(messageId);
+  if (!chosen || chosen.role !== "assistant" || !chosen.parentId) return { ok: false, code: "message_not_found" };
+  if (chosen.active) return chosen;
+  if (!lastActive || lastActive.role !== "assistant" || lastActive.parentId !== chosen.parentId) return { ok: false, code: "conflict" };
+  store.updateMessage({ ...lastActive, active: false });
+  const active = { ...chosen, active: true };
+  store.updateMessage(active);
+  return active;
+}
+
+/** Wire messages with the other versions of each reply. */
+export function withAlternatives(store: Store, rows: StoredMessage[]): Message[] {
+  const parents = rows.filter((m) => m.role === "assistant" && m.parentId).map((m) => m.parentId!);
+  const byParent = new Map<string, StoredMessage[]>();
+  for (const r of store.repliesToAny(parents)) byParent.set(r.parentId!, [...(byParent.get(r.parentId!) ?? []), r]);
+  return rows.map((m) => {
+    const others = m.parentId ? (byParent.get(m.parentId) ?? []).filter((o) => o.id !== m.id) : [];
+    const wire = toWire(m);
+    return others.length ? { ...wire, alternatives: others.map((o) => ({ id: o.id, content: o.content, status: o.status })) } : wire;
+  });
+}
+
+export function newMemory(id: string, content: string, sourceMessageId: string | null, now = Date.now()): StoredMemory {
+  return { id, content, tokens: countTokens(content), sourceMessageId, createdAt: now, updatedAt: now };
+}
