@@ -28,7 +28,7 @@ app.notFound(async (c) => {
     if (res.status !== 404) return res;
     return c.env.ASSETS.fetch(new Request(new URL("/index.html", c.req.url), c.req.raw));
   }
-  return c.json(errorBody("not_found"), 404);
+  return c.json(errorBody("not_found", { requestId: c.get("requestId") }), 404);
 });
 
 app.onError((err, c) => {

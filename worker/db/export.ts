@@ -7,6 +7,15 @@ export async function userChatPairs(db: Db, userId: string): Promise<{ character
   return db.select({ characterId: chatSessions.characterId }).from(chatSessions).where(eq(chatSessions.userId, userId));
 }
 
+export async function ownCharacterIds(db: Db, userId: string): Promise<string[]> {
+  return (await db.select({ id: characters.id }).from(characters).where(eq(characters.creatorId, userId))).map((r) => r.id);
+}
+
+/** Everyone's conversations with a character (to end them when it is deleted). */
+export async function characterChatPairs(db: Db, characterId: string): Promise<{ userId: string }[]> {
+  return db.select({ userId: chatSessions.userId }).from(chatSessions).where(eq(chatSessions.characterId, characterId));
+}
+
 export async function exportUserData(db: Db, userId: string) {
   const [own, messages, memories] = await Promise.all([
     db.select().from(characters).where(eq(characters.creatorId, userId)).orderBy(asc(characters.id)),

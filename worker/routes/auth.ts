@@ -38,19 +38,20 @@ export const authRoutes = new Hono<AppEnv>()
     const body = await readJson(c, loginSchema);
     const address = c.req.header("cf-connecting-ip") ?? c.req.header("x-real-ip") ?? "unknown";
     const redis = await c.var.redis.get();
-    const wait = await throttledFor(redis, body.login, address);
+    const row = await findUserByLogin(c.var.db(), body.login);
+    // Counted per account (by id, so username and email share one count) and per address.
+    const account = row?.id ?? body.login.toLowerCase();
+    const wait = await throttledFor(redis, account, address);
     if (wait > 0) {
-      c.header("Retry-After", String(wait));
       throw new AppError("too_many_attempts", { retryAfter: wait, message: `Too many failed sign-in attempts; try again in ${Math.ceil(wait / 60)} min.` });
     }
-    const row = await findUserByLogin(c.var.db(), body.login);
     // An unknown user costs one full hash too, so timing does not reveal who exists.
     const ok = await verifyPassword(body.password, row?.passwordHash ?? DUMMY_HASH);
     if (!row || !ok) {
-      await recordFailure(redis, body.login, address);
+      await recordFailure(redis, account, address);
       throw new AppError("invalid_credentials");
     }
-    await clearFailures(redis, body.login);
+    await clearFailures(redis, account);
     return c.json(await issueSession(c, toUser(row)));
   })
   .post("/refresh", async (c) => {

@@ -9,6 +9,8 @@ import { type CharacterRow, deleteCharacter, findCharacter, insertCharacter, lis
 import { AppError } from "../errors";
 import { readJson } from "../http/body";
 import { isUuid, newId } from "../ids";
+import { characterChatPairs } from "../db/export";
+import { sessionStub } from "../session/stub";
 
 const text = (max: number) => z.string().max(max);
 const fields = {
@@ -93,6 +95,9 @@ export const characterRoutes = new Hono<AppEnv>()
   })
   .delete("/:id", async (c) => {
     const row = await ownCharacter(c, c.req.param("id"));
+    // Every conversation with it ends too, in the session objects as well as in PostgreSQL.
+    const pairs = await characterChatPairs(c.var.db(), row.id);
+    await Promise.all(pairs.map((p) => sessionStub(c.env, p.userId, row.id).destroy()));
     await deleteCharacter(c.var.db(), row.id);
     await changed(c, row.id);
     return c.body(null, 204);

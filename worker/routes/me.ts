@@ -5,7 +5,8 @@ import { hashPassword, verifyPassword } from "../auth/password";
 import { requireUser } from "../auth/require-user";
 import { clearSession } from "../auth/session-cookie";
 import type { AppEnv } from "../context";
-import { exportUserData, userChatPairs } from "../db/export";
+import { exportUserData, ownCharacterIds, userChatPairs } from "../db/export";
+import { dropCachedCharacter } from "../cache/characters";
 import { deleteUser, findUserById, toUser, updateUser } from "../db/users";
 import { AppError } from "../errors";
 import { readJson } from "../http/body";
@@ -55,9 +56,11 @@ export const meRoutes = new Hono<AppEnv>()
   .delete("/", async (c) => {
     const db = c.var.db();
     // Session objects first: once the rows are gone nothing would lead to them.
-    const pairs = await userChatPairs(db, c.var.userId);
+    const [pairs, own] = await Promise.all([userChatPairs(db, c.var.userId), ownCharacterIds(db, c.var.userId)]);
     await Promise.all(pairs.map((p) => sessionStub(c.env, c.var.userId, p.characterId).destroy()));
     await deleteUser(db, c.var.userId);
+    const redis = await c.var.redis.get();
+    await Promise.all(own.map((id) => dropCachedCharacter(redis, id)));
     clearSession(c);
     return c.body(null, 204);
   });

@@ -33,10 +33,12 @@ export interface Caller { userId: string; characterId: string }
 export interface SendInput { userId: string; character: CharacterSnapshot; content: string; clientMessageId?: string; stream: boolean }
 
 const OUTBOX_BATCH = 200;
+/** A foreign-key violation: the rows' owner was deleted. */
+const isGone = (err: unknown) => (err as { code?: string; cause?: { code?: string } }).code === "23503" || (err as { cause?: { code?: string } }).cause?.code === "23503";
 
 export class ChatSession extends DurableObject<Env> {
-  private readonly store: Store;
-  private readonly mem: MemoryStore;
+  private store: Store;
+  private mem: MemoryStore;
   private hot: Hot | null = null;
   private character: CharacterSnapshot | null = null;
   private turn: Turn | null = null;
@@ -71,7 +73,15 @@ export class ChatSession extends DurableObject<Env> {
     } else if (owner !== caller.userId || this.store.getMeta("character") !== caller.characterId) {
       return { ok: false, code: "forbidden" };
     }
-    return (this.hot ??= await loadHot(this.store, caller, () => this.db()));
+    if (this.hot) return this.hot;
+    const hot = await loadHot(this.store, caller, () => this.db());
+    if (hot === "gone") {
+      await this.ctx.storage.deleteAll();
+      this.store = createStore(this.ctx.storage);
+      this.mem = createMemoryStore(this.ctx.storage);
+      return { ok: false, code: "unauthorized" };
+    }
+    return (this.hot = hot);
   }
 
   private append(hot: Hot, m: Omit<StoredMessage, "id" | "createdAt" | "tokens" | "active">): StoredMessage {
@@ -153,6 +163,7 @@ export class ChatSession extends DurableObject<Env> {
     const prompt = await assemblePrompt(hot, character, userMessage, promptBudget, parts, () => this.db());
     const cfg = llmConfig(this.env, { sessionId: hot.sessionId, userId: hot.pair.userId }, character.model);
     const result = await streamReply(cfg, prompt, turn, budget.reply, character.id);
+    if (this.turn !== turn) return; // the conversation was deleted meanwhile
     let reply: Message | undefined;
     if (result.content || result.status === "complete") {
       const stored = this.append(hot, { role: "assistant", content: result.content, status: result.status, clientId: null, parentId: userMessage.id });
@@ -339,10 +350,14 @@ export class ChatSession extends DurableObject<Env> {
   /** Deletes the conversation from this object: storage, outbox, alarm. */
   async destroy(): Promise<void> {
     this.turn?.abort.abort();
-    this.turn = null;
-    this.hot = null;
+    this.turn = this.lastTurn = this.hot = this.character = null;
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    // The object may live on in memory: start again from empty tables.
+    this.store = createStore(this.ctx.storage);
+    this.mem = createMemoryStore(this.ctx.storage);
+    await this.pg?.close().catch(() => {});
+    this.pg = null;
   }
 
   /** Drains the outbox to PostgreSQL; on failure retries with backoff, re-arming itself. */
@@ -358,6 +373,11 @@ export class ChatSession extends DurableObject<Env> {
       this.store.setMeta("outbox_failures", "0");
       if (this.store.outboxSize() > 0) await this.ctx.storage.setAlarm(Date.now());
     } catch (err) {
+      if (isGone(err)) {
+        // The user or the character no longer exists in PostgreSQL: nothing left to copy to.
+        this.store.ackOutbox(batch[batch.length - 1].seq);
+        return;
+      }
       const failures = Number(this.store.getMeta("outbox_failures") ?? "0") + 1;
       this.store.setMeta("outbox_failures", String(failures));
       const delay = Math.min(10_000, 250 * 2 ** Math.min(failures, 10));

@@ -26,8 +26,12 @@ export function toWire(m: StoredMessage): Message {
   return { id: m.id, role: m.role, content: m.content, status: m.status, createdAt: new Date(m.createdAt).toISOString() };
 }
 
-/** Builds the hot state; reads PostgreSQL only for what the object's storage does not have. */
-export async function loadHot(store: Store, pair: Pair, db: () => Db): Promise<Hot> {
+/**
+ * Builds the hot state; reads PostgreSQL only for what the object's storage
+ * does not have. "gone" when PostgreSQL says the user no longer exists (a
+ * deleted account's unexpired token must not bring a conversation back).
+ */
+export async function loadHot(store: Store, pair: Pair, db: () => Db): Promise<Hot | "gone"> {
   let sessionId = store.getMeta("session_id");
   if (!sessionId) {
     sessionId = (await findSessionId(db(), pair).catch(() => null)) ?? newId();
@@ -36,7 +40,9 @@ export async function loadHot(store: Store, pair: Pair, db: () => Db): Promise<H
   const savedProfile = store.getMeta("profile");
   let profile = savedProfile ? (JSON.parse(savedProfile) as Hot["profile"]) : null;
   if (!profile) {
-    profile = await loadProfile(db(), pair.userId).catch(() => null);
+    const loaded = await loadProfile(db(), pair.userId).catch(() => undefined);
+    if (loaded === null) return "gone";
+    profile = loaded ?? null;
     if (profile) store.setMeta("profile", JSON.stringify(profile));
   }
   const window = store.recentActive(HOT_LIMIT);

@@ -1,0 +1,85 @@
+/**
+ * Long memory with a small context window and hundreds of turns: the budget
+ * holds, a pinned fact survives, an old turn is recalled when asked about,
+ * nothing of another pair is recalled, and a rewind takes turns and their
+ * memories out of later prompts.
+ */
+import { countTokens } from "gpt-tokenizer/encoding/cl100k_base";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Stack } from "../dev/stack";
+import { client, eventually, promptsWith, startWorker, summaryRequestsWith, unique } from "./worker";
+
+const CONTEXT = 600;
+const REPLY = 64;
+let stack: Stack;
+let api: ReturnType<typeof client>;
+
+beforeAll(async () => {
+  stack = await startWorker({ env: { LLM_CONTEXT_TOKENS: String(CONTEXT), LLM_MAX_REPLY_TOKENS: String(REPLY) } });
+  api = client(stack.url);
+});
+afterAll(() => stack?.close());
+
+const promptTokens = (messages: { content: string }[]) => messages.reduce((n, m) => n + countTokens(m.content) + 4, 3);
+const quick = "[[long:4]] [[gap:0]]";
+
+describe("three hundred turns in a small window", () => {
+  it("keeps the pin, recalls the old word, never leaks, never overflows, and rewinds", async () => {
+    const [me, other] = [await api.register(), await api.register()];
+    const ch = await api.character(me, { visibility: "public", description: "An old sailor who tells short stories." });
+    const mine2 = await api.character(me);
+    const run = unique("run");
+    const pin = unique("lucky");
+    const word = unique("zebraquartz");
+    const leakOther = unique("leakb");
+    const leakChar = unique("leakc");
+
+    // The same rare word in two other pairs, with canaries that must never show up.
+    expect((await api.say(other, ch.id, `${word} is mine too ${leakOther} ${quick}`)).status).toBe(200);
+    expect((await api.say(me, mine2.id, `${word} belongs here ${leakChar} ${quick}`)).status).toBe(200);
+
+    let turnTwoReply = "";
+    for (let i = 1; i <= 300; i++) {
+      let content = `${run} turn ${i}: the wind and the waves keep rolling today ${quick}`;
+      if (i === 3) content = `Remember this: my lucky number is ${pin}. ${run} ${quick}`;
+      if (i === 10) content = `${run} turn 10: last spring I sailed to ${word} island ${quick}`;
+      if (i === 300) content = `${run} turn 300: what happened at ${word}? ${quick}`;
+      const r = await api.say(me, ch.id, content);
+      expect(r.status, `turn ${i}`).toBe(200);
+      if (i === 2) turnTwoReply = r.body.reply.id;
+    }
+
+    const prompts = await promptsWith(run);
+    expect(prompts.length).toBeGreaterThan(250);
+    for (const p of prompts) expect(promptTokens(p.messages)).toBeLessThanOrEqual(CONTEXT - REPLY);
+
+    const last = (await promptsWith(`${run} turn 300`)).at(-1)!;
+    const text = JSON.stringify(last.messages);
+    expect(text).toContain(pin);
+    expect(text).toContain(`last spring I sailed to ${word} island`);
+    expect(text).not.toContain(leakOther);
+    expect(text).not.toContain(leakChar);
+    expect(text).not.toContain(`${run} turn 150:`);
+
+    // Older turns were folded into a summary by the LLM, off the hot path.
+    expect((await summaryRequestsWith(run)).length).toBeGreaterThan(0);
+    expect(text).toContain("Summary of the earlier conversation");
+
+    const memories = (await (await api.call(`/api/chats/${ch.id}/memories`, { as: me })).json()) as { memories: { content: string }[] };
+    expect(memories.memories.map((m) => m.content)).toContain(`my lucky number is ${pin}. ${run} ${quick}`);
+
+    // Rewind to turn 2: the pin (turn 3) and the old word (turn 10) leave later prompts.
+    const rewind = await api.call(`/api/chats/${ch.id}/rewind`, { method: "POST", as: me, json: { messageId: turnTwoReply } });
+    expect(rewind.status).toBe(200);
+    const after = unique("after");
+    expect((await api.say(me, ch.id, `${after} tell me about ${word} ${quick}`)).status).toBe(200);
+    const [fresh] = await promptsWith(after);
+    const freshText = JSON.stringify(fresh.messages);
+    expect(freshText).not.toContain(pin);
+    expect(freshText).not.toContain(`sailed to ${word} island`);
+    expect(freshText).not.toContain("Summary of the earlier conversation");
+    expect(freshText).toContain(`${run} turn 2:`);
+    const left = (await (await api.call(`/api/chats/${ch.id}/memories`, { as: me })).json()) as { memories: unknown[] };
+    expect(left.memories).toHaveLength(0);
+  }, 240_000);
+});
