@@ -5,8 +5,8 @@
  * SQLite.
  */
 import { countTokens } from "../context/tokens";
-import type { Message } from "../shared/wire";
-import type { MemoryStore, StoredMemory } from "./memory-store";
+import type { Memory, Message } from "../shared/wire";
+import { memoryToWire, type MemoryStore, type StoredMemory } from "./memory-store";
 import type { Store, StoredMessage } from "./store";
 import { toWire } from "./hot";
 
@@ -43,6 +43,30 @@ export function withAlternatives(store: Store, rows: StoredMessage[]): Message[]
     const wire = toWire(m);
     return others.length ? { ...wire, alternatives: others.map((o) => ({ id: o.id, content: o.content, status: o.status })) } : wire;
   });
+}
+
+export function pinMemory(store: Store, mem: MemoryStore, id: string, input: { content?: string; messageId?: string }): { ok: true; memory: Memory } | ControlFail {
+  const source = input.messageId ? store.byId(input.messageId) : null;
+  if (input.messageId && !source) return { ok: false, code: "message_not_found" };
+  const content = (source?.content ?? input.content ?? "").trim().slice(0, 2000);
+  if (!content) return { ok: false, code: "invalid_input" };
+  const memory = newMemory(id, content, source?.id ?? null);
+  mem.saveMemory(memory);
+  return { ok: true, memory: memoryToWire(memory) };
+}
+
+export function editMemory(mem: MemoryStore, id: string, content: string): { ok: true; memory: Memory } | ControlFail {
+  const memory = mem.memory(id);
+  if (!memory) return { ok: false, code: "memory_not_found" };
+  const next = { ...memory, content, tokens: countTokens(content), updatedAt: Date.now() };
+  mem.saveMemory(next);
+  return { ok: true, memory: memoryToWire(next) };
+}
+
+export function forgetMemory(mem: MemoryStore, id: string): { ok: true } | ControlFail {
+  if (!mem.memory(id)) return { ok: false, code: "memory_not_found" };
+  mem.deleteMemories([id]);
+  return { ok: true };
 }
 
 export function newMemory(id: string, content: string, sourceMessageId: string | null, now = Date.now()): StoredMemory {

@@ -1,0 +1,182 @@
+/**
+ * The session object's core: ownership, the hot window, durable appends,
+ * and one turn at a time — the user message made durable in the object's
+ * SQLite before the LLM is called, the reply streamed to any number of
+ * subscribers and stored with its final status, the running summary
+ * updated after it. Rows reach PostgreSQL through the outbox.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { parseShares } from "../context/shares";
+import type { CharacterSnapshot } from "../context/system-prompt";
+import { countTokens } from "../context/tokens";
+import { createDb, type DbHandle } from "../db/client";
+import { countVar, databaseUrl, intVar, type Env } from "../env";
+import type { ErrorCode } from "../errors";
+import { newId } from "../ids";
+import { budgetOf, llmConfig } from "../llm/config";
+import { parseTriggers, pinnedFact } from "../memory/triggers";
+import type { Message, PromptLedger } from "../shared/wire";
+import { assemblePrompt } from "./assemble";
+import { newMemory } from "./controls";
+import { loadHot, toWire, trimWindow, type Hot } from "./hot";
+import { createMemoryStore, type MemoryStore } from "./memory-store";
+import { streamReply } from "./reply";
+import { createStore, type Store, type StoredMessage } from "./store";
+import { summarise, turnsToFold } from "./summarise";
+import { createTurn, sseFrame, type Turn } from "./turn";
+
+export type Fail = { ok: false; code: ErrorCode; retryAfter?: number };
+export type SendResult = Fail | { ok: true; stream: ReadableStream<Uint8Array> } | { ok: true; userMessage: Message; reply: Message };
+export interface Caller { userId: string; characterId: string }
+export interface SendInput { userId: string; character: CharacterSnapshot; content: string; clientMessageId?: string; stream: boolean }
+
+
+export abstract class SessionCore extends DurableObject<Env> {
+  protected store: Store;
+  protected mem: MemoryStore;
+  protected hot: Hot | null = null;
+  protected character: CharacterSnapshot | null = null;
+  protected turn: Turn | null = null;
+  protected lastTurn: Turn | null = null;
+  protected summarising = false;
+  protected pg: DbHandle | null = null;
+  protected lastMs = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = createStore(ctx.storage);
+    this.mem = createMemoryStore(ctx.storage);
+  }
+
+  protected db() {
+    return (this.pg ??= createDb(databaseUrl(this.env))).db;
+  }
+
+  /** Ids strictly increasing in time, so id order is conversation order. */
+  protected nextId(): { id: string; at: number } {
+    const at = Math.max(Date.now(), this.lastMs + 1);
+    this.lastMs = at;
+    return { id: newId(at), at };
+  }
+
+  /** The hot state, after checking that the caller owns this object. */
+  protected async open(caller: Caller): Promise<Hot | Fail> {
+    const owner = this.store.getMeta("owner");
+    if (owner === null) {
+      this.store.setMeta("owner", caller.userId);
+      this.store.setMeta("character", caller.characterId);
+    } else if (owner !== caller.userId || this.store.getMeta("character") !== caller.characterId) {
+      return { ok: false, code: "forbidden" };
+    }
+    if (this.hot) return this.hot;
+    const hot = await loadHot(this.store, caller, () => this.db());
+    if (hot === "gone") {
+      await this.ctx.storage.deleteAll();
+      this.store = createStore(this.ctx.storage);
+      this.mem = createMemoryStore(this.ctx.storage);
+      return { ok: false, code: "unauthorized" };
+    }
+    return (this.hot = hot);
+  }
+
+  protected append(hot: Hot, m: Omit<StoredMessage, "id" | "createdAt" | "tokens" | "active">): StoredMessage {
+    const { id, at } = this.nextId();
+    const message: StoredMessage = { ...m, id, createdAt: at, tokens: countTokens(m.content), active: true };
+    this.store.insertMessage(message);
+    hot.window.push(message);
+    trimWindow(hot);
+    void this.ctx.storage.setAlarm(Date.now());
+    return message;
+  }
+
+  /** A user message: durable, and pinned as a memory when it asks to be remembered. */
+  protected appendUser(hot: Hot, content: string, clientId: string | null): StoredMessage {
+    const message = this.append(hot, { role: "user", content, status: "complete", clientId, parentId: null });
+    const fact = pinnedFact(content, parseTriggers(this.env.MEMORY_TRIGGERS));
+    if (fact) this.mem.saveMemory(newMemory(this.nextId().id, fact, message.id));
+    return message;
+  }
+
+  /** A retried send: the first result, or a fresh reply when the first one failed outright. */
+  protected async replay(hot: Hot, userMessage: StoredMessage, stream: boolean): Promise<SendResult> {
+    if (this.turn?.userMessageId === userMessage.id) return this.follow(this.turn, stream);
+    const reply = this.store.repliesTo(userMessage.id).filter((r) => r.active).at(-1);
+    if (!reply || reply.status === "error") {
+      if (this.turn) return { ok: false, code: "turn_in_progress" };
+      return this.answer(hot, userMessage, stream, true);
+    }
+    if (!stream) return { ok: true, userMessage: toWire(userMessage), reply: toWire(reply) };
+    const frames = sseFrame(`${reply.id}.0`, "message", { message: toWire(userMessage) }) + sseFrame(`${reply.id}.1`, "done", { message: toWire(reply) });
+    return { ok: true, stream: new Blob([frames]).stream() };
+  }
+
+  /** Starts a reply to `userMessage` and answers once the first token (or the failure) is known. */
+  protected async answer(hot: Hot, userMessage: StoredMessage, stream: boolean, announce: boolean): Promise<SendResult> {
+    const turn = createTurn(this.nextId().id, userMessage.id);
+    this.turn = turn;
+    if (announce) turn.emit("message", { message: toWire(userMessage) });
+    this.ctx.waitUntil(this.generate(hot, turn, userMessage));
+    return this.follow(turn, stream);
+  }
+
+  protected async follow(turn: Turn, stream: boolean): Promise<SendResult> {
+    await (stream ? turn.started : turn.done);
+    const outcome = turn.outcome;
+    if (outcome && !turn.sawToken && outcome.status === "error") return { ok: false, code: outcome.code, retryAfter: outcome.retryAfter };
+    if (stream) return { ok: true, stream: turn.subscribe(-1) };
+    if (!outcome?.reply || outcome.status !== "complete") return { ok: false, code: outcome?.code ?? "upstream_error" };
+    const user = this.store.byId(turn.userMessageId);
+    return user ? { ok: true, userMessage: toWire(user), reply: outcome.reply } : { ok: false, code: "internal" };
+  }
+
+  /** Correction of our token count for the upstream's tokenizer (≥ 1: it only ever shrinks the budget). */
+  protected calibration(): number {
+    return Number(this.store.getMeta("calibration") ?? "1");
+  }
+
+  protected async generate(hot: Hot, turn: Turn, userMessage: StoredMessage): Promise<void> {
+    const character = this.character!;
+    const budget = budgetOf(this.env);
+    const promptBudget = Math.floor(budget.prompt / this.calibration());
+    const shares = parseShares(this.env.LLM_BUDGET_SHARES);
+    const parts = { memories: this.mem.memories(), summary: this.mem.summary(), shares, recallLimit: countVar(this.env.RECALL_LIMIT, 4) };
+    const prompt = await assemblePrompt(hot, character, userMessage, promptBudget, parts, () => this.db());
+    const cfg = llmConfig(this.env, { sessionId: hot.sessionId, userId: hot.pair.userId }, character.model);
+    const result = await streamReply(cfg, prompt, turn, budget.reply, character.id);
+    if (this.turn !== turn) return; // the conversation was deleted meanwhile
+    let reply: Message | undefined;
+    if (result.content || result.status === "complete") {
+      const stored = this.append(hot, { role: "assistant", content: result.content, status: result.status, clientId: null, parentId: userMessage.id });
+      this.store.saveLedger(stored.id, JSON.stringify(prompt.ledger));
+      reply = toWire(stored);
+    }
+    if (result.usage?.promptTokens && prompt.tokens > 0) {
+      const ratio = result.usage.promptTokens / prompt.tokens;
+      this.store.setMeta("calibration", String(Math.min(3, Math.max(1, 0.7 * this.calibration() + 0.3 * ratio))));
+    }
+    const code = (result.errorCode ?? "upstream_error") as ErrorCode;
+    turn.outcome = { status: result.status, reply, code, retryAfter: result.retryAfter };
+    this.turn = null;
+    this.lastTurn = turn;
+    if (result.status === "complete" || result.status === "cancelled") turn.emit("done", { message: reply });
+    else turn.emit("error", { code, message: code, partial: reply });
+    this.maybeSummarise(hot, prompt.ledger, promptBudget);
+  }
+
+  /** Folds dropped turns into the running summary once they pass the threshold; after the reply, never before it. */
+  protected maybeSummarise(hot: Hot, ledger: PromptLedger, promptBudget: number): void {
+    const previous = this.mem.summary();
+    const dropped = new Set(ledger.excluded.filter((e) => e.reason === "over_budget").map((e) => e.id));
+    const pending = turnsToFold(hot.window, dropped, previous, promptBudget);
+    const threshold = intVar(this.env.SUMMARY_TRIGGER_TOKENS, Math.floor(promptBudget / 4));
+    if (this.summarising || pending.reduce((n, m) => n + m.tokens, 0) < threshold) return;
+    this.summarising = true;
+    const shares = parseShares(this.env.LLM_BUDGET_SHARES);
+    const cfg = llmConfig(this.env, { sessionId: hot.sessionId, userId: hot.pair.userId }, this.character?.model);
+    const names = { user: hot.profile.displayName || "User", character: this.character?.name ?? "Character" };
+    this.ctx.waitUntil(summarise(cfg, previous, pending, names, Math.max(32, Math.floor(promptBudget * shares.summary)))
+      .then((next) => { if (next) this.mem.addSummary(next); })
+      .finally(() => { this.summarising = false; }));
+  }
+
+}
