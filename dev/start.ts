@@ -14,14 +14,15 @@ import { startStack } from "./stack";
 
 const log = (msg: string) => console.log(`[start] ${msg}`);
 const env = process.env;
+const dataDir = env.DATA_DIR ?? ".data";
 const closers: (() => Promise<void>)[] = [];
 
 let databaseUrl = env.DATABASE_URL;
 if (!databaseUrl) {
-  const pg = await startEmbeddedPostgres(".data/pglite");
+  const pg = await startEmbeddedPostgres(`${dataDir}/pglite`);
   closers.push(pg.close);
   databaseUrl = pg.url;
-  log(`DATABASE_URL unset: embedded PostgreSQL (PGlite) on ${pg.url}, data in .data/pglite`);
+  log(`DATABASE_URL unset: embedded PostgreSQL (PGlite) on ${pg.url}, data in ${dataDir}/pglite`);
 }
 await migrateDatabase(databaseUrl);
 log("migrations applied");
@@ -32,7 +33,7 @@ for (const k of ["LLM_MODEL", "LLM_API_KEY", "LLM_PROVIDER", "LLM_CONTEXT_TOKENS
 }
 let llmBaseUrl = env.LLM_BASE_URL;
 if (!llmBaseUrl) {
-  const llm = await startDevLlm({ port: Number(env.DEV_LLM_PORT ?? 8790) });
+  const llm = await startDevLlm({ port: Number(env.DEV_LLM_PORT ?? 8790), wordDelayMs: Number(env.DEV_LLM_WORD_DELAY_MS ?? 15) });
   closers.push(llm.close);
   llmBaseUrl = llm.url;
   workerEnv.DEV_LLM = "1";
@@ -56,7 +57,7 @@ const stack = await startStack({
   redisUrl: env.REDIS_URL,
   llmBaseUrl,
   env: workerEnv,
-  persistDir: ".data/sessions",
+  persistDir: `${dataDir}/sessions`,
 });
 closers.push(stack.close);
 log(`serving on ${stack.url}`);
