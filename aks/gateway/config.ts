@@ -1,0 +1,66 @@
+/**
+ * The gateway's configuration from its environment (see DESIGN.md,
+ * "Configuration of the LLM path"). Throws on anything missing or wrong:
+ * above all, the gateway never starts without the worker's public keys.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { JSONWebKeySet } from "jose";
+import { parseJwks } from "./auth";
+import { parsePools, type PoolTable } from "./pools";
+
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  jwks: JSONWebKeySet;
+  issuer: string;
+  pools: PoolTable;
+  poolsPath: string;
+  redisUrl: string;
+  redisPrefix: string;
+  maxConcurrent: number;
+  dailyTokens: number;
+}
+
+export type Env = Record<string, string | undefined>;
+type ReadFile = (path: string) => string;
+
+const DEFAULT_POOLS = fileURLToPath(new URL("./pools.dev.json", import.meta.url));
+
+function integer(env: Env, name: string, fallback: number, min: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${raw}`);
+  return value;
+}
+
+export function loadGatewayConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p, "utf8")): GatewayConfig {
+  const jwksValue = env.GATEWAY_JWKS?.trim();
+  if (!jwksValue) {
+    throw new Error("GATEWAY_JWKS is not set: the gateway does not start without the worker's public keys (make them with `npx tsx aks/gateway/keygen.ts`)");
+  }
+  // JSON inline, or a path to a file holding it.
+  const jwks = parseJwks(jwksValue.startsWith("{") ? jwksValue : readFile(jwksValue));
+
+  const poolsPath = env.GATEWAY_POOLS?.trim() || DEFAULT_POOLS;
+  let poolsJson: unknown;
+  try {
+    poolsJson = JSON.parse(readFile(poolsPath));
+  } catch (err) {
+    throw new Error(`cannot read the pools file ${poolsPath}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+
+  return {
+    port: integer(env, "GATEWAY_PORT", 8788, 0),
+    host: env.GATEWAY_HOST?.trim() || "127.0.0.1",
+    jwks,
+    issuer: env.GATEWAY_ISSUER?.trim() || "chat-worker",
+    pools: parsePools(poolsJson, env),
+    poolsPath,
+    redisUrl: env.REDIS_URL?.trim() || "redis://127.0.0.1:6379",
+    redisPrefix: env.GATEWAY_REDIS_PREFIX?.trim() || "llmgw:",
+    maxConcurrent: integer(env, "GATEWAY_MAX_STREAMS", 2, 1),
+    dailyTokens: integer(env, "GATEWAY_DAILY_TOKENS", 200_000, 1),
+  };
+}

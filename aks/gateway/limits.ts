@@ -1,0 +1,97 @@
+/**
+ * Per-user limits in Redis: concurrent replies (a sorted set of leases that
+ * expire on their own if a gateway dies mid-stream) and completion tokens per
+ * UTC day. One Lua script checks both atomically before a request is proxied;
+ * tokens are added once the reply is over.
+ */
+import type Redis from "ioredis";
+import { GatewayError } from "./errors";
+
+export interface LimitsConfig {
+  /** Replies one user may have in flight (default 2). */
+  maxConcurrent: number;
+  /** Completion tokens per user per UTC day. */
+  dailyTokens: number;
+  /** How long a stream slot survives a gateway that died holding it. */
+  leaseMs: number;
+  /** Key prefix, e.g. `llmgw:`. */
+  prefix: string;
+  /** Retry-After for `concurrency_limited`, seconds. */
+  concurrencyRetryAfter?: number;
+}
+
+export interface Lease {
+  /** Frees the stream slot; safe to call more than once. */
+  release(): Promise<void>;
+}
+
+export type Admission =
+  | { ok: true; lease: Lease }
+  | { ok: false; code: "concurrency_limited" | "daily_tokens_exhausted"; retryAfter: number };
+
+export interface Limits {
+  admit(userId: string): Promise<Admission>;
+  /** Adds completion tokens to the user's day. */
+  recordTokens(userId: string, tokens: number): Promise<void>;
+  ping(): Promise<boolean>;
+}
+
+// KEYS: day's token counter, stream leases. ARGV: now ms, lease ms, max streams, daily tokens, lease id.
+const ADMIT = `
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+if used >= tonumber(ARGV[4]) then return 2 end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[3]) then return 1 end
+redis.call('ZADD', KEYS[2], tonumber(ARGV[1]) + tonumber(ARGV[2]), ARGV[5])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return 0
+`;
+
+const DAY_MS = 86_400_000;
+
+/** `YYYY-MM-DD` of the UTC day holding `ms`. */
+export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Seconds until the next UTC midnight, at least 1. */
+export const secondsToUtcMidnight = (ms: number) => Math.max(1, Math.ceil((DAY_MS - (ms % DAY_MS)) / 1000));
+
+export function createRedisLimits(redis: Redis, config: LimitsConfig, now: () => number = Date.now): Limits {
+  // The hash tag keeps one user's keys in one slot should Redis be clustered.
+  const tokensKey = (userId: string, ms: number) => `${config.prefix}{${userId}}:tokens:${utcDay(ms)}`;
+  const streamsKey = (userId: string) => `${config.prefix}{${userId}}:streams`;
+  const unavailable = () => new GatewayError("limits_unavailable", { retryAfter: 1 });
+
+  return {
+    async admit(userId) {
+      const at = now();
+      const leaseId = crypto.randomUUID();
+      let verdict: unknown;
+      try {
+        verdict = await redis.eval(ADMIT, 2, tokensKey(userId, at), streamsKey(userId), at, config.leaseMs, config.maxConcurrent, config.dailyTokens, leaseId);
+      } catch {
+        throw unavailable();
+      }
+      if (verdict === 2) return { ok: false, code: "daily_tokens_exhausted", retryAfter: secondsToUtcMidnight(at) };
+      if (verdict === 1) return { ok: false, code: "concurrency_limited", retryAfter: config.concurrencyRetryAfter ?? 2 };
+      let released: Promise<void> | undefined;
+      const release = () =>
+        (released ??= redis.zrem(streamsKey(userId), leaseId).then(
+          () => undefined,
+          () => undefined, // the lease expires by itself
+        ));
+      return { ok: true, lease: { release } };
+    },
+    async recordTokens(userId, tokens) {
+      if (!(tokens > 0)) return;
+      const key = tokensKey(userId, now());
+      await redis.multi().incrby(key, Math.ceil(tokens)).expire(key, 2 * 86_400).exec();
+    },
+    async ping() {
+      try {
+        return (await redis.ping()) === "PONG";
+      } catch {
+        return false;
+      }
+    },
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * Model pools: which upstreams serve which model names, read from the pools
+ * file (GATEWAY_POOLS). Routing and the retry/fallback plan are pure
+ * functions of that table, so they are tested without a network.
+ */
+import { z } from "zod";
+
+export type PoolType = "openai" | "legacy-generate";
+
+export interface Timeouts {
+  /** Until the upstream's first bytes (connect, queue, prefill). */
+  firstTokenMs: number;
+  /** Longest silence between two chunks once streaming. */
+  idleMs: number;
+  /** Whole request. */
+  totalMs: number;
+}
+
+export interface Upstream {
+  url: string;
+  weight: number;
+}
+
+export interface Pool {
+  name: string;
+  type: PoolType;
+  models: string[];
+  upstreamModel?: string;
+  upstreams: Upstream[];
+  retries: number;
+  fallback?: string;
+  apiKey?: string;
+  timeouts: Timeouts;
+}
+
+export interface PoolTable {
+  pools: Map<string, Pool>;
+  byModel: Map<string, Pool>;
+  /** The pool listing `"*"`, taking any model no other pool names. */
+  catchAll?: Pool;
+}
+
+/** One upstream call in the plan; `model` is the name sent to it. */
+export interface Attempt {
+  pool: Pool;
+  upstream: Upstream;
+  model: string;
+  fallback: boolean;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { firstTokenMs: 60_000, idleMs: 30_000, totalMs: 600_000 };
+
+const ms = z.number().int().positive().max(3_600_000);
+const poolSchema = z.strictObject({
+  type: z.enum(["openai", "legacy-generate"]).default("openai"),
+  models: z.array(z.string().min(1)).min(1),
+  upstreamModel: z.string().min(1).optional(),
+  upstreams: z
+    .array(z.union([z.url(), z.strictObject({ url: z.url(), weight: z.number().positive().default(1) })]))
+    .min(1),
+  retries: z.number().int().min(0).max(5).default(1),
+  fallback: z.string().min(1).optional(),
+  apiKeyEnv: z.string().min(1).optional(),
+  timeouts: z.strictObject({ firstTokenMs: ms, idleMs: ms, totalMs: ms }).partial().default({}),
+});
+const fileSchema = z.strictObject({ pools: z.record(z.string().min(1), poolSchema) });
+
+/**
+ * Validates a parsed pools file. `env` resolves `apiKeyEnv`. Throws with a
+ * readable message on anything inconsistent: the gateway should not start.
+ */
+export function parsePools(input: unknown, env: Record<string, string | undefined> = {}): PoolTable {
+  const parsed = fileSchema.safeParse(input);
+  if (!parsed.success) throw new Error(`invalid pools file: ${z.prettifyError(parsed.error)}`);
+  const table: PoolTable = { pools: new Map(), byModel: new Map() };
+  for (const [name, raw] of Object.entries(parsed.data.pools)) {
+    const apiKey = raw.apiKeyEnv === undefined ? undefined : env[raw.apiKeyEnv];
+    if (raw.apiKeyEnv !== undefined && !apiKey) throw new Error(`pool ${name}: ${raw.apiKeyEnv} is not set`);
+    const pool: Pool = {
+      name,
+      type: raw.type,
+      models: raw.models,
+      upstreamModel: raw.upstreamModel,
+      upstreams: raw.upstreams.map((u) => (typeof u === "string" ? { url: u, weight: 1 } : u)).map((u) => ({ ...u, url: u.url.replace(/\/+$/, "") })),
+      retries: raw.retries,
+      fallback: raw.fallback,
+      apiKey,
+      timeouts: { ...DEFAULT_TIMEOUTS, ...raw.timeouts },
+    };
+    table.pools.set(name, pool);
+    for (const model of pool.models) {
+      if (model === "*") {
+        if (table.catchAll) throw new Error(`pools ${table.catchAll.name} and ${name} both list "*"`);
+        table.catchAll = pool;
+      } else {
+        const other = table.byModel.get(model);
+        if (other) throw new Error(`model ${model} is listed by pools ${other.name} and ${name}`);
+        table.byModel.set(model, pool);
+      }
+    }
+  }
+  if (table.pools.size === 0) throw new Error("the pools file defines no pools");
+  for (const pool of table.pools.values()) {
+    if (pool.fallback !== undefined && (!table.pools.has(pool.fallback) || pool.fallback === pool.name)) {
+      throw new Error(`pool ${pool.name}: fallback ${pool.fallback} is not another pool`);
+    }
+  }
+  return table;
+}
+
+export function findPool(table: PoolTable, model: string): Pool | undefined {
+  return table.byModel.get(model) ?? table.catchAll;
+}
+
+/** The model names `GET /v1/models` lists (the catch-all adds none). */
+export function listModels(table: PoolTable): string[] {
+  return [...table.byModel.keys()].sort();
+}
+
+/** Weighted random order without repeats (Efraimidis–Spirakis keys). */
+export function weightedOrder<T extends { weight: number }>(items: T[], random: () => number = Math.random): T[] {
+  return items
+    .map((item) => ({ item, key: Math.pow(random() || Number.MIN_VALUE, 1 / item.weight) }))
+    .sort((a, b) => b.key - a.key)
+    .map((x) => x.item);
+}
+
+/**
+ * Every upstream call the gateway may make for one request, in order: the
+ * pool's upstreams (weighted order, `retries + 1` calls, cycling), then the
+ * fallback chain the same way. Attempts are only used before the first token.
+ */
+export function planAttempts(table: PoolTable, model: string, random: () => number = Math.random): Attempt[] {
+  const attempts: Attempt[] = [];
+  const seen = new Set<string>();
+  let pool = findPool(table, model);
+  let fallback = false;
+  while (pool && !seen.has(pool.name)) {
+    seen.add(pool.name);
+    // A fallback pool gets its own model name unless it takes any name.
+    const served = pool.models.includes(model) || pool.models.includes("*");
+    const name = pool.upstreamModel ?? (served ? model : pool.models[0]);
+    const order = weightedOrder(pool.upstreams, random);
+    for (let i = 0; i <= pool.retries; i++) attempts.push({ pool, upstream: order[i % order.length], model: name, fallback });
+    pool = pool.fallback === undefined ? undefined : table.pools.get(pool.fallback);
+    fallback = true;
+  }
+  return attempts;
+}

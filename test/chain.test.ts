@@ -1,0 +1,115 @@
+/**
+ * The whole LLM path on loopback: worker → signed tunnel token → the
+ * gateway (`npm run gateway`, a real process) → the development LLM. The
+ * same chain with a key the gateway does not know is refused there.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { generateTunnelKeys } from "../aks/gateway/keygen";
+import { client, parseSse, promptsWith, startWorker, unique } from "./worker";
+
+const dir = mkdtempSync(join(tmpdir(), "chain-"));
+let gateway: ChildProcess;
+let gatewayUrl = "";
+let privateKey = "";
+
+const freePort = () => new Promise<number>((resolve) => {
+  const s = createServer().listen(0, "127.0.0.1", () => {
+    const { port } = s.address() as { port: number };
+    s.close(() => resolve(port));
+  });
+});
+
+beforeAll(async () => {
+  const keys = await generateTunnelKeys("EdDSA", "test-key");
+  privateKey = JSON.stringify(keys.privateJwk);
+  const pools = join(dir, "pools.json");
+  writeFileSync(pools, JSON.stringify({ pools: { dev: { type: "openai", models: ["*"], upstreams: [inject("llmBaseUrl")], retries: 0, timeouts: { firstTokenMs: 10000, idleMs: 10000, totalMs: 30000 } } } }));
+  const port = await freePort();
+  gatewayUrl = `http://127.0.0.1:${port}`;
+  gateway = spawn("npm", ["run", "gateway"], {
+    env: { ...process.env, GATEWAY_PORT: String(port), GATEWAY_JWKS: JSON.stringify(keys.jwks), GATEWAY_POOLS: pools, REDIS_URL: inject("redisUrl"), GATEWAY_REDIS_PREFIX: unique("chain:") + ":" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${out}`)), 30_000);
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      if (out.includes("gateway_listening")) { clearTimeout(timer); resolve(); }
+    };
+    gateway.stdout!.on("data", onData);
+    gateway.stderr!.on("data", onData);
+  });
+});
+afterAll(() => {
+  gateway?.kill("SIGTERM");
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("worker → gateway → model", () => {
+  it("streams a chat through the whole chain with a signed token", async () => {
+    const stack = await startWorker({ llmBaseUrl: `${gatewayUrl}/v1`, env: { TUNNEL_SIGNING_KEY: privateKey } });
+    try {
+      const api = client(stack.url);
+      const me = await api.register();
+      const ch = await api.character(me);
+      const marker = unique("chain");
+      const res = await api.call(`/api/chats/${ch.id}/messages`, { method: "POST", as: me, headers: { accept: "text/event-stream" }, json: { content: `through the tunnel ${marker}` } });
+      expect(res.status).toBe(200);
+      const events = parseSse(await res.text());
+      expect(events.filter((e) => e.event === "token").length).toBeGreaterThan(3);
+      expect(events.at(-1)!.event).toBe("done");
+      // What reached the model came through the gateway, which strips the worker's token.
+      const [prompt] = await promptsWith(marker);
+      expect(prompt).toBeDefined();
+      const metrics = await (await fetch(`${gatewayUrl}/metrics`)).text();
+      expect(metrics).toMatch(/gateway_requests_total\{[^}]*outcome="complete"[^}]*\} [1-9]/);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it("is refused at the gateway when the worker signs with a key it does not know", async () => {
+    const other = await generateTunnelKeys("EdDSA", "test-key");
+    const stack = await startWorker({ llmBaseUrl: `${gatewayUrl}/v1`, env: { TUNNEL_SIGNING_KEY: JSON.stringify(other.privateJwk) } });
+    try {
+      const api = client(stack.url);
+      const me = await api.register();
+      const ch = await api.character(me);
+      const marker = unique("refused");
+      const r = await api.say(me, ch.id, `should not arrive ${marker}`);
+      expect(r.status).toBe(502);
+      expect(r.body.error.code).toBe("upstream_error");
+      expect(await promptsWith(marker)).toHaveLength(0);
+      expect(await (await fetch(`${gatewayUrl}/metrics`)).text()).toMatch(/gateway_auth_failures_total\{[^}]*\} [1-9]/);
+      // And with no token at all, the gateway answers 401 itself.
+      const direct = await fetch(`${gatewayUrl}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "x", messages: [{ role: "user", content: marker }] }) });
+      expect(direct.status).toBe(401);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it("shows the gateway's per-user stream limit to the user as a 429 with Retry-After", async () => {
+    const stack = await startWorker({ llmBaseUrl: `${gatewayUrl}/v1`, env: { TUNNEL_SIGNING_KEY: privateKey } });
+    try {
+      const api = client(stack.url);
+      const me = await api.register();
+      const chars = [await api.character(me), await api.character(me), await api.character(me)];
+      const long = chars.slice(0, 2).map((c) => api.call(`/api/chats/${c.id}/messages`, { method: "POST", as: me, headers: { accept: "text/event-stream" }, json: { content: "[[long:150]] [[gap:20]] talk" } }));
+      const streams = await Promise.all(long);
+      const third = await api.call(`/api/chats/${chars[2].id}/messages`, { method: "POST", as: me, headers: { accept: "application/json" }, json: { content: "one more" } });
+      expect(third.status).toBe(429);
+      expect(((await third.json()) as { error: { code: string } }).error.code).toBe("concurrency_limited");
+      expect(Number(third.headers.get("retry-after"))).toBeGreaterThan(0);
+      await Promise.all(streams.map((r) => r.text()));
+    } finally {
+      await stack.close();
+    }
+  });
+});
