@@ -3,7 +3,7 @@
  * turns, isolation between pairs, idempotency, one turn at a time, streaming
  * that survives a disconnect, and upstream failures.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Stack } from "../dev/stack";
 import { client, eventually, parseSse, promptsWith, startWorker, unique, type Session } from "./worker";
 
@@ -226,5 +226,24 @@ describe("upstream failures", () => {
     expect(last.event).toBe("error");
     expect(last.data.code).toBe("upstream_timeout");
     expect((await history(me, ch.id)).at(-1)!.status).toBe("interrupted");
+  });
+});
+
+describe("the seed's legacy LLM contract", () => {
+  it("answers turns through POST {base}/generate when LLM_PROVIDER=legacy", async () => {
+    const legacy = await startWorker({ env: { LLM_PROVIDER: "legacy" } });
+    try {
+      const api2 = client(legacy.url);
+      const me = await api2.register();
+      const ch = await api2.character(me);
+      const r = await api2.say(me, ch.id, "legacy hello");
+      expect(r.status).toBe(200);
+      expect(r.body.reply.content).toContain('You said: "legacy hello"');
+      const res = await fetch(`${inject("llmBaseUrl")}/_debug/requests`);
+      const { requests } = (await res.json()) as { requests: { path: string; body: { message?: string; character_id?: string } }[] };
+      expect(requests.some((q) => q.path.endsWith("/generate") && q.body.message === "legacy hello" && q.body.character_id === ch.id)).toBe(true);
+    } finally {
+      await legacy.close();
+    }
   });
 });
