@@ -109,6 +109,25 @@ describe("privacy", () => {
   });
 });
 
+describe("a character that changes", () => {
+  it("is read again by the conversations that keep it hot", async () => {
+    const [a, b] = [await api.register(), await api.register()];
+    const ch = await api.character(a, { visibility: "public", name: unique("Old ") });
+    expect((await api.say(b, ch.id, "hi")).status).toBe(200);
+    const name = unique("New ");
+    expect((await api.call(`/api/characters/${ch.id}`, { method: "PATCH", as: a, json: { name } })).status).toBe(200);
+    const marker = unique("m");
+    await api.say(b, ch.id, marker);
+    const [prompt] = await promptsWith(marker);
+    expect(prompt.messages[0].content).toContain(`You are ${name}.`);
+    expect((await api.call(`/api/characters/${ch.id}`, { method: "PATCH", as: a, json: { visibility: "private" } })).status).toBe(200);
+    const refused = await api.say(b, ch.id, "still there?");
+    expect(refused.status).toBe(404);
+    expect(refused.body.error.code).toBe("character_not_found");
+    expect((await api.say(a, ch.id, "the creator still can")).status).toBe(200);
+  });
+});
+
 describe("bad input", () => {
   it("rejects empty and over-long content", async () => {
     const me = await api.register();

@@ -7,7 +7,7 @@
 import { countTokens } from "gpt-tokenizer/encoding/cl100k_base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Stack } from "../dev/stack";
-import { client, eventually, promptsWith, startWorker, summaryRequestsWith, unique } from "./worker";
+import { client, promptsWith, startWorker, summaryRequestsWith, unique } from "./worker";
 
 const CONTEXT = 600;
 const REPLY = 64;

@@ -9,6 +9,9 @@ export interface CharacterSnapshot {
   exampleDialogues: string;
   model: string | null;
   updatedAt: string;
+  /** Who may talk to it: public, or only its creator. */
+  visibility: "public" | "private";
+  creatorId: string;
 }
 
 export interface SystemParts {

@@ -1,5 +1,6 @@
 /** Characters in PostgreSQL. */
 import { and, desc, eq, ilike, lt, or, sql } from "drizzle-orm";
+import type { CharacterSnapshot } from "../context/system-prompt";
 import type { Character } from "../shared/wire";
 import type { Db } from "./client";
 import { characters } from "./schema";
@@ -26,6 +27,11 @@ export async function findCharacter(db: Db, id: string): Promise<CharacterRow | 
   return (await db.select().from(characters).where(eq(characters.id, id)).limit(1))[0];
 }
 
+/** The row, or null when there is none (undefined is left for "could not ask"). */
+export async function findCharacterOrNull(db: Db, id: string): Promise<CharacterRow | null> {
+  return (await findCharacter(db, id)) ?? null;
+}
+
 /** Public characters and the caller's own, newest first, `limit + 1` rows to tell if there is more. */
 export async function listCharacters(db: Db, userId: string, opts: { q?: string; cursor?: string; limit: number }): Promise<CharacterRow[]> {
   const visible = or(eq(characters.visibility, "public"), eq(characters.creatorId, userId));
@@ -45,4 +51,13 @@ export async function updateCharacter(db: Db, id: string, patch: Partial<typeof 
 
 export async function deleteCharacter(db: Db, id: string): Promise<void> {
   await db.delete(characters).where(eq(characters.id, id));
+}
+
+/** What a session object keeps of its character. */
+export function toSnapshot(row: CharacterRow): CharacterSnapshot {
+  return {
+    id: row.id, name: row.name, description: row.description, greeting: row.greeting, scenario: row.scenario,
+    exampleDialogues: row.exampleDialogues, model: row.model, updatedAt: new Date(row.updatedAt).toISOString(),
+    visibility: row.visibility, creatorId: row.creatorId,
+  };
 }

@@ -85,6 +85,7 @@ export async function* streamCompletion(cfg: LlmConfig, req: CompletionRequest):
   }, abort);
   const maxRetries = cfg.maxRetries ?? LLM_DEFAULTS.maxRetries;
   let tokens = 0;
+  let finished = false;
   const fail = (err: unknown): LlmError =>
     toLlmError(err, tokens > 0, req.signal?.aborted === true, deadlines.expired);
   try {
@@ -102,6 +103,7 @@ export async function* streamCompletion(cfg: LlmConfig, req: CompletionRequest):
           yield ev;
           deadlines.resume();
         }
+        finished = true;
         return;
       } catch (err) {
         const error = fail(err);
@@ -114,6 +116,7 @@ export async function* streamCompletion(cfg: LlmConfig, req: CompletionRequest):
   } finally {
     deadlines.dispose();
     req.signal?.removeEventListener("abort", abort);
-    ctl.abort();
+    // Aborting a finished response would close a connection worth reusing.
+    if (!finished) ctl.abort();
   }
 }

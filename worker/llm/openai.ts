@@ -73,6 +73,14 @@ export function openaiBody(cfg: LlmConfig, req: CompletionRequest): Record<strin
  * `finish_reason` or `[DONE]`. A stream that ends or breaks before either
  * throws `interrupted`. Errors carry afterTokens=false; the caller fixes that.
  */
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  try {
+    while (!(await reader.read()).done);
+  } catch {
+    /* the connection is gone either way */
+  }
+}
+
 export async function* openaiAttempt(
   cfg: LlmConfig,
   req: CompletionRequest,
@@ -119,7 +127,9 @@ export async function* openaiAttempt(
       }
     }
   } finally {
-    reader.cancel().catch(() => undefined);
+    // After [DONE], read to the end (to the side) so the connection can be reused.
+    if (sawDone) void drain(reader);
+    if (!sawDone) reader.cancel().catch(() => undefined);
   }
   if (!sawDone && state.finishReason === undefined) {
     throw new LlmError("interrupted", "upstream stream ended without finish_reason or [DONE]");

@@ -8,7 +8,7 @@ const STOP = new Set(("the and you your for are was were what when where which w
   "not but all can did does its into out our she her him his they them then than there their about would could should " +
   "will just like know tell said say any some more most very much one two also been being over only such these those " +
   "remember forget word again back asked").split(" "));
-const MAX_TERMS = 12;
+const MAX_TERMS = 8;
 
 export function recallTerms(text: string): string[] {
   const words = text.toLowerCase().normalize("NFKD").replace(/[^\p{L}\p{N}\s]/gu, " ").split(/\s+/);

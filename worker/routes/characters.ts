@@ -58,6 +58,12 @@ async function changed(c: Context<AppEnv>, id: string): Promise<void> {
   await dropCachedCharacter(await c.var.redis.get(), id);
 }
 
+/** The session objects that keep this character hot read it again on their next turn. */
+async function refreshSessions(c: Context<AppEnv>, id: string): Promise<void> {
+  const pairs = await characterChatPairs(c.var.db(), id);
+  await Promise.all(pairs.map((p) => sessionStub(c.env, p.userId, id).refreshCharacter()));
+}
+
 export const characterRoutes = new Hono<AppEnv>()
   .use(requireUser())
   .get("/", async (c) => {
@@ -89,7 +95,7 @@ export const characterRoutes = new Hono<AppEnv>()
     const row = await ownCharacter(c, c.req.param("id"));
     const body = await readJson(c, patchSchema);
     const updated = await updateCharacter(c.var.db(), row.id, body);
-    await changed(c, row.id);
+    await Promise.all([changed(c, row.id), refreshSessions(c, row.id)]);
     if (!updated) throw new AppError("character_not_found");
     return c.json({ character: toCharacter(updated) });
   })

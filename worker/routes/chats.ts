@@ -7,15 +7,12 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { requireUser } from "../auth/require-user";
 import type { AppEnv } from "../context";
-import type { CharacterSnapshot } from "../context/system-prompt";
-import type { CharacterRow } from "../db/characters";
 import { deleteChat, listChats } from "../db/chats";
 import { AppError } from "../errors";
 import { readJson } from "../http/body";
 import { isUuid } from "../ids";
 import type { Fail, SendResult } from "../session/chat-session";
 import { sessionStub } from "../session/stub";
-import { readableCharacter } from "./characters";
 
 export const CONTENT_LIMIT = 32 * 1024;
 const sendSchema = z.object({
@@ -24,12 +21,6 @@ const sendSchema = z.object({
 });
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" };
 
-export function snapshot(row: CharacterRow): CharacterSnapshot {
-  return {
-    id: row.id, name: row.name, description: row.description, greeting: row.greeting, scenario: row.scenario,
-    exampleDialogues: row.exampleDialogues, model: row.model, updatedAt: new Date(row.updatedAt).toISOString(),
-  };
-}
 
 /** A session object's success, or its failure thrown as the error table's answer. */
 export function okOr<T extends { ok: boolean }>(result: T): Exclude<T, Fail> {
@@ -40,10 +31,15 @@ export function okOr<T extends { ok: boolean }>(result: T): Exclude<T, Fail> {
   return result as Exclude<T, Fail>;
 }
 
-export async function sendMessage(c: Context<AppEnv>, characterId: string, content: string, clientMessageId: string | undefined, stream: boolean): Promise<SendResult> {
+function checkSize(content: string): void {
   if (new TextEncoder().encode(content).byteLength > CONTENT_LIMIT) throw new AppError("content_too_large", { message: "A message may be at most 32 KiB." });
-  const character = await readableCharacter(c, characterId, true);
-  return sessionStub(c.env, c.var.userId, character.id).send({ userId: c.var.userId, character: snapshot(character), content, clientMessageId, stream });
+}
+
+/** One turn; the session object checks the character (it keeps it hot). */
+export async function sendMessage(c: Context<AppEnv>, characterId: string, content: string, clientMessageId: string | undefined, stream: boolean): Promise<SendResult> {
+  checkSize(content);
+  if (!isUuid(characterId)) throw new AppError("character_not_found");
+  return sessionStub(c.env, c.var.userId, characterId).send({ userId: c.var.userId, characterId, content, clientMessageId, stream });
 }
 
 const wantsStream = (c: Context<AppEnv>) => (c.req.header("accept") ?? "").includes("text/event-stream");
@@ -90,16 +86,14 @@ export const chatRoutes = new Hono<AppEnv>()
   })
   .post("/:characterId/regenerate", async (c) => {
     const { caller, stub } = session(c);
-    const character = await readableCharacter(c, caller.characterId, true);
-    return turnResponse(c, await stub.regenerate({ userId: caller.userId, character: snapshot(character), stream: wantsStream(c) }));
+    return turnResponse(c, await stub.regenerate({ ...caller, stream: wantsStream(c) }));
   })
   .post("/:characterId/messages/:id/edit", async (c) => {
     const { caller, stub } = session(c);
     const messageId = pathId(c, "id");
     const body = await readJson(c, editSchema, CONTENT_LIMIT * 2 + 1024);
-    if (new TextEncoder().encode(body.content).byteLength > CONTENT_LIMIT) throw new AppError("content_too_large", { message: "A message may be at most 32 KiB." });
-    const character = await readableCharacter(c, caller.characterId, true);
-    return turnResponse(c, await stub.edit({ userId: caller.userId, character: snapshot(character), content: body.content, messageId, stream: wantsStream(c) }));
+    checkSize(body.content);
+    return turnResponse(c, await stub.edit({ ...caller, content: body.content, messageId, stream: wantsStream(c) }));
   })
   .post("/:characterId/messages/:id/choose", async (c) => {
     const { caller, stub } = session(c);

@@ -7,7 +7,7 @@ import type { BuiltPrompt } from "../context/prompt";
 import { listSection, textSection, type Shares } from "../context/shares";
 import type { CharacterSnapshot } from "../context/system-prompt";
 import type { Db } from "../db/client";
-import { recallTsQuery } from "../memory/recall-query";
+import { recallTerms } from "../memory/recall-query";
 import { recall } from "./cold";
 import type { Hot } from "./hot";
 import type { StoredMemory, Summary } from "./memory-store";
@@ -26,11 +26,14 @@ export async function assemblePrompt(hot: Hot, character: CharacterSnapshot, use
   const sections = summary ? [memories, summary] : [memories];
   const first = promptFor(hot, character, userMessage, budget, sections);
   const dropped = first.ledger.excluded.some((e) => e.reason === "over_budget");
-  const tsquery = parts.recallLimit > 0 && (dropped || hot.cold === "some") ? recallTsQuery(userMessage.content) : null;
-  if (!tsquery) return first;
+  const terms = parts.recallLimit > 0 && (dropped || hot.cold === "some") ? recallTerms(userMessage.content) : [];
+  if (terms.length === 0) return first;
 
   const oldestRecent = first.ledger.included.find((i) => i.source === "recent")?.id ?? userMessage.id;
-  const found = await recall(db(), hot.pair, tsquery, oldestRecent, parts.recallLimit).catch(() => []);
+  const found = await recall(db(), hot.pair, terms, oldestRecent, parts.recallLimit).catch((err: unknown) => {
+    console.warn(JSON.stringify({ level: "warn", event: "recall_failed", error: String(err) }));
+    return [];
+  });
   if (found.length === 0) return first;
   const who = (m: StoredMessage) => (m.role === "user" ? hot.profile.displayName || "User" : character.name);
   found.sort((a, b) => (a.id < b.id ? -1 : 1));

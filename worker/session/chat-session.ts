@@ -19,16 +19,17 @@ export type { Caller, Fail, SendInput, SendResult } from "./core";
 
 export class ChatSession extends SessionCore {
   async send(input: SendInput): Promise<SendResult> {
-    const hot = await this.open({ userId: input.userId, characterId: input.character.id });
+    const hot = await this.open(input);
     if ("ok" in hot) return hot;
-    this.character = input.character;
+    const character = await this.characterFor(input);
+    if ("ok" in character) return character;
     if (input.clientMessageId) {
       const earlier = this.store.byClientId(input.clientMessageId);
       if (earlier) return this.replay(hot, earlier, input.stream);
     }
     if (this.turn) return { ok: false, code: "turn_in_progress" };
-    if (hot.window.length === 0 && hot.cold !== "some" && input.character.greeting) {
-      this.append(hot, { role: "assistant", content: input.character.greeting, status: "complete", clientId: null, parentId: null });
+    if (hot.window.length === 0 && hot.cold !== "some" && character.greeting) {
+      this.append(hot, { role: "assistant", content: character.greeting, status: "complete", clientId: null, parentId: null });
     }
     return this.answer(hot, this.appendUser(hot, input.content, input.clientMessageId ?? null), input.stream, true);
   }
@@ -78,10 +79,11 @@ export class ChatSession extends SessionCore {
   }
 
   /** A new version of the last reply; the earlier ones stay as alternatives. */
-  async regenerate(input: Omit<SendInput, "content" | "clientMessageId">): Promise<SendResult> {
-    const hot = await this.open({ userId: input.userId, characterId: input.character.id });
+  async regenerate(input: Caller & { stream: boolean }): Promise<SendResult> {
+    const hot = await this.open(input);
     if ("ok" in hot) return hot;
-    this.character = input.character;
+    const character = await this.characterFor(input);
+    if ("ok" in character) return character;
     if (this.turn) return { ok: false, code: "turn_in_progress" };
     const last = hot.window.at(-1);
     const parentId = last?.role === "assistant" ? last.parentId : last?.id;
@@ -96,15 +98,16 @@ export class ChatSession extends SessionCore {
 
   /** Replaces a user message: it and what followed leave the history, and a fresh reply is written. */
   async edit(input: SendInput & { messageId: string }): Promise<SendResult> {
-    const hot = await this.open({ userId: input.userId, characterId: input.character.id });
+    const hot = await this.open(input);
     if ("ok" in hot) return hot;
-    this.character = input.character;
+    const character = await this.characterFor(input);
+    if ("ok" in character) return character;
     if (this.turn) return { ok: false, code: "turn_in_progress" };
     const target = this.store.byId(input.messageId);
     if (!target || !target.active || target.role !== "user") return { ok: false, code: "message_not_found" };
     rewindTo(this.store, this.mem, target.id, true);
     this.hot = null;
-    const fresh = await this.open({ userId: input.userId, characterId: input.character.id });
+    const fresh = await this.open(input);
     if ("ok" in fresh) return fresh;
     return this.answer(fresh, this.appendUser(fresh, input.content, null), input.stream, true);
   }

@@ -9,6 +9,7 @@ import { DurableObject } from "cloudflare:workers";
 import { parseShares } from "../context/shares";
 import type { CharacterSnapshot } from "../context/system-prompt";
 import { countTokens } from "../context/tokens";
+import { findCharacterOrNull, toSnapshot } from "../db/characters";
 import { createDb, type DbHandle } from "../db/client";
 import { countVar, databaseUrl, intVar, type Env } from "../env";
 import type { ErrorCode } from "../errors";
@@ -28,14 +29,19 @@ import { createTurn, sseFrame, type Turn } from "./turn";
 export type Fail = { ok: false; code: ErrorCode; retryAfter?: number };
 export type SendResult = Fail | { ok: true; stream: ReadableStream<Uint8Array> } | { ok: true; userMessage: Message; reply: Message };
 export interface Caller { userId: string; characterId: string }
-export interface SendInput { userId: string; character: CharacterSnapshot; content: string; clientMessageId?: string; stream: boolean }
+export interface SendInput extends Caller { content: string; clientMessageId?: string; stream: boolean }
 
+
+const USER_FLUSH_DELAY_MS = 2_000;
+/** A safety net only: edits and visibility changes are pushed by the routes. */
+const CHARACTER_MAX_AGE_MS = 10 * 60_000;
 
 export abstract class SessionCore extends DurableObject<Env> {
   protected store: Store;
   protected mem: MemoryStore;
   protected hot: Hot | null = null;
   protected character: CharacterSnapshot | null = null;
+  private characterAt = 0;
   protected turn: Turn | null = null;
   protected lastTurn: Turn | null = null;
   protected summarising = false;
@@ -69,7 +75,7 @@ export abstract class SessionCore extends DurableObject<Env> {
       return { ok: false, code: "forbidden" };
     }
     if (this.hot) return this.hot;
-    const hot = await loadHot(this.store, caller, () => this.db());
+    const hot = await loadHot(this.store, { userId: caller.userId, characterId: caller.characterId }, () => this.db());
     if (hot === "gone") {
       await this.ctx.storage.deleteAll();
       this.store = createStore(this.ctx.storage);
@@ -79,13 +85,49 @@ export abstract class SessionCore extends DurableObject<Env> {
     return (this.hot = hot);
   }
 
+  /**
+   * The character, checked as readable by the caller. Kept in memory (and
+   * storage, for outages): the routes push a refresh when it changes, so a
+   * hot turn reads neither PostgreSQL nor Redis for it.
+   */
+  protected async characterFor(caller: Caller): Promise<CharacterSnapshot | Fail> {
+    let snap = this.character ?? this.savedCharacter();
+    if (!snap || Date.now() - this.characterAt > CHARACTER_MAX_AGE_MS) {
+      const row = await findCharacterOrNull(this.db(), caller.characterId).catch(() => undefined);
+      if (row === undefined && !snap) return { ok: false, code: "database_unavailable" };
+      if (row === undefined) {
+        snap = snap!;
+      } else if (row === null) {
+        return { ok: false, code: "character_not_found" };
+      } else {
+        snap = toSnapshot(row);
+        this.characterAt = Date.now();
+        this.store.setMeta("character_snapshot", JSON.stringify(snap));
+      }
+    }
+    this.character = snap;
+    return snap.visibility === "public" || snap.creatorId === caller.userId ? snap : { ok: false, code: "character_not_found" };
+  }
+
+  private savedCharacter(): CharacterSnapshot | null {
+    const raw = this.store.getMeta("character_snapshot");
+    return raw ? (JSON.parse(raw) as CharacterSnapshot) : null;
+  }
+
+  /** The character changed: read it again on the next turn. */
+  async refreshCharacter(): Promise<void> {
+    this.characterAt = 0;
+  }
+
   protected append(hot: Hot, m: Omit<StoredMessage, "id" | "createdAt" | "tokens" | "active">): StoredMessage {
     const { id, at } = this.nextId();
     const message: StoredMessage = { ...m, id, createdAt: at, tokens: countTokens(m.content), active: true };
     this.store.insertMessage(message);
     hot.window.push(message);
     trimWindow(hot);
-    void this.ctx.storage.setAlarm(Date.now());
+    // Copy to PostgreSQL once the reply is stored, off the turn's critical path;
+    // a user message alone is copied after a short delay at the latest.
+    void this.ctx.storage.setAlarm(Date.now() + (m.role === "assistant" && m.parentId ? 0 : USER_FLUSH_DELAY_MS));
     return message;
   }
 

@@ -20,6 +20,8 @@ export interface Hot {
   window: StoredMessage[];
   /** Whether PostgreSQL holds active messages older than the local ones ("unknown" until it answers). */
   cold: "none" | "some" | "unknown";
+  /** The last system text and its token count, so an unchanged sheet is not re-counted each turn. */
+  system?: { text: string; tokens: number };
 }
 
 export function toWire(m: StoredMessage): Message {

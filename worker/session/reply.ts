@@ -26,7 +26,8 @@ export function promptFor(hot: Hot, character: CharacterSnapshot, userMessage: S
   const at = hot.window.findIndex((m) => m.id === userMessage.id);
   const history = (at >= 0 ? hot.window.slice(0, at) : hot.window).filter((m) => m.content.length > 0);
   let text = characterSystemText({ character, userName: hot.profile.displayName, persona: hot.profile.persona });
-  let tokens = countTokens(text);
+  if (hot.system?.text !== text) hot.system = { text, tokens: countTokens(text) };
+  let tokens = hot.system.tokens;
   // The character sheet may not crowd out the user's message.
   const room = budget - userMessage.tokens - 64 - extra.reduce((n, s) => n + s.tokens, 0);
   if (tokens > room) {

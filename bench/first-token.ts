@@ -1,0 +1,32 @@
+/**
+ * First-token probes for the two stream formats, both built on the worker's
+ * own incremental SSE parser so each path pays the same client-side cost:
+ * the service's `event: token` frame, and an OpenAI chunk whose
+ * `delta.content` is non-empty.
+ */
+import { createSseParser, type SseEvent } from "../worker/llm/sse";
+import type { Probe } from "./http-client";
+
+function probeFor(isToken: (ev: SseEvent) => boolean): Probe {
+  const parser = createSseParser();
+  return { push: (text) => parser.push(text).some(isToken) };
+}
+
+/** The service's SSE: the first `event: token` frame with text. */
+export function serviceFirstToken(): Probe {
+  return probeFor((ev) => {
+    if (ev.event !== "token") return false;
+    const data = JSON.parse(ev.data) as { text?: unknown };
+    return typeof data.text === "string" && data.text.length > 0;
+  });
+}
+
+/** An OpenAI chat completions stream: the first chunk carrying content. */
+export function openaiFirstToken(): Probe {
+  return probeFor((ev) => {
+    if (ev.data === "[DONE]") return false;
+    const chunk = JSON.parse(ev.data) as { choices?: { delta?: { content?: unknown } }[] };
+    const content = chunk.choices?.[0]?.delta?.content;
+    return typeof content === "string" && content.length > 0;
+  });
+}

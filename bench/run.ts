@@ -1,0 +1,125 @@
+/**
+ * `npm run bench`: the service's added latency over loopback, measured side
+ * by side in one run against the development LLM directly and behind a raw
+ * Node pass-through proxy (the floor). Streaming TTFT on a hot session,
+ * full-answer latency for JSON, TTFT with 10 / 1,000 / 10,000 stored
+ * messages, and a layer-by-layer breakdown. Prints markdown and writes
+ * bench/results.json. Needs PostgreSQL (DATABASE_URL, default
+ * postgres://postgres@127.0.0.1:5432/postgres) and Redis (REDIS_URL).
+ */
+import { writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { performance } from "node:perf_hooks";
+import { startDevLlm } from "../dev/dev-llm";
+import { measureLayers } from "./breakdown";
+import { childPids, cpuMeter } from "./cpu";
+import { closeClient } from "./http-client";
+import { forkPassthroughProxy } from "./passthrough-proxy";
+import { checks, markdown, scenario, TARGETS } from "./report";
+import { seedHistory, topicQuestion } from "./seed";
+import { createBenchDatabase, createCharacter, registerUser, startService, workerProvenance } from "./service";
+import { measureTurn, runTurns, type Conversation, type Meters, type Paths, type TurnSample } from "./turns";
+
+const count = (name: string, fallback: number): number => {
+  const n = Number(process.env[name]);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+};
+const SETTINGS = {
+  warmupTurns: count("BENCH_WARMUP", 20),
+  hotTurns: count("BENCH_TURNS", 300),
+  jsonTurns: count("BENCH_JSON_TURNS", 100),
+  sizedTurns: count("BENCH_SIZED_TURNS", 100),
+  layerRounds: count("BENCH_LAYER_ROUNDS", 200),
+  storedSizes: [10, 1000, 10_000],
+};
+const adminUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const t0 = performance.now();
+const loadAtStart = loadavg()[0];
+const log = (msg: string) => console.error(`[bench ${((performance.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+const closers: (() => Promise<void>)[] = [];
+
+try {
+  const db = await createBenchDatabase(adminUrl);
+  closers.push(db.drop);
+  log(`database ${db.name} created and migrated`);
+  const llm = await startDevLlm({ wordDelayMs: 0 });
+  closers.push(llm.close);
+  const proxy = await forkPassthroughProxy(llm.url);
+  closers.push(proxy.close);
+  const stack = await startService({ databaseUrl: db.url, redisUrl, llmBaseUrl: llm.url });
+  closers.push(stack.close);
+  const worker = workerProvenance();
+  const paths: Paths = { llm: llm.url, proxy: proxy.url, service: stack.url };
+  const meters: Meters = { service: cpuMeter(childPids("workerd")), proxy: cpuMeter(proxy.pid ? [proxy.pid] : []) };
+  log(`dev LLM ${llm.url}, proxy ${proxy.url}, service ${stack.url}${meters.service ? "" : " (no /proc: CPU not measured)"}`);
+
+  const user = await registerUser(stack.url);
+  const chatFor = async (label: string): Promise<Conversation> => ({ token: user.token, characterId: await createCharacter(stack.url, user, label) });
+
+  const hot = await chatFor("hot");
+  await runTurns(paths, meters, hot, SETTINGS.warmupTurns, "stream");
+  log(`hot session warm; ${SETTINGS.hotTurns} streaming turns`);
+  const hotSamples = await runTurns(paths, meters, hot, SETTINGS.hotTurns, "stream", SETTINGS.warmupTurns);
+
+  const json = await chatFor("json");
+  await runTurns(paths, meters, json, 5, "json");
+  log(`${SETTINGS.jsonTurns} JSON turns`);
+  const jsonSamples = await runTurns(paths, meters, json, SETTINGS.jsonTurns, "json", 5);
+
+  log(`layer breakdown, ${SETTINGS.layerRounds} rounds`);
+  const layers = await measureLayers(paths, meters, hot, SETTINGS.layerRounds);
+
+  const sized: { stored: number; chat: Conversation; samples: TurnSample[] }[] = [];
+  for (const stored of SETTINGS.storedSizes) {
+    const chat = await chatFor(`stored ${stored}`);
+    await seedHistory(db.sql, { userId: user.userId, characterId: chat.characterId }, stored);
+    sized.push({ stored, chat, samples: [] });
+  }
+  log(`seeded ${SETTINGS.storedSizes.join(" / ")} messages; first turns load from PostgreSQL`);
+  const coldFirstTurns = [];
+  for (const s of sized) {
+    const first = await measureTurn(paths, meters, s.chat, topicQuestion(0), "stream");
+    coldFirstTurns.push({ name: `${s.stored.toLocaleString("en-US")} stored`, ttftMs: first.service, directMs: first.direct });
+  }
+  log(`${SETTINGS.sizedTurns} streaming turns per size, round-robin across sizes`);
+  for (let i = 0; i < SETTINGS.sizedTurns; i++) {
+    for (const s of sized) s.samples.push(await measureTurn(paths, meters, s.chat, topicQuestion(i + 1), "stream"));
+  }
+
+  const scenarios = [
+    scenario("hot session, streaming", "stream", hotSamples),
+    scenario("hot session, JSON (stream:false baseline)", "json", jsonSamples),
+    ...sized.map((s) => scenario(`${s.stored.toLocaleString("en-US")} stored, streaming`, "stream", s.samples)),
+  ];
+  const [hotResult, jsonResult, small, , large] = scenarios;
+  const results = checks(hotResult, jsonResult, small, large);
+  const run = {
+    at: new Date().toISOString(),
+    cores: cpus().length,
+    node: process.version,
+    durationS: (performance.now() - t0) / 1000,
+    load: [loadAtStart, loadavg()[0]] as [number, number],
+    worker: `commit ${worker.commit}${worker.uncommitted.length ? ` + ${worker.uncommitted.length} uncommitted worker files` : ""}, bundle ${worker.bundleSha256}`,
+  };
+  console.log(`\n${markdown(run, scenarios, results, layers, coldFirstTurns)}`);
+  writeFileSync(new URL("./results.json", import.meta.url), `${JSON.stringify({
+    ...run,
+    cpu: cpus()[0]?.model,
+    workerBuild: worker,
+    settings: SETTINGS,
+    targets: TARGETS,
+    scenarios,
+    checks: results,
+    coldFirstTurns,
+    layers,
+    samples: { hot: hotSamples, json: jsonSamples, ...Object.fromEntries(sized.map((s) => [`stored${s.stored}`, s.samples])) },
+  }, null, 2)}\n`);
+  log("wrote bench/results.json");
+} catch (err) {
+  process.exitCode = 1;
+  console.error(err);
+} finally {
+  for (const close of closers.reverse()) await close().catch((err: unknown) => console.error("cleanup:", err));
+  closeClient();
+}
