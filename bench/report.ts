@@ -43,7 +43,7 @@ export interface RunInfo {
   worker: string;
 }
 
-export const TARGETS = { addedP50Ms: 1.5, addedP99Ms: 5, sizeRatio: 1.1 } as const;
+export const TARGETS = { addedP50Ms: 1.5, addedP99Ms: 5, sizeRatio: 1.1, memoryExtraMs: 2 } as const;
 
 const present = (values: (number | null)[]): number[] | null => (values.every((v) => v !== null) ? (values as number[]) : null);
 
@@ -83,6 +83,12 @@ export function checks(hot: Scenario, json: Scenario, small: Scenario, large: Sc
     info("added full-answer latency p50, JSON", json.serviceAdded.p50, "ms", "(no target)"),
     info("service added / proxy added, JSON p50", ratio(json.serviceAdded.p50, json.proxyAdded.p50), "×", "(floor = 1×)"),
   ];
+}
+
+/** Issue target: memory and recall add at most 2 ms of TTFT over the plain path at 10,000 stored. */
+export function memoryCheck(plain: Scenario, memory: Scenario): Check {
+  const extra = memory.serviceAdded.p50 - plain.serviceAdded.p50;
+  return { name: "added TTFT p50, memories + recall minus plain, 10,000 stored", value: extra, unit: "ms", target: `≤ ${TARGETS.memoryExtraMs} ms`, verdict: verdict(extra, TARGETS.memoryExtraMs) };
 }
 
 const ms = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v.toFixed(2) : "n/a");

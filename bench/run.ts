@@ -15,8 +15,8 @@ import { measureLayers } from "./breakdown";
 import { childPids, cpuMeter } from "./cpu";
 import { closeClient } from "./http-client";
 import { forkPassthroughProxy } from "./passthrough-proxy";
-import { checks, markdown, scenario, TARGETS } from "./report";
-import { seedHistory, topicQuestion } from "./seed";
+import { checks, markdown, memoryCheck, scenario, TARGETS } from "./report";
+import { oldChapterQuestion, seedHistory, topicQuestion } from "./seed";
 import { createBenchDatabase, createCharacter, registerUser, startService, workerProvenance } from "./service";
 import { measureTurn, runTurns, type Conversation, type Meters, type Paths, type TurnSample } from "./turns";
 
@@ -32,6 +32,7 @@ const SETTINGS = {
   layerRounds: count("BENCH_LAYER_ROUNDS", 200),
   storedSizes: [10, 1000, 10_000],
 };
+const MEMORY_STORED = 10_000;
 const adminUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const t0 = performance.now();
@@ -87,13 +88,38 @@ try {
     for (const s of sized) s.samples.push(await measureTurn(paths, meters, s.chat, topicQuestion(i + 1), "stream"));
   }
 
+  // Long memory at 10,000 stored: pinned memories and recall on, against a
+  // service with recall off and no memories (the plain path), round-robin.
+  const plainStack = await startService({ databaseUrl: db.url, redisUrl, llmBaseUrl: llm.url, env: { RECALL_LIMIT: "0" } });
+  closers.push(plainStack.close);
+  const plainPaths: Paths = { ...paths, service: plainStack.url };
+  const plainUser = await registerUser(plainStack.url);
+  const plain: Conversation = { token: plainUser.token, characterId: await createCharacter(plainStack.url, plainUser, "plain 10k") };
+  await seedHistory(db.sql, { userId: plainUser.userId, characterId: plain.characterId }, MEMORY_STORED);
+  const memory = await chatFor("memory 10k");
+  await seedHistory(db.sql, { userId: user.userId, characterId: memory.characterId }, MEMORY_STORED);
+  for (const fact of ["My sister is called Zelda.", "I am allergic to peanuts.", "We met at the harbour in June."]) {
+    await fetch(`${stack.url}/api/chats/${memory.characterId}/memories`, { method: "POST", headers: { authorization: `Bearer ${user.token}`, "content-type": "application/json" }, body: JSON.stringify({ content: fact }) });
+  }
+  await measureTurn(plainPaths, meters, plain, oldChapterQuestion(0, MEMORY_STORED), "stream");
+  await measureTurn(paths, meters, memory, oldChapterQuestion(0, MEMORY_STORED), "stream");
+  log(`${SETTINGS.sizedTurns} turns with memory and recall vs the plain path, ${MEMORY_STORED.toLocaleString("en-US")} stored`);
+  const plainSamples: TurnSample[] = [];
+  const memorySamples: TurnSample[] = [];
+  for (let i = 1; i <= SETTINGS.sizedTurns; i++) {
+    plainSamples.push(await measureTurn(plainPaths, meters, plain, oldChapterQuestion(i, MEMORY_STORED), "stream"));
+    memorySamples.push(await measureTurn(paths, meters, memory, oldChapterQuestion(i, MEMORY_STORED), "stream"));
+  }
+
   const scenarios = [
     scenario("hot session, streaming", "stream", hotSamples),
     scenario("hot session, JSON (stream:false baseline)", "json", jsonSamples),
     ...sized.map((s) => scenario(`${s.stored.toLocaleString("en-US")} stored, streaming`, "stream", s.samples)),
+    scenario("10,000 stored, plain path (recall off, no memories)", "stream", plainSamples),
+    scenario("10,000 stored, memories + recall", "stream", memorySamples),
   ];
-  const [hotResult, jsonResult, small, , large] = scenarios;
-  const results = checks(hotResult, jsonResult, small, large);
+  const [hotResult, jsonResult, small, , large, plainResult, memoryResult] = scenarios;
+  const results = [...checks(hotResult, jsonResult, small, large), memoryCheck(plainResult, memoryResult)];
   const run = {
     at: new Date().toISOString(),
     cores: cpus().length,
@@ -113,7 +139,7 @@ try {
     checks: results,
     coldFirstTurns,
     layers,
-    samples: { hot: hotSamples, json: jsonSamples, ...Object.fromEntries(sized.map((s) => [`stored${s.stored}`, s.samples])) },
+    samples: { hot: hotSamples, json: jsonSamples, plain: plainSamples, memory: memorySamples, ...Object.fromEntries(sized.map((s) => [`stored${s.stored}`, s.samples])) },
   }, null, 2)}\n`);
   log("wrote bench/results.json");
 } catch (err) {

@@ -33,6 +33,15 @@ export function topicQuestion(turn: number): string {
   return `Hello again. Can we go back to ${TOPICS[turn % TOPICS.length]}? (turn ${turn})`;
 }
 
+/**
+ * A turn about one old chapter: its number is in the stored history but not
+ * in the recent window, so recall has to search PostgreSQL to find it.
+ */
+export function oldChapterQuestion(turn: number, stored: number): string {
+  const chapter = 1 + ((turn * 37) % Math.max(1, Math.floor(stored / 4)));
+  return `Remind me what happened in chapter ${chapter}, back then. (turn ${turn})`;
+}
+
 /** Writes the pair's session row and `count` messages; returns the session id. */
 export async function seedHistory(sql: postgres.Sql, pair: SeedPair, count: number, endMs = Date.now() - 60_000): Promise<string> {
   const startMs = endMs - count * 1000;

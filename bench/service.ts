@@ -42,11 +42,11 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
 }
 
 /** Builds the worker and runs it in workerd against the bench database. */
-export async function startService(opts: { databaseUrl: string; redisUrl: string; llmBaseUrl: string }): Promise<Stack> {
+export async function startService(opts: { databaseUrl: string; redisUrl: string; llmBaseUrl: string; env?: Record<string, string> }): Promise<Stack> {
   await buildWorker();
   return startStack({
     ...opts,
-    env: { AUTH_SECRET: randomBytes(32).toString("base64url"), DEV_LLM: "1", LLM_MODEL: "development" },
+    env: { AUTH_SECRET: randomBytes(32).toString("base64url"), DEV_LLM: "1", LLM_MODEL: "development", ...opts.env },
   });
 }
 

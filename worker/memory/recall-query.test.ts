@@ -11,3 +11,10 @@ describe("recallTsQuery", () => {
     expect(recallTsQuery("a, b; c?")).toBeNull();
   });
 });
+
+describe("recallTerms", () => {
+  it("leaves out words the recent window already uses, but not the new message's own", () => {
+    const recent = new Map([["lighthouse", 5], ["zebraquartz", 1]]);
+    expect(recallTerms("back to the lighthouse and zebraquartz", recent)).toEqual(["zebraquartz"]);
+  });
+});

@@ -10,13 +10,25 @@ const STOP = new Set(("the and you your for are was were what when where which w
   "remember forget word again back asked").split(" "));
 const MAX_TERMS = 8;
 
-export function recallTerms(text: string): string[] {
+/** The distinct searchable words of a text: [a-z0-9], three letters or more, no stop words. */
+export function searchWords(text: string): string[] {
   const words = text.toLowerCase().normalize("NFKD").replace(/[^\p{L}\p{N}\s]/gu, " ").split(/\s+/);
   const terms: string[] = [];
   for (const w of words) {
     const t = w.replace(/[^a-z0-9]/g, "");
     if (t.length >= 3 && !STOP.has(t) && !terms.includes(t)) terms.push(t);
   }
+  return terms;
+}
+
+/**
+ * The words of a new message worth searching older history for. Words the
+ * recent window already holds are what the conversation is about right now
+ * (they would match half the history); recall is for what fell out of it.
+ */
+export function recallTerms(text: string, recent?: ReadonlyMap<string, number>): string[] {
+  // `recent` counts the new message itself too: a word it alone uses is kept.
+  const terms = searchWords(text).filter((t) => (recent?.get(t) ?? 0) <= 1);
   // Longer words are rarer: keep those when there are many.
   return terms.sort((a, b) => b.length - a.length).slice(0, MAX_TERMS);
 }

@@ -26,7 +26,7 @@ export async function assemblePrompt(hot: Hot, character: CharacterSnapshot, use
   const sections = summary ? [memories, summary] : [memories];
   const first = promptFor(hot, character, userMessage, budget, sections);
   const dropped = first.ledger.excluded.some((e) => e.reason === "over_budget");
-  const terms = parts.recallLimit > 0 && (dropped || hot.cold === "some") ? recallTerms(userMessage.content) : [];
+  const terms = parts.recallLimit > 0 && (dropped || hot.cold === "some") ? recallTerms(userMessage.content, hot.vocab) : [];
   if (terms.length === 0) return first;
 
   const oldestRecent = first.ledger.included.find((i) => i.source === "recent")?.id ?? userMessage.id;

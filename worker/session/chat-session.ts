@@ -9,7 +9,7 @@ import type { Memory, Message, PromptLedger } from "../shared/wire";
 import { olderActive } from "./cold";
 import { chooseReply, editMemory, forgetMemory, pinMemory, rewindTo, withAlternatives } from "./controls";
 import { SessionCore, type Caller, type Fail, type SendInput, type SendResult } from "./core";
-import { toWire } from "./hot";
+import { popWindow, toWire } from "./hot";
 import { createMemoryStore, memoryToWire } from "./memory-store";
 import { drainOutbox } from "./outbox";
 import { createStore } from "./store";
@@ -91,7 +91,7 @@ export class ChatSession extends SessionCore {
     if (!parent) return { ok: false, code: "conflict" };
     if (last && last.role === "assistant") {
       this.store.updateMessage({ ...last, active: false });
-      hot.window.pop();
+      popWindow(hot);
     }
     return this.answer(hot, parent, input.stream, false);
   }

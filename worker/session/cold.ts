@@ -10,7 +10,7 @@ import type { OutboxOp, StoredMessage } from "./store";
 
 export interface Pair { userId: string; characterId: string }
 
-const PER_TERM = 8;
+const RECALL_CANDIDATES = 64;
 const ofPair = (pair: Pair) => [eq(chatMessages.userId, pair.userId), eq(chatMessages.characterId, pair.characterId)];
 
 /**
@@ -18,20 +18,18 @@ const ofPair = (pair: Pair) => [eq(chatMessages.userId, pair.userId), eq(chatMes
  * by full-text rank and recency. Only this pair's rows are searched.
  */
 export async function recall(db: Db, pair: Pair, terms: string[], beforeId: string, limit: number): Promise<StoredMessage[]> {
-  // Ranking every match of a common word in a long history costs tens of
-  // milliseconds, so each term brings only its newest few matches (a rare
-  // word still brings its turn), and only those are ranked.
+  // Only the newest matches are ranked: ranking every match of a word used
+  // all through a long history costs tens of milliseconds.
+  const q = sql`to_tsquery('simple', ${terms.join(" | ")})`;
   const rows = await db.execute<{ id: string; role: "user" | "assistant"; content: string; status: StoredMessage["status"]; token_count: number; parent_id: string | null; created_at: string }>(sql`
     with candidates as materialized (
-      select distinct on (c.id) c.* from unnest(string_to_array(${terms.join(" ")}, ' ')) as t(term)
-      cross join lateral (
-        select m.id, m.role, m.content, m.status, m.token_count, m.parent_id, m.created_at, m.search
-          from chat_messages m
-         where m.user_id = ${pair.userId} and m.character_id = ${pair.characterId} and m.active
-           and m.id < ${beforeId} and m.search @@ to_tsquery('simple', t.term)
-         order by m.id desc limit ${PER_TERM}) c)
+      select m.id, m.role, m.content, m.status, m.token_count, m.parent_id, m.created_at, m.search
+        from chat_messages m
+       where m.user_id = ${pair.userId} and m.character_id = ${pair.characterId} and m.active
+         and m.id < ${beforeId} and m.search @@ ${q}
+       order by m.id desc limit ${RECALL_CANDIDATES})
     select id, role, content, status, token_count, parent_id, created_at from candidates
-     order by ts_rank(search, to_tsquery('simple', ${terms.join(" | ")})) / (1 + extract(epoch from now() - created_at) / 2592000.0) desc
+     order by ts_rank(search, ${q}) / (1 + extract(epoch from now() - created_at) / 2592000.0) desc
      limit ${limit}`);
   return rows.map((r) => ({
     id: r.id, role: r.role, content: r.content, status: r.status, tokens: r.token_count, clientId: null,

@@ -19,7 +19,7 @@ import { parseTriggers, pinnedFact } from "../memory/triggers";
 import type { Message, PromptLedger } from "../shared/wire";
 import { assemblePrompt } from "./assemble";
 import { newMemory } from "./controls";
-import { loadHot, toWire, trimWindow, type Hot } from "./hot";
+import { loadHot, pushWindow, toWire, type Hot } from "./hot";
 import { createMemoryStore, type MemoryStore } from "./memory-store";
 import { streamReply } from "./reply";
 import { createStore, type Store, type StoredMessage } from "./store";
@@ -123,8 +123,7 @@ export abstract class SessionCore extends DurableObject<Env> {
     const { id, at } = this.nextId();
     const message: StoredMessage = { ...m, id, createdAt: at, tokens: countTokens(m.content), active: true };
     this.store.insertMessage(message);
-    hot.window.push(message);
-    trimWindow(hot);
+    pushWindow(hot, message);
     // Copy to PostgreSQL once the reply is stored, off the turn's critical path;
     // a user message alone is copied after a short delay at the latest.
     void this.ctx.storage.setAlarm(Date.now() + (m.role === "assistant" && m.parentId ? 0 : USER_FLUSH_DELAY_MS));

@@ -7,6 +7,7 @@ import type { Db } from "../db/client";
 import { newId } from "../ids";
 import type { Message } from "../shared/wire";
 import { findSessionId, loadProfile, olderActive, type Pair } from "./cold";
+import { searchWords } from "../memory/recall-query";
 import type { Store, StoredMessage } from "./store";
 
 /** Messages kept in memory; the prompt takes the newest that fit its budget. */
@@ -22,6 +23,28 @@ export interface Hot {
   cold: "none" | "some" | "unknown";
   /** The last system text and its token count, so an unchanged sheet is not re-counted each turn. */
   system?: { text: string; tokens: number };
+  /** How many window messages use each searchable word (recall looks for the others). */
+  vocab: Map<string, number>;
+}
+
+function count(vocab: Map<string, number>, m: StoredMessage, by: 1 | -1): void {
+  for (const w of searchWords(m.content)) {
+    const n = (vocab.get(w) ?? 0) + by;
+    if (n > 0) vocab.set(w, n);
+    else vocab.delete(w);
+  }
+}
+
+/** Adds a message to the window, dropping the oldest beyond the limit. */
+export function pushWindow(hot: Hot, m: StoredMessage): void {
+  hot.window.push(m);
+  count(hot.vocab, m, 1);
+  if (hot.window.length > HOT_LIMIT) for (const old of hot.window.splice(0, hot.window.length - HOT_LIMIT)) count(hot.vocab, old, -1);
+}
+
+export function popWindow(hot: Hot): void {
+  const m = hot.window.pop();
+  if (m) count(hot.vocab, m, -1);
 }
 
 export function toWire(m: StoredMessage): Message {
@@ -60,10 +83,7 @@ export async function loadHot(store: Store, pair: Pair, db: () => Db): Promise<H
       window.unshift(...older);
     }
   }
-  return { pair, sessionId, profile: profile ?? { displayName: "", persona: "" }, window, cold };
-}
-
-/** Keeps the window bounded after a turn. */
-export function trimWindow(hot: Hot): void {
-  if (hot.window.length > HOT_LIMIT) hot.window.splice(0, hot.window.length - HOT_LIMIT);
+  const vocab = new Map<string, number>();
+  for (const m of window) count(vocab, m, 1);
+  return { pair, sessionId, profile: profile ?? { displayName: "", persona: "" }, window, cold, vocab };
 }
