@@ -33,6 +33,7 @@ export interface SendInput extends Caller { content: string; clientMessageId?: s
 
 
 const USER_FLUSH_DELAY_MS = 2_000;
+const REPLY_FLUSH_DELAY_MS = 250;
 /** A safety net only: edits and visibility changes are pushed by the routes. */
 const CHARACTER_MAX_AGE_MS = 10 * 60_000;
 
@@ -55,7 +56,8 @@ export abstract class SessionCore extends DurableObject<Env> {
   }
 
   protected db() {
-    return (this.pg ??= createDb(databaseUrl(this.env))).db;
+    // Two connections: the outbox copy never queues a turn's recall query behind it.
+    return (this.pg ??= createDb(databaseUrl(this.env), { max: 2 })).db;
   }
 
   /** Ids strictly increasing in time, so id order is conversation order. */
@@ -124,9 +126,9 @@ export abstract class SessionCore extends DurableObject<Env> {
     const message: StoredMessage = { ...m, id, createdAt: at, tokens: countTokens(m.content), active: true };
     this.store.insertMessage(message);
     pushWindow(hot, message);
-    // Copy to PostgreSQL once the reply is stored, off the turn's critical path;
-    // a user message alone is copied after a short delay at the latest.
-    void this.ctx.storage.setAlarm(Date.now() + (m.role === "assistant" && m.parentId ? 0 : USER_FLUSH_DELAY_MS));
+    // Copy to PostgreSQL shortly after the reply is stored (batching a quick
+    // exchange), off the turn's critical path; a user message alone waits a little longer.
+    void this.ctx.storage.setAlarm(Date.now() + (m.role === "assistant" && m.parentId ? REPLY_FLUSH_DELAY_MS : USER_FLUSH_DELAY_MS));
     return message;
   }
 
