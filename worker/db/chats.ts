@@ -15,7 +15,8 @@ export async function listChats(db: Db, userId: string): Promise<ChatSummary[]> 
       from chat_sessions s join characters c on c.id = s.character_id
      where s.user_id = ${userId} and (c.visibility = 'public' or c.creator_id = ${userId})
      order by s.updated_at desc limit 200`);
-  return rows.map((r) => {
+  // A conversation opened but never written to is not listed.
+  return rows.filter((r) => r.last).map((r) => {
     const c = r.character as unknown as Record<string, unknown>;
     const character = toCharacter({
       id: c.id, creatorId: c.creator_id, name: c.name, tagline: c.tagline, description: c.description, greeting: c.greeting,

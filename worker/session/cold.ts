@@ -43,6 +43,16 @@ export async function findSessionId(db: Db, pair: Pair): Promise<string | null> 
   return r[0]?.id ?? null;
 }
 
+/**
+ * Registers the pair in PostgreSQL as soon as its object opens, so deleting
+ * the account (or the character) finds this object even before the first
+ * outbox copy. Best effort: the outbox registers it too.
+ */
+export async function registerSession(db: Db, pair: Pair, id: string): Promise<string | null> {
+  await db.insert(chatSessions).values({ id, ...pair }).onConflictDoNothing();
+  return findSessionId(db, pair);
+}
+
 export async function loadProfile(db: Db, userId: string): Promise<{ displayName: string; persona: string } | null> {
   const r = await db.select({ displayName: users.displayName, persona: users.persona }).from(users).where(eq(users.id, userId)).limit(1);
   return r[0] ?? null;

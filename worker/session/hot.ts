@@ -6,7 +6,7 @@
 import type { Db } from "../db/client";
 import { newId } from "../ids";
 import type { Message } from "../shared/wire";
-import { findSessionId, loadProfile, olderActive, type Pair } from "./cold";
+import { loadProfile, olderActive, registerSession, type Pair } from "./cold";
 import { searchWords } from "../memory/recall-query";
 import type { Store, StoredMessage } from "./store";
 
@@ -59,7 +59,8 @@ export function toWire(m: StoredMessage): Message {
 export async function loadHot(store: Store, pair: Pair, db: () => Db): Promise<Hot | "gone"> {
   let sessionId = store.getMeta("session_id");
   if (!sessionId) {
-    sessionId = (await findSessionId(db(), pair).catch(() => null)) ?? newId();
+    const id = newId();
+    sessionId = (await registerSession(db(), pair, id).catch(() => null)) ?? id;
     store.setMeta("session_id", sessionId);
   }
   const savedProfile = store.getMeta("profile");
