@@ -26,7 +26,7 @@ app.notFound(async (c) => {
     // The single-page app: static files, and index.html for its client-side routes.
     const res = await c.env.ASSETS.fetch(c.req.raw);
     if (res.status !== 404) return res;
-    return c.env.ASSETS.fetch(new Request(new URL("/index.html", c.req.url), c.req.raw));
+    return c.env.ASSETS.fetch(new Request(new URL("/", c.req.url), c.req.raw));
   }
   return c.json(errorBody("not_found", { requestId: c.get("requestId") }), 404);
 });

@@ -1,0 +1,23 @@
+import { onCleanup, onMount, type Component, type JSX } from "solid-js";
+
+/** A side panel over the chat; Escape or the close button dismisses it. */
+const Drawer: Component<{ title: string; onClose: () => void; children: JSX.Element; "data-testid"?: string }> = (props) => {
+  let close!: HTMLButtonElement;
+  const onKey = (e: KeyboardEvent) => e.key === "Escape" && props.onClose();
+  onMount(() => {
+    document.addEventListener("keydown", onKey);
+    close.focus();
+  });
+  onCleanup(() => document.removeEventListener("keydown", onKey));
+  return (
+    <aside class="drawer" role="dialog" aria-label={props.title} data-testid={props["data-testid"]}>
+      <header class="drawer-head">
+        <h2>{props.title}</h2>
+        <button type="button" ref={close} class="icon" aria-label="Close" onClick={props.onClose}>×</button>
+      </header>
+      <div class="drawer-body">{props.children}</div>
+    </aside>
+  );
+};
+
+export default Drawer;

@@ -1,0 +1,32 @@
+import { createSignal, For, Show, type Component } from "solid-js";
+import type { Memories } from "../lib/memories";
+import MemoryItem from "./MemoryItem";
+
+/** The conversation's pinned memories: list, add, edit, delete. */
+const MemoryPanel: Component<{ memories: Memories }> = (props) => {
+  const [text, setText] = createSignal("");
+  const add = async (e: SubmitEvent) => {
+    e.preventDefault();
+    if (text().trim() && (await props.memories.add(text().trim()))) setText("");
+  };
+  return (
+    <>
+      <p class="muted small">
+        Pinned memories go into every prompt, even when the messages they came from have left the character's context.
+      </p>
+      <Show when={props.memories.error()}><p class="error" role="alert">{props.memories.error()}</p></Show>
+      <ul class="memories">
+        <For each={props.memories.list()} fallback={<li class="muted">Nothing pinned yet.</li>}>
+          {(m) => <MemoryItem memory={m} onSave={(c) => props.memories.update(m.id, c)} onDelete={() => props.memories.remove(m.id)} />}
+        </For>
+      </ul>
+      <form onSubmit={add} class="stack">
+        <label for="new-memory">Add a memory</label>
+        <textarea id="new-memory" rows={3} value={text()} placeholder="e.g. My sister is called Ana." onInput={(e) => setText(e.currentTarget.value)} />
+        <button type="submit" class="primary" disabled={!text().trim()}>Pin it</button>
+      </form>
+    </>
+  );
+};
+
+export default MemoryPanel;

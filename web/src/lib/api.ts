@@ -1,0 +1,189 @@
+/**
+ * All HTTP to the worker: JSON calls, the SSE turn streams, and the access
+ * token, kept in memory only and renewed silently through the refresh cookie.
+ */
+import type {
+  ApiError, AuthResponse, Character, ChatSummary, Memory, Message, Meta, PromptLedger, User,
+} from "../../../worker/shared/wire";
+import { readTurnEvents, type TurnEventWithId } from "./sse";
+
+/** A failed call: the contract's error code, its message and hints. */
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly retryAfter?: number,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export type CharacterInput = Pick<
+  Character, "name" | "tagline" | "description" | "greeting" | "scenario" | "exampleDialogues" | "visibility"
+>;
+export type TurnStream = AsyncIterable<TurnEventWithId>;
+
+let accessToken: string | null = null;
+let refreshing: Promise<AuthResponse | null> | null = null;
+let sessionListener: (auth: AuthResponse | null) => void = () => {};
+
+/** Called with every new session (sign-in, refresh) and with null on sign-out. */
+export function onSession(listener: (auth: AuthResponse | null) => void): void {
+  sessionListener = listener;
+}
+
+function setSession(auth: AuthResponse | null): void {
+  accessToken = auth?.accessToken ?? null;
+  sessionListener(auth);
+}
+
+async function failure(res: Response): Promise<ApiFailure> {
+  const body = (await res.json().catch(() => null)) as ApiError | null;
+  const header = Number(res.headers.get("Retry-After"));
+  const e = body?.error;
+  const retryAfter = e?.retryAfter ?? (Number.isFinite(header) && header > 0 ? header : undefined);
+  return new ApiFailure(res.status, e?.code ?? `http_${res.status}`, e?.message ?? res.statusText, retryAfter, e?.field);
+}
+
+/** Renews the access token from the refresh cookie; concurrent callers share one request. */
+export function refreshSession(): Promise<AuthResponse | null> {
+  refreshing ??= (async () => {
+    try {
+      const res = await fetch("/api/auth/refresh", { method: "POST" });
+      if (res.ok) {
+        const auth = (await res.json()) as AuthResponse;
+        setSession(auth);
+        return auth;
+      }
+      if (res.status === 401) setSession(null);
+      return null;
+    } catch {
+      return null;
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+async function call(path: string, init: RequestInit = {}, retried = false): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (accessToken) headers.set("Authorization", `Bearer ${accessToken}`);
+  if (typeof init.body === "string") headers.set("Content-Type", "application/json");
+  let res: Response;
+  try {
+    res = await fetch(path, { ...init, headers });
+  } catch (err) {
+    if (init.signal?.aborted) throw err;
+    throw new ApiFailure(0, "network", "The server cannot be reached.");
+  }
+  if (res.status === 401 && !retried && (await refreshSession())) return call(path, init, true);
+  if (!res.ok) throw await failure(res);
+  return res;
+}
+
+async function json<T>(path: string, method = "GET", body?: unknown): Promise<T> {
+  const res = await call(path, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+  return (res.status === 204 ? undefined : await res.json()) as T;
+}
+
+async function authenticate(path: string, body: unknown): Promise<AuthResponse> {
+  const res = await fetch(path, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+  }).catch(() => {
+    throw new ApiFailure(0, "network", "The server cannot be reached.");
+  });
+  if (!res.ok) throw await failure(res);
+  const auth = (await res.json()) as AuthResponse;
+  setSession(auth);
+  return auth;
+}
+
+/** Opens an SSE turn; null when the server answers 204 (nothing to follow). */
+async function stream(path: string, signal: AbortSignal, init: RequestInit = {}): Promise<TurnStream | null> {
+  const headers = new Headers(init.headers);
+  headers.set("Accept", "text/event-stream");
+  const res = await call(path, { method: "POST", ...init, headers, signal });
+  return res.status === 204 || !res.body ? null : readTurnEvents(res.body);
+}
+
+const chat = (characterId: string) => `/api/chats/${encodeURIComponent(characterId)}`;
+
+export const meta = () => json<Meta>("/api/meta");
+
+export const register = (input: { username: string; email: string; password: string }) =>
+  authenticate("/api/auth/register", input);
+export const login = (input: { login: string; password: string }) => authenticate("/api/auth/login", input);
+export async function logout(): Promise<void> {
+  await fetch("/api/auth/logout", { method: "POST" }).catch(() => undefined);
+  setSession(null);
+}
+
+export const me = () => json<{ user: User }>("/api/me").then((r) => r.user);
+export const updateMe = (patch: { displayName?: string; persona?: string }) =>
+  json<{ user: User }>("/api/me", "PATCH", patch).then((r) => r.user);
+export const changePassword = (currentPassword: string, newPassword: string) =>
+  json<void>("/api/me/password", "POST", { currentPassword, newPassword });
+export async function deleteMe(): Promise<void> {
+  await json<void>("/api/me", "DELETE");
+  setSession(null);
+}
+export const exportMe = () => call("/api/me/export").then((r) => r.blob());
+
+export const listCharacters = (q: string, cursor?: string | null) =>
+  json<{ characters: Character[]; nextCursor: string | null }>(
+    `/api/characters?${new URLSearchParams({ q, ...(cursor ? { cursor } : {}) })}`,
+  );
+export const getCharacter = (id: string) =>
+  json<{ character: Character }>(`/api/characters/${encodeURIComponent(id)}`).then((r) => r.character);
+export const createCharacter = (input: CharacterInput) =>
+  json<{ character: Character }>("/api/characters", "POST", input).then((r) => r.character);
+export const updateCharacter = (id: string, input: Partial<CharacterInput>) =>
+  json<{ character: Character }>(`/api/characters/${encodeURIComponent(id)}`, "PATCH", input).then((r) => r.character);
+export const deleteCharacter = (id: string) => json<void>(`/api/characters/${encodeURIComponent(id)}`, "DELETE");
+export const importCard = (card: unknown) =>
+  json<{ character: Character }>("/api/characters/import", "POST", card).then((r) => r.character);
+export const exportCard = (id: string) => json<unknown>(`/api/characters/${encodeURIComponent(id)}/card`);
+
+export const listChats = () => json<{ chats: ChatSummary[] }>("/api/chats").then((r) => r.chats);
+export const deleteChat = (characterId: string) => json<void>(chat(characterId), "DELETE");
+export const listMessages = (characterId: string, before?: string | null, limit = 30) =>
+  json<{ messages: Message[]; nextBefore: string | null }>(
+    `${chat(characterId)}/messages?${new URLSearchParams({ limit: String(limit), ...(before ? { before } : {}) })}`,
+  );
+
+export const sendMessage = (characterId: string, content: string, clientMessageId: string, signal: AbortSignal) =>
+  stream(`${chat(characterId)}/messages`, signal, { body: JSON.stringify({ content, clientMessageId }) });
+export const regenerate = (characterId: string, signal: AbortSignal) =>
+  stream(`${chat(characterId)}/regenerate`, signal);
+export const editMessage = (characterId: string, messageId: string, content: string, signal: AbortSignal) =>
+  stream(`${chat(characterId)}/messages/${encodeURIComponent(messageId)}/edit`, signal, {
+    body: JSON.stringify({ content }),
+  });
+/** Replays what was missed of the in-flight reply, then follows it live. */
+export const resumeStream = (characterId: string, lastEventId: string | null, signal: AbortSignal) =>
+  stream(`${chat(characterId)}/stream`, signal, {
+    method: "GET", headers: lastEventId ? { "Last-Event-ID": lastEventId } : {},
+  });
+export const cancelTurn = (characterId: string) =>
+  json<{ cancelled: boolean }>(`${chat(characterId)}/cancel`, "POST");
+export const chooseAlternative = (characterId: string, messageId: string) =>
+  json<{ message: Message }>(`${chat(characterId)}/messages/${encodeURIComponent(messageId)}/choose`, "POST")
+    .then((r) => r.message);
+export const rewind = (characterId: string, messageId: string) =>
+  json<{ messages: Message[] }>(`${chat(characterId)}/rewind`, "POST", { messageId }).then((r) => r.messages);
+export const promptContext = (characterId: string, messageId: string) =>
+  json<{ ledger: PromptLedger }>(`${chat(characterId)}/messages/${encodeURIComponent(messageId)}/context`)
+    .then((r) => r.ledger);
+
+export const listMemories = (characterId: string) =>
+  json<{ memories: Memory[] }>(`${chat(characterId)}/memories`).then((r) => r.memories);
+export const addMemory = (characterId: string, input: { content: string } | { messageId: string }) =>
+  json<{ memory: Memory }>(`${chat(characterId)}/memories`, "POST", input).then((r) => r.memory);
+export const updateMemory = (characterId: string, id: string, content: string) =>
+  json<{ memory: Memory }>(`${chat(characterId)}/memories/${encodeURIComponent(id)}`, "PATCH", { content })
+    .then((r) => r.memory);
+export const deleteMemory = (characterId: string, id: string) =>
+  json<void>(`${chat(characterId)}/memories/${encodeURIComponent(id)}`, "DELETE");
