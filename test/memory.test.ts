@@ -31,6 +31,7 @@ describe("three hundred turns in a small window", () => {
     const run = unique("run");
     const pin = unique("lucky");
     const word = unique("zebraquartz");
+    const nearWord = unique("ottermoss");
     const leakOther = unique("leakb");
     const leakChar = unique("leakc");
 
@@ -43,6 +44,9 @@ describe("three hundred turns in a small window", () => {
       let content = `${run} turn ${i}: the wind and the waves keep rolling today ${quick}`;
       if (i === 3) content = `Remember this: my lucky number is ${pin}. ${run} ${quick}`;
       if (i === 10) content = `${run} turn 10: last spring I sailed to ${word} island ${quick}`;
+      // Still in the object's memory, long out of the prompt: recall must find it too.
+      if (i === 40) content = `${run} turn 40: my boat is painted ${nearWord} green ${quick}`;
+      if (i === 120) content = `${run} turn 120: what colour was ${nearWord}? ${quick}`;
       if (i === 300) content = `${run} turn 300: what happened at ${word}? ${quick}`;
       const r = await api.say(me, ch.id, content);
       expect(r.status, `turn ${i}`).toBe(200);
@@ -52,6 +56,10 @@ describe("three hundred turns in a small window", () => {
     const prompts = await promptsWith(run);
     expect(prompts.length).toBeGreaterThan(250);
     for (const p of prompts) expect(promptTokens(p.messages)).toBeLessThanOrEqual(CONTEXT - REPLY);
+
+    const near = JSON.stringify((await promptsWith(`${run} turn 120`)).at(-1)!.messages);
+    expect(near).toContain(`my boat is painted ${nearWord} green`);
+    expect(near).not.toContain(`${run} turn 60:`);
 
     const last = (await promptsWith(`${run} turn 300`)).at(-1)!;
     const text = JSON.stringify(last.messages);

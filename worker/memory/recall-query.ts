@@ -23,12 +23,12 @@ export function searchWords(text: string): string[] {
 
 /**
  * The words of a new message worth searching older history for. Words the
- * recent window already holds are what the conversation is about right now
- * (they would match half the history); recall is for what fell out of it.
+ * prompt's recent turns already hold are what the conversation is about
+ * right now (they would match half the history); recall is for what fell
+ * out of it. `inPrompt` says whether a word is in those turns.
  */
-export function recallTerms(text: string, recent?: ReadonlyMap<string, number>): string[] {
-  // `recent` counts the new message itself too: a word it alone uses is kept.
-  const terms = searchWords(text).filter((t) => (recent?.get(t) ?? 0) <= 1);
+export function recallTerms(text: string, inPrompt: (word: string) => boolean = () => false): string[] {
+  const terms = searchWords(text).filter((t) => !inPrompt(t));
   // Longer words are rarer: keep those when there are many.
   return terms.sort((a, b) => b.length - a.length).slice(0, MAX_TERMS);
 }

@@ -9,7 +9,7 @@ import type { CharacterSnapshot } from "../context/system-prompt";
 import type { Db } from "../db/client";
 import { recallTerms } from "../memory/recall-query";
 import { recall } from "./cold";
-import type { Hot } from "./hot";
+import { inPrompt, type Hot } from "./hot";
 import type { StoredMemory, Summary } from "./memory-store";
 import { promptFor } from "./reply";
 import type { StoredMessage } from "./store";
@@ -26,10 +26,11 @@ export async function assemblePrompt(hot: Hot, character: CharacterSnapshot, use
   const sections = summary ? [memories, summary] : [memories];
   const first = promptFor(hot, character, userMessage, budget, sections);
   const dropped = first.ledger.excluded.some((e) => e.reason === "over_budget");
-  const terms = parts.recallLimit > 0 && (dropped || hot.cold === "some") ? recallTerms(userMessage.content, hot.vocab) : [];
+  if (parts.recallLimit === 0 || !(dropped || hot.cold === "some")) return first;
+  const oldestRecent = first.ledger.included.find((i) => i.source === "recent")?.id ?? userMessage.id;
+  const terms = recallTerms(userMessage.content, (w) => inPrompt(hot, w, oldestRecent, userMessage.id));
   if (terms.length === 0) return first;
 
-  const oldestRecent = first.ledger.included.find((i) => i.source === "recent")?.id ?? userMessage.id;
   const found = await recall(db(), hot.pair, terms, oldestRecent, parts.recallLimit).catch((err: unknown) => {
     console.warn(JSON.stringify({ level: "warn", event: "recall_failed", error: String(err) }));
     return [];

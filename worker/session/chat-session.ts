@@ -163,7 +163,7 @@ export class ChatSession extends SessionCore {
 
   /** A result whose change went into the outbox: have the alarm copy it. */
   private queued<T extends { ok: boolean }>(result: T): T {
-    if (result.ok) void this.ctx.storage.setAlarm(Date.now());
+    if (result.ok) this.flushBy(Date.now() + 250);
     return result;
   }
 
@@ -180,6 +180,7 @@ export class ChatSession extends SessionCore {
     this.turn?.abort.abort();
     this.turn = this.lastTurn = this.hot = this.character = null;
     await this.ctx.storage.deleteAlarm();
+    this.alarmAt = null;
     await this.ctx.storage.deleteAll();
     // The object may live on in memory: start again from empty tables.
     this.store = createStore(this.ctx.storage);
@@ -190,13 +191,14 @@ export class ChatSession extends SessionCore {
 
   /** Drains the outbox to PostgreSQL; on failure retries with backoff, re-arming itself. */
   async alarm(): Promise<void> {
+    this.alarmAt = null;
     const next = await drainOutbox(this.store, () => this.db());
-    if (next.at === "now") await this.ctx.storage.setAlarm(Date.now());
+    if (next.at === "now") this.flushBy(Date.now());
     if (next.at === "later") {
       console.warn(JSON.stringify({ level: "warn", event: "outbox_retry", delayMs: next.delayMs, error: String(next.error) }));
       await this.pg?.close().catch(() => {});
       this.pg = null;
-      await this.ctx.storage.setAlarm(Date.now() + next.delayMs);
+      this.flushBy(Date.now() + next.delayMs);
     }
   }
 }

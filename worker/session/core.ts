@@ -48,6 +48,8 @@ export abstract class SessionCore extends DurableObject<Env> {
   protected summarising = false;
   protected pg: DbHandle | null = null;
   protected lastMs = 0;
+  /** When the outbox alarm is set to fire (null: not set, as far as this instance knows). */
+  protected alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -128,8 +130,15 @@ export abstract class SessionCore extends DurableObject<Env> {
     pushWindow(hot, message);
     // Copy to PostgreSQL shortly after the reply is stored (batching a quick
     // exchange), off the turn's critical path; a user message alone waits a little longer.
-    void this.ctx.storage.setAlarm(Date.now() + (m.role === "assistant" && m.parentId ? REPLY_FLUSH_DELAY_MS : USER_FLUSH_DELAY_MS));
+    this.flushBy(Date.now() + (m.role === "assistant" && m.parentId ? REPLY_FLUSH_DELAY_MS : USER_FLUSH_DELAY_MS));
     return message;
+  }
+
+  /** Arms the outbox alarm for `at` unless it already fires sooner (a busy session must not push it away forever). */
+  protected flushBy(at: number): void {
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    void this.ctx.storage.setAlarm(at);
   }
 
   /** A user message: durable, and pinned as a memory when it asks to be remembered. */

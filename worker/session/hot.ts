@@ -23,28 +23,49 @@ export interface Hot {
   cold: "none" | "some" | "unknown";
   /** The last system text and its token count, so an unchanged sheet is not re-counted each turn. */
   system?: { text: string; tokens: number };
-  /** How many window messages use each searchable word (recall looks for the others). */
-  vocab: Map<string, number>;
+  /** For each searchable word, the ids (oldest first) of the window messages that use it. */
+  vocab: Map<string, string[]>;
 }
 
-function count(vocab: Map<string, number>, m: StoredMessage, by: 1 | -1): void {
+/**
+ * Whether a message in the prompt (id ≥ `oldestInPrompt`) other than
+ * `selfId` uses `word`: recall looks for the words that are not.
+ */
+export function inPrompt(hot: Hot, word: string, oldestInPrompt: string, selfId: string): boolean {
+  const ids = hot.vocab.get(word);
+  if (!ids) return false;
+  for (let i = ids.length - 1; i >= 0 && ids[i] >= oldestInPrompt; i--) if (ids[i] !== selfId) return true;
+  return false;
+}
+
+function index(vocab: Map<string, string[]>, m: StoredMessage): void {
   for (const w of searchWords(m.content)) {
-    const n = (vocab.get(w) ?? 0) + by;
-    if (n > 0) vocab.set(w, n);
-    else vocab.delete(w);
+    const ids = vocab.get(w);
+    if (ids) ids.push(m.id);
+    else vocab.set(w, [m.id]);
+  }
+}
+
+function unindex(vocab: Map<string, string[]>, m: StoredMessage, end: "oldest" | "newest"): void {
+  for (const w of searchWords(m.content)) {
+    const ids = vocab.get(w);
+    if (!ids) continue;
+    if (end === "oldest") ids.shift();
+    else ids.pop();
+    if (ids.length === 0) vocab.delete(w);
   }
 }
 
 /** Adds a message to the window, dropping the oldest beyond the limit. */
 export function pushWindow(hot: Hot, m: StoredMessage): void {
   hot.window.push(m);
-  count(hot.vocab, m, 1);
-  if (hot.window.length > HOT_LIMIT) for (const old of hot.window.splice(0, hot.window.length - HOT_LIMIT)) count(hot.vocab, old, -1);
+  index(hot.vocab, m);
+  if (hot.window.length > HOT_LIMIT) for (const old of hot.window.splice(0, hot.window.length - HOT_LIMIT)) unindex(hot.vocab, old, "oldest");
 }
 
 export function popWindow(hot: Hot): void {
   const m = hot.window.pop();
-  if (m) count(hot.vocab, m, -1);
+  if (m) unindex(hot.vocab, m, "newest");
 }
 
 export function toWire(m: StoredMessage): Message {
@@ -84,7 +105,7 @@ export async function loadHot(store: Store, pair: Pair, db: () => Db): Promise<H
       window.unshift(...older);
     }
   }
-  const vocab = new Map<string, number>();
-  for (const m of window) count(vocab, m, 1);
+  const vocab = new Map<string, string[]>();
+  for (const m of window) index(vocab, m);
   return { pair, sessionId, profile: profile ?? { displayName: "", persona: "" }, window, cold, vocab };
 }
