@@ -3,7 +3,8 @@
  * history (only its own pair, always), the user's persona, and the outbox
  * operations, applied idempotently.
  */
-import { and, desc, eq, gt, gte, lt, sql } from "drizzle-orm";
+import { and, desc, eq, gt, gte, lt } from "drizzle-orm";
+import type postgres from "postgres";
 import type { Db } from "../db/client";
 import { chatMemories, chatMessages, chatSessions, users } from "../db/schema";
 import type { OutboxOp, StoredMessage } from "./store";
@@ -17,20 +18,21 @@ const ofPair = (pair: Pair) => [eq(chatMessages.userId, pair.userId), eq(chatMes
  * Recall: the pair's older active turns that best match `tsquery`, scored
  * by full-text rank and recency. Only this pair's rows are searched.
  */
-export async function recall(db: Db, pair: Pair, terms: string[], beforeId: string, limit: number): Promise<StoredMessage[]> {
+export async function recall(pg: postgres.Sql, pair: Pair, terms: string[], beforeId: string, limit: number): Promise<StoredMessage[]> {
+  // A prepared statement (it runs on the hot path): postgres.js prepares tagged queries.
   // Only the newest matches are ranked: ranking every match of a word used
   // all through a long history costs tens of milliseconds.
-  const q = sql`to_tsquery('simple', ${terms.join(" | ")})`;
-  const rows = await db.execute<{ id: string; role: "user" | "assistant"; content: string; status: StoredMessage["status"]; token_count: number; parent_id: string | null; created_at: string }>(sql`
+  const q = terms.join(" | ");
+  const rows = await pg<{ id: string; role: "user" | "assistant"; content: string; status: StoredMessage["status"]; token_count: number; parent_id: string | null; created_at: Date }[]>`
     with candidates as materialized (
       select m.id, m.role, m.content, m.status, m.token_count, m.parent_id, m.created_at, m.search
         from chat_messages m
        where m.user_id = ${pair.userId} and m.character_id = ${pair.characterId} and m.active
-         and m.id < ${beforeId} and m.search @@ ${q}
+         and m.id < ${beforeId} and m.search @@ to_tsquery('simple', ${q})
        order by m.id desc limit ${RECALL_CANDIDATES})
     select id, role, content, status, token_count, parent_id, created_at from candidates
-     order by ts_rank(search, ${q}) / (1 + extract(epoch from now() - created_at) / 2592000.0) desc
-     limit ${limit}`);
+     order by ts_rank(search, to_tsquery('simple', ${q})) / (1 + extract(epoch from now() - created_at) / 2592000.0) desc
+     limit ${limit}`;
   return rows.map((r) => ({
     id: r.id, role: r.role, content: r.content, status: r.status, tokens: r.token_count, clientId: null,
     parentId: r.parent_id, active: true, createdAt: new Date(r.created_at).getTime(),

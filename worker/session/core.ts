@@ -48,6 +48,7 @@ export abstract class SessionCore extends DurableObject<Env> {
   protected summarising = false;
   protected pg: DbHandle | null = null;
   protected lastMs = 0;
+  private calib: number | undefined;
   /** When the outbox alarm is set to fire (null: not set, as far as this instance knows). */
   protected alarmAt: number | null = null;
 
@@ -57,9 +58,14 @@ export abstract class SessionCore extends DurableObject<Env> {
     this.mem = createMemoryStore(ctx.storage);
   }
 
+  /** PostgreSQL: drizzle for most, the raw client for the hot path's prepared recall query. */
   protected db() {
+    return this.postgres().db;
+  }
+
+  private postgres(): DbHandle {
     // Two connections: the outbox copy never queues a turn's recall query behind it.
-    return (this.pg ??= createDb(databaseUrl(this.env), { max: 2 })).db;
+    return (this.pg ??= createDb(databaseUrl(this.env), { max: 2 }));
   }
 
   /** Ids strictly increasing in time, so id order is conversation order. */
@@ -71,6 +77,8 @@ export abstract class SessionCore extends DurableObject<Env> {
 
   /** The hot state, after checking that the caller owns this object. */
   protected async open(caller: Caller): Promise<Hot | Fail> {
+    // A hot object has checked its owner already: no storage read per call.
+    if (this.hot) return this.hot.pair.userId === caller.userId && this.hot.pair.characterId === caller.characterId ? this.hot : { ok: false, code: "forbidden" };
     const owner = this.store.getMeta("owner");
     if (owner === null) {
       this.store.setMeta("owner", caller.userId);
@@ -78,7 +86,6 @@ export abstract class SessionCore extends DurableObject<Env> {
     } else if (owner !== caller.userId || this.store.getMeta("character") !== caller.characterId) {
       return { ok: false, code: "forbidden" };
     }
-    if (this.hot) return this.hot;
     const hot = await loadHot(this.store, { userId: caller.userId, characterId: caller.characterId }, () => this.db());
     if (hot === "gone") {
       await this.ctx.storage.deleteAll();
@@ -183,7 +190,7 @@ export abstract class SessionCore extends DurableObject<Env> {
 
   /** Correction of our token count for the upstream's tokenizer (≥ 1: it only ever shrinks the budget). */
   protected calibration(): number {
-    return Number(this.store.getMeta("calibration") ?? "1");
+    return (this.calib ??= Number(this.store.getMeta("calibration") ?? "1"));
   }
 
   protected async generate(hot: Hot, turn: Turn, userMessage: StoredMessage): Promise<void> {
@@ -192,7 +199,7 @@ export abstract class SessionCore extends DurableObject<Env> {
     const promptBudget = Math.floor(budget.prompt / this.calibration());
     const shares = parseShares(this.env.LLM_BUDGET_SHARES);
     const parts = { memories: this.mem.memories(), summary: this.mem.summary(), shares, recallLimit: countVar(this.env.RECALL_LIMIT, 4) };
-    const prompt = await assemblePrompt(hot, character, userMessage, promptBudget, parts, () => this.db());
+    const prompt = await assemblePrompt(hot, character, userMessage, promptBudget, parts, () => this.postgres().sql);
     const cfg = llmConfig(this.env, { sessionId: hot.sessionId, userId: hot.pair.userId }, character.model);
     const result = await streamReply(cfg, prompt, turn, budget.reply, character.id);
     if (this.turn !== turn) return; // the conversation was deleted meanwhile
@@ -204,7 +211,8 @@ export abstract class SessionCore extends DurableObject<Env> {
     }
     if (result.usage?.promptTokens && prompt.tokens > 0) {
       const ratio = result.usage.promptTokens / prompt.tokens;
-      this.store.setMeta("calibration", String(Math.min(3, Math.max(1, 0.7 * this.calibration() + 0.3 * ratio))));
+      this.calib = Math.min(3, Math.max(1, 0.7 * this.calibration() + 0.3 * ratio));
+      this.store.setMeta("calibration", String(this.calib));
     }
     const code = (result.errorCode ?? "upstream_error") as ErrorCode;
     turn.outcome = { status: result.status, reply, code, retryAfter: result.retryAfter };
