@@ -18,21 +18,23 @@ const ofPair = (pair: Pair) => [eq(chatMessages.userId, pair.userId), eq(chatMes
  * Recall: the pair's older active turns that best match `tsquery`, scored
  * by full-text rank and recency. Only this pair's rows are searched.
  */
+const RECALL_SQL = `
+  with candidates as materialized (
+    select m.id, m.role, m.content, m.status, m.token_count, m.parent_id, m.created_at, m.search
+      from chat_messages m
+     where m.user_id = $1 and m.character_id = $2 and m.active and m.id < $3 and m.search @@ to_tsquery('simple', $4)
+     order by m.id desc limit ${RECALL_CANDIDATES})
+  select id, role, content, status, token_count, parent_id, created_at from candidates
+   order by ts_rank(search, to_tsquery('simple', $4)) / (1 + extract(epoch from now() - created_at) / 2592000.0) desc
+   limit $5`;
+
 export async function recall(pg: postgres.Sql, pair: Pair, terms: string[], beforeId: string, limit: number): Promise<StoredMessage[]> {
-  // A prepared statement (it runs on the hot path): postgres.js prepares tagged queries.
   // Only the newest matches are ranked: ranking every match of a word used
-  // all through a long history costs tens of milliseconds.
-  const q = terms.join(" | ");
-  const rows = await pg<{ id: string; role: "user" | "assistant"; content: string; status: StoredMessage["status"]; token_count: number; parent_id: string | null; created_at: Date }[]>`
-    with candidates as materialized (
-      select m.id, m.role, m.content, m.status, m.token_count, m.parent_id, m.created_at, m.search
-        from chat_messages m
-       where m.user_id = ${pair.userId} and m.character_id = ${pair.characterId} and m.active
-         and m.id < ${beforeId} and m.search @@ to_tsquery('simple', ${q})
-       order by m.id desc limit ${RECALL_CANDIDATES})
-    select id, role, content, status, token_count, parent_id, created_at from candidates
-     order by ts_rank(search, to_tsquery('simple', ${q})) / (1 + extract(epoch from now() - created_at) / 2592000.0) desc
-     limit ${limit}`;
+  // all through a long history costs tens of milliseconds. Not a prepared
+  // statement: a generic plan cannot see how rare the words are, and walks
+  // the whole history.
+  const rows = await pg.unsafe<{ id: string; role: "user" | "assistant"; content: string; status: StoredMessage["status"]; token_count: number; parent_id: string | null; created_at: Date }[]>(
+    RECALL_SQL, [pair.userId, pair.characterId, beforeId, terms.join(" | "), limit], { prepare: false });
   return rows.map((r) => ({
     id: r.id, role: r.role, content: r.content, status: r.status, tokens: r.token_count, clientId: null,
     parentId: r.parent_id, active: true, createdAt: new Date(r.created_at).getTime(),
