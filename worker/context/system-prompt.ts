@@ -18,12 +18,10 @@ export interface SystemParts {
   character: CharacterSnapshot;
   userName: string;
   persona: string;
-  memories?: string[];
-  summary?: string;
 }
 
-/** The character and persona part of the system message. */
-export function characterSystemText(p: Pick<SystemParts, "character" | "userName" | "persona">): string {
+/** The character and persona part of the system message (memories, summary and recall follow as their own sections). */
+export function characterSystemText(p: SystemParts): string {
   const c = p.character;
   const parts = [
     `You are ${c.name}. Stay in character and reply as ${c.name} would, in the first person.`,

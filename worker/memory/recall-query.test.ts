@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { recallTerms, recallTsQuery } from "./recall-query";
+import { recallTerms } from "./recall-query";
 
-describe("recallTsQuery", () => {
-  it("ORs the distinctive words, longest first", () => {
-    expect(recallTsQuery("What was the word zebraquartz about?")).toBe("zebraquartz");
+describe("recall terms", () => {
+  it("keeps the distinctive words, longest first", () => {
+    expect(recallTerms("What was the word zebraquartz about?")).toEqual(["zebraquartz"]);
     expect(recallTerms("Tell me about Lisbon trams and pastries")).toEqual(["pastries", "lisbon", "trams"]);
   });
   it("drops punctuation and anything that could break to_tsquery", () => {
-    expect(recallTsQuery("it's a 'quote' & (paren) | pipe!")).toBe("quote | paren | pipe");
-    expect(recallTsQuery("a, b; c?")).toBeNull();
+    expect(recallTerms("it's a 'quote' & (paren) | pipe!")).toEqual(["quote", "paren", "pipe"]);
+    expect(recallTerms("a, b; c?")).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
- * The full-text query for recall: the distinctive words of the new message,
- * OR-ed, so one rare word is enough to find the turn that used it. Pure; its
- * output holds only [a-z0-9] terms, safe for to_tsquery.
+ * The full-text terms for recall: the distinctive words of the new message,
+ * OR-ed by the query, so one rare word is enough to find the turn that used
+ * it. Pure; the terms hold only [a-z0-9], safe for to_tsquery.
  */
 
 const STOP = new Set(("the and you your for are was were what when where which who why how that this with from have has had " +
@@ -31,10 +31,4 @@ export function recallTerms(text: string, inPrompt: (word: string) => boolean = 
   const terms = searchWords(text).filter((t) => !inPrompt(t));
   // Longer words are rarer: keep those when there are many.
   return terms.sort((a, b) => b.length - a.length).slice(0, MAX_TERMS);
-}
-
-/** A to_tsquery('simple', …) text, or null when the message has no usable words. */
-export function recallTsQuery(text: string): string | null {
-  const terms = recallTerms(text);
-  return terms.length ? terms.join(" | ") : null;
 }

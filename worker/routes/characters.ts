@@ -35,7 +35,7 @@ const patchSchema = z.object(fields).partial();
 const PAGE = 24;
 
 /** A character the caller may read (public or own), or 404. */
-export async function readableCharacter(c: Context<AppEnv>, id: string, cached = false): Promise<CharacterRow> {
+async function readableCharacter(c: Context<AppEnv>, id: string, cached = false): Promise<CharacterRow> {
   if (!isUuid(id)) throw new AppError("character_not_found");
   const redis = cached ? await c.var.redis.get() : null;
   let row = await getCachedCharacter(redis, id);

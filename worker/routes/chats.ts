@@ -23,7 +23,7 @@ const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache
 
 
 /** A session object's success, or its failure thrown as the error table's answer. */
-export function okOr<T extends { ok: boolean }>(result: T): Exclude<T, Fail> {
+function okOr<T extends { ok: boolean }>(result: T): Exclude<T, Fail> {
   if (!result.ok) {
     const f = result as unknown as Fail;
     throw new AppError(f.code, f.retryAfter ? { retryAfter: f.retryAfter } : {});
