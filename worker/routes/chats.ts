@@ -1,7 +1,7 @@
 /**
- * Conversations: each route verifies the caller, checks the character, and
- * hands over to the caller's own session object, named from the verified
- * user id and the character id.
+ * Conversations: each route verifies the caller and hands over to the
+ * caller's own session object, named from the verified user id and the
+ * character id; the object checks the character (it keeps it hot).
  */
 import { Hono, type Context } from "hono";
 import { z } from "zod";
@@ -21,7 +21,6 @@ const sendSchema = z.object({
 });
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" };
 
-
 /** A session object's success, or its failure thrown as the error table's answer. */
 function okOr<T extends { ok: boolean }>(result: T): Exclude<T, Fail> {
   if (!result.ok) {
@@ -35,7 +34,7 @@ function checkSize(content: string): void {
   if (new TextEncoder().encode(content).byteLength > CONTENT_LIMIT) throw new AppError("content_too_large", { message: "A message may be at most 32 KiB." });
 }
 
-/** One turn; the session object checks the character (it keeps it hot). */
+/** One turn: the size is decided here, before the session object is called. */
 export async function sendMessage(c: Context<AppEnv>, characterId: string, content: string, clientMessageId: string | undefined, stream: boolean): Promise<SendResult> {
   checkSize(content);
   if (!isUuid(characterId)) throw new AppError("character_not_found");

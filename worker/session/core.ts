@@ -31,7 +31,6 @@ export type SendResult = Fail | { ok: true; stream: ReadableStream<Uint8Array> }
 export interface Caller { userId: string; characterId: string }
 export interface SendInput extends Caller { content: string; clientMessageId?: string; stream: boolean }
 
-
 const USER_FLUSH_DELAY_MS = 2_000;
 const REPLY_FLUSH_DELAY_MS = 250;
 /** A safety net only: edits and visibility changes are pushed by the routes. */
