@@ -21,6 +21,24 @@ async function history(as: Session, characterId: string) {
   return ((await res.json()) as { messages: { id: string; role: string; content: string; status: string }[] }).messages;
 }
 
+describe("health", () => {
+  it("reports each dependency at /readyz, and says when the LLM is down", async () => {
+    const ready = await fetch(`${stack.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ready: true, checks: { postgres: { ok: true }, redis: { ok: true }, llm: { ok: true } } });
+    const broken = await startWorker({ llmBaseUrl: "http://127.0.0.1:9/v1" });
+    try {
+      const res = await fetch(`${broken.url}/readyz`);
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as { ready: boolean; checks: { llm: { ok: boolean }; postgres: { ok: boolean } } };
+      expect(body.checks.llm.ok).toBe(false);
+      expect(body.checks.postgres.ok).toBe(true);
+    } finally {
+      await broken.close();
+    }
+  });
+});
+
 describe("a conversation", () => {
   it("starts with the greeting and remembers the previous turn", async () => {
     const me = await api.register();
