@@ -43,6 +43,37 @@ describe("a restart", () => {
   });
 });
 
+describe("recall after a restart", () => {
+  it("finds an old turn from PostgreSQL, then from the object's rebuilt index", async () => {
+    const env = { LLM_CONTEXT_TOKENS: "300", LLM_MAX_REPLY_TOKENS: "48" };
+    const first = await startWorker({ env });
+    let api = client(first.url);
+    const me = await api.register();
+    const ch = await api.character(me);
+    const word = unique("quillfern");
+    for (let i = 0; i < 25; i++) {
+      const content = i === 2 ? `my compass is named ${word} [[long:3]]` : `filler turn ${i} about tides [[long:3]]`;
+      expect((await api.say(me, ch.id, content)).status).toBe(200);
+    }
+    expect(await eventually(async () => (await countFor(me.userId)) === 51)).toBe(true);
+    await first.close();
+
+    const second = await startWorker({ env });
+    try {
+      api = client(second.url);
+      for (const attempt of [1, 2]) {
+        const marker = unique(`ask${attempt}`);
+        expect((await api.say(me, ch.id, `${marker} what is ${word}? [[long:3]]`)).status).toBe(200);
+        const [prompt] = await promptsWith(marker);
+        expect(prompt.messages[0].content, `attempt ${attempt}`).toContain(`my compass is named ${word}`);
+        await new Promise((r) => setTimeout(r, 1000)); // the index fills in the background meanwhile
+      }
+    } finally {
+      await second.close();
+    }
+  }, 60_000);
+});
+
 describe("a PostgreSQL outage", () => {
   it("acknowledges turns while it is down and copies every one exactly once when it is back", async () => {
     const proxy = await startPgProxy(new URL(inject("databaseUrl")));

@@ -6,9 +6,7 @@
 import type { BuiltPrompt } from "../context/prompt";
 import { listSection, textSection, type Shares } from "../context/shares";
 import type { CharacterSnapshot } from "../context/system-prompt";
-import type postgres from "postgres";
 import { recallTerms } from "../memory/recall-query";
-import { recall } from "./cold";
 import { inPrompt, type Hot } from "./hot";
 import type { StoredMemory, Summary } from "./memory-store";
 import { promptFor } from "./reply";
@@ -16,8 +14,11 @@ import type { StoredMessage } from "./store";
 
 export interface MemoryParts { memories: StoredMemory[]; summary: Summary | null; shares: Shares; recallLimit: number }
 
-/** Builds the prompt; queries PostgreSQL only when older turns exist outside the window (recall). */
-export async function assemblePrompt(hot: Hot, character: CharacterSnapshot, userMessage: StoredMessage, budget: number, parts: MemoryParts, pg: () => postgres.Sql): Promise<BuiltPrompt> {
+/** Finds older turns by words: the object's own index, or PostgreSQL while that is being filled. */
+export type Recall = (terms: string[], beforeId: string, limit: number) => Promise<StoredMessage[]>;
+
+/** Builds the prompt; looks for older turns only when some exist outside the prompt. */
+export async function assemblePrompt(hot: Hot, character: CharacterSnapshot, userMessage: StoredMessage, budget: number, parts: MemoryParts, recall: Recall): Promise<BuiltPrompt> {
   const memories = listSection("memories", "## Things you must remember in this conversation",
     parts.memories.map((m) => ({ id: m.id, text: m.content, tokens: m.tokens })), Math.floor(budget * parts.shares.memories));
   const summary = parts.summary
@@ -31,7 +32,7 @@ export async function assemblePrompt(hot: Hot, character: CharacterSnapshot, use
   const terms = recallTerms(userMessage.content, (w) => inPrompt(hot, w, oldestRecent, userMessage.id));
   if (terms.length === 0) return first;
 
-  const found = await recall(pg(), hot.pair, terms, oldestRecent, parts.recallLimit).catch((err: unknown) => {
+  const found = await recall(terms, oldestRecent, parts.recallLimit).catch((err: unknown) => {
     console.warn(JSON.stringify({ level: "warn", event: "recall_failed", error: String(err) }));
     return [];
   });

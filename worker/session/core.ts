@@ -17,7 +17,8 @@ import { newId } from "../ids";
 import { budgetOf, llmConfig } from "../llm/config";
 import { parseTriggers, pinnedFact } from "../memory/triggers";
 import type { Message, PromptLedger } from "../shared/wire";
-import { assemblePrompt } from "./assemble";
+import { assemblePrompt, type Recall } from "./assemble";
+import { olderActive, recall as recallFromPostgres } from "./cold";
 import { newMemory } from "./controls";
 import { loadHot, pushWindow, toWire, type Hot } from "./hot";
 import { createMemoryStore, type MemoryStore } from "./memory-store";
@@ -35,6 +36,7 @@ const USER_FLUSH_DELAY_MS = 2_000;
 const REPLY_FLUSH_DELAY_MS = 250;
 /** A safety net only: edits and visibility changes are pushed by the routes. */
 const CHARACTER_MAX_AGE_MS = 10 * 60_000;
+const INDEX_PAGE = 2_000;
 
 export abstract class SessionCore extends DurableObject<Env> {
   protected store: Store;
@@ -48,6 +50,8 @@ export abstract class SessionCore extends DurableObject<Env> {
   protected pg: DbHandle | null = null;
   protected lastMs = 0;
   private calib: number | undefined;
+  /** Whether the recall index holds the whole active history. */
+  private indexed = false;
   /** When the outbox alarm is set to fire (null: not set, as far as this instance knows). */
   protected alarmAt: number | null = null;
 
@@ -92,7 +96,51 @@ export abstract class SessionCore extends DurableObject<Env> {
       this.mem = createMemoryStore(this.ctx.storage);
       return { ok: false, code: "unauthorized" };
     }
-    return (this.hot = hot);
+    this.hot = hot;
+    this.prepareIndex(hot);
+    return hot;
+  }
+
+  /**
+   * Makes the recall index whole: at once from this object's own messages,
+   * or in the background from PostgreSQL when older history lives there
+   * (recall asks PostgreSQL until then).
+   */
+  private prepareIndex(hot: Hot): void {
+    this.indexed = this.store.getMeta("recall_index") === "complete";
+    if (this.indexed || hot.cold === "unknown") return;
+    if (hot.cold === "none") {
+      this.store.reindexLocal();
+      this.markIndexed();
+      return;
+    }
+    this.ctx.waitUntil(this.backfillIndex(hot).catch((err: unknown) => {
+      console.warn(JSON.stringify({ level: "warn", event: "recall_backfill_failed", error: String(err) }));
+    }));
+  }
+
+  private async backfillIndex(hot: Hot): Promise<void> {
+    this.store.reindexLocal();
+    let before = this.store.oldestId();
+    for (;;) {
+      const page = await olderActive(this.db(), hot.pair, before, INDEX_PAGE);
+      if (page.length === 0) break;
+      if (this.hot !== hot) return; // deleted or rewound meanwhile: the next open starts again
+      this.store.indexMany(page);
+      before = page[0].id;
+    }
+    this.markIndexed();
+  }
+
+  private markIndexed(): void {
+    this.store.setMeta("recall_index", "complete");
+    this.indexed = true;
+  }
+
+  /** Recall from the object's own index once it is whole, else from PostgreSQL. */
+  protected recall(hot: Hot): Recall {
+    if (this.indexed) return async (terms, beforeId, limit) => this.store.index.search(terms, beforeId, limit);
+    return (terms, beforeId, limit) => recallFromPostgres(this.postgres().sql, hot.pair, terms, beforeId, limit);
   }
 
   /**
@@ -198,7 +246,7 @@ export abstract class SessionCore extends DurableObject<Env> {
     const promptBudget = Math.floor(budget.prompt / this.calibration());
     const shares = parseShares(this.env.LLM_BUDGET_SHARES);
     const parts = { memories: this.mem.memories(), summary: this.mem.summary(), shares, recallLimit: countVar(this.env.RECALL_LIMIT, 4) };
-    const prompt = await assemblePrompt(hot, character, userMessage, promptBudget, parts, () => this.postgres().sql);
+    const prompt = await assemblePrompt(hot, character, userMessage, promptBudget, parts, this.recall(hot));
     const cfg = llmConfig(this.env, { sessionId: hot.sessionId, userId: hot.pair.userId }, character.model);
     const result = await streamReply(cfg, prompt, turn, budget.reply, character.id);
     if (this.turn !== turn) return; // the conversation was deleted meanwhile

@@ -28,13 +28,15 @@ export interface Hot {
 }
 
 /**
- * Whether a message in the prompt (id ≥ `oldestInPrompt`) other than
- * `selfId` uses `word`: recall looks for the words that are not.
+ * Whether `word` is already a topic of the prompt: used by at least two of
+ * its messages (id ≥ `oldestInPrompt`) besides `selfId`. Recall looks for
+ * the other words; a word asked about once before still gets looked up.
  */
 export function inPrompt(hot: Hot, word: string, oldestInPrompt: string, selfId: string): boolean {
   const ids = hot.vocab.get(word);
   if (!ids) return false;
-  for (let i = ids.length - 1; i >= 0 && ids[i] >= oldestInPrompt; i--) if (ids[i] !== selfId) return true;
+  let seen = 0;
+  for (let i = ids.length - 1; i >= 0 && ids[i] >= oldestInPrompt; i--) if (ids[i] !== selfId && ++seen >= 2) return true;
   return false;
 }
 

@@ -4,6 +4,7 @@
  * operations waiting to reach PostgreSQL.
  */
 import type { MessageStatus, Role } from "../shared/wire";
+import { createRecallIndex } from "./recall-index";
 
 export interface StoredMessage {
   id: string;
@@ -48,9 +49,12 @@ function toMessage(r: Row): StoredMessage {
 export function createStore(storage: DurableObjectStorage) {
   const sql = storage.sql;
   sql.exec(SCHEMA);
+  const index = createRecallIndex(sql);
   const rows = (q: string, ...b: SqlStorageValue[]) => sql.exec<Row>(q, ...b).toArray();
 
   return {
+    /** Full-text search over this object's active history (see recall-index.ts). */
+    index,
     getMeta(key: string): string | null {
       const r = rows("SELECT value FROM meta WHERE key = ?", key)[0];
       return r ? String(r.value) : null;
@@ -67,11 +71,14 @@ export function createStore(storage: DurableObjectStorage) {
           m.id, m.role, m.content, m.status, m.tokens, m.clientId, m.parentId, m.active ? 1 : 0, m.createdAt,
         );
         sql.exec("INSERT INTO outbox (body) VALUES (?)", JSON.stringify(op));
+        index.add(m);
       });
     },
     updateMessage(m: StoredMessage): void {
       storage.transactionSync(() => {
         sql.exec("UPDATE messages SET content = ?, status = ?, tokens = ?, active = ? WHERE id = ?", m.content, m.status, m.tokens, m.active ? 1 : 0, m.id);
+        index.remove(m.id);
+        index.add(m);
         const op: OutboxOp = { op: "update", id: m.id, content: m.content, status: m.status, tokens: m.tokens, active: m.active };
         sql.exec("INSERT INTO outbox (body) VALUES (?)", JSON.stringify(op));
       });
@@ -82,6 +89,7 @@ export function createStore(storage: DurableObjectStorage) {
       return storage.transactionSync(() => {
         const ids = rows(`SELECT id FROM messages WHERE active = 1 AND id ${cmp} ?`, fromId).map((r) => String(r.id));
         sql.exec(`UPDATE messages SET active = 0 WHERE id ${cmp} ?`, fromId);
+        index.removeFrom(fromId, inclusive);
         const op: OutboxOp = { op: "deactivate", fromId, inclusive };
         sql.exec("INSERT INTO outbox (body) VALUES (?)", JSON.stringify(op));
         return ids;
@@ -91,6 +99,17 @@ export function createStore(storage: DurableObjectStorage) {
     repliesToAny(parentIds: string[]): StoredMessage[] {
       if (parentIds.length === 0) return [];
       return rows(`SELECT * FROM messages WHERE parent_id IN (${parentIds.map(() => "?").join(",")}) ORDER BY id`, ...parentIds).map(toMessage);
+    },
+    /** Rebuilds the full-text index from this object's own active messages. */
+    reindexLocal(): void {
+      storage.transactionSync(() => {
+        index.clear();
+        for (const r of rows("SELECT * FROM messages WHERE active = 1")) index.add(toMessage(r));
+      });
+    },
+    /** Adds older messages (from PostgreSQL) to the full-text index. */
+    indexMany(ms: StoredMessage[]): void {
+      storage.transactionSync(() => { for (const m of ms) index.add(m); });
     },
     byClientId(clientId: string): StoredMessage | null {
       const r = rows("SELECT * FROM messages WHERE client_id = ?", clientId)[0];
