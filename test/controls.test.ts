@@ -35,6 +35,11 @@ describe("regenerate and swipe", () => {
     expect(msgs[2].id).toBe(second.id);
     expect(msgs[2].alternatives?.map((a) => a.id)).toEqual([first.body.reply.id]);
 
+    // A client that reloads and resumes is told about the versions too.
+    const resumed = parseSse(await (await api.call(`/api/chats/${ch.id}/stream`, { as: me })).text());
+    expect(resumed.at(-1)!.data.message.alternatives?.map((a: { id: string }) => a.id)).toEqual([first.body.reply.id]);
+    expect(second.alternatives?.map((a) => a.id)).toEqual([first.body.reply.id]);
+
     const choose = await api.call(`/api/chats/${ch.id}/messages/${first.body.reply.id}/choose`, { method: "POST", as: me });
     expect(choose.status).toBe(200);
     msgs = await history(me, ch.id);

@@ -9,7 +9,7 @@ import type { Memory, Message, PromptLedger } from "../shared/wire";
 import { olderActive } from "./cold";
 import { chooseReply, editMemory, forgetMemory, pinMemory, rewindTo, withAlternatives } from "./controls";
 import { SessionCore, type Caller, type Fail, type SendInput, type SendResult } from "./core";
-import { popWindow, toWire } from "./hot";
+import { popWindow } from "./hot";
 import { createMemoryStore, memoryToWire } from "./memory-store";
 import { drainOutbox } from "./outbox";
 import { createStore } from "./store";
@@ -53,7 +53,8 @@ export class ChatSession extends SessionCore {
     }
     const last = hot.window.at(-1);
     if (!last) return { ok: true, stream: null };
-    return { ok: true, stream: new Blob([sseFrame(`${last.id}.0`, "done", { message: toWire(last) })]).stream() };
+    const message = withAlternatives(this.store, [last])[0];
+    return { ok: true, stream: new Blob([sseFrame(`${last.id}.0`, "done", { message })]).stream() };
   }
 
   /** A page of history, newest last; older pages come from PostgreSQL when this object does not hold them. */

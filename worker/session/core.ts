@@ -19,7 +19,7 @@ import { parseTriggers, pinnedFact } from "../memory/triggers";
 import type { Message, PromptLedger } from "../shared/wire";
 import { assemblePrompt, type Recall } from "./assemble";
 import { olderActive, recall as recallFromPostgres } from "./cold";
-import { newMemory } from "./controls";
+import { newMemory, withAlternatives } from "./controls";
 import { loadHot, pushWindow, toWire, type Hot } from "./hot";
 import { createMemoryStore, type MemoryStore } from "./memory-store";
 import { streamReply } from "./reply";
@@ -254,7 +254,8 @@ export abstract class SessionCore extends DurableObject<Env> {
     if (result.content || result.status === "complete") {
       const stored = this.append(hot, { role: "assistant", content: result.content, status: result.status, clientId: null, parentId: userMessage.id });
       this.store.saveLedger(stored.id, JSON.stringify(prompt.ledger));
-      reply = toWire(stored);
+      // With the other versions, so a client shown this reply can still swipe.
+      reply = withAlternatives(this.store, [stored])[0];
     }
     if (result.usage?.promptTokens && prompt.tokens > 0) {
       const ratio = result.usage.promptTokens / prompt.tokens;
