@@ -34,6 +34,8 @@ beforeAll(async () => {
   gateway = spawn("npm", ["run", "gateway"], {
     env: { ...process.env, GATEWAY_PORT: String(port), GATEWAY_JWKS: JSON.stringify(keys.jwks), GATEWAY_POOLS: pools, REDIS_URL: inject("redisUrl"), GATEWAY_REDIS_PREFIX: unique("chain:") + ":" },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group: npm does not pass a signal on to the gateway it started.
+    detached: true,
   });
   await new Promise<void>((resolve, reject) => {
     let out = "";
@@ -47,7 +49,7 @@ beforeAll(async () => {
   });
 });
 afterAll(() => {
-  gateway?.kill("SIGTERM");
+  if (gateway?.pid) process.kill(-gateway.pid, "SIGTERM");
   rmSync(dir, { recursive: true, force: true });
 });
 
