@@ -12,10 +12,9 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { Miniflare } from "miniflare";
 import { WORKER_BUNDLE, buildWorker } from "../dev/build";
 import { startDevLlm } from "../dev/dev-llm";
-import { COMPATIBILITY_DATE } from "../dev/stack";
+import { startStack } from "../dev/stack";
 import { summarizeProfile, type CpuProfile, type SelfTime } from "./cpu-profile";
 import { devtools } from "./devtools";
 import { serviceFirstToken } from "./first-token";
@@ -51,25 +50,16 @@ try {
   closers.push(tap.close);
   if (script === WORKER_BUNDLE) await buildWorker();
   const inspectorPort = await freePort();
-  // dev/stack.ts's options, plus the inspector (StackOptions has no port for it).
-  const mf = new Miniflare({
-    modules: true,
+  const stack = await startStack({
+    databaseUrl: db.url,
+    redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    llmBaseUrl: tap.url,
+    env: { AUTH_SECRET: randomBytes(32).toString("base64url"), DEV_LLM: "1", LLM_MODEL: "development" },
     scriptPath: script,
-    compatibilityDate: COMPATIBILITY_DATE,
-    compatibilityFlags: ["nodejs_compat"],
-    bindings: {
-      DATABASE_URL: db.url, ENVIRONMENT: "development", REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379", LLM_BASE_URL: tap.url,
-      AUTH_SECRET: randomBytes(32).toString("base64url"), DEV_LLM: "1", LLM_MODEL: "development",
-    },
-    durableObjects: { CHAT_SESSION: { className: "ChatSession", useSQLite: true } },
-    durableObjectsPersist: false,
-    assets: { directory: "web/dist", binding: "ASSETS", routerConfig: { has_user_worker: true, invoke_user_worker_ahead_of_assets: true } },
     inspectorPort,
-    host: "127.0.0.1",
-    port: 0,
   });
-  closers.push(() => mf.dispose());
-  const base = (await mf.ready).toString().replace(/\/$/, "");
+  closers.push(stack.close);
+  const base = stack.url;
   const user = await registerUser(base);
   const characterId = await createCharacter(base, user, "profiled");
   if (stored > 0) await seedHistory(db.sql, { userId: user.userId, characterId }, stored);

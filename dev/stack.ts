@@ -17,6 +17,10 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Folder for session-object storage; unset → in memory, gone on close. */
   persistDir?: string;
+  /** Another worker bundle (default: the one dev/build.ts writes). */
+  scriptPath?: string;
+  /** Opens workerd's DevTools inspector on this port (the profiler uses it). */
+  inspectorPort?: number;
 }
 
 export interface Stack {
@@ -42,7 +46,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   if (!bindings.AUTH_SECRET) throw new Error("AUTH_SECRET is required");
   const mf = new Miniflare({
     modules: true,
-    scriptPath: WORKER_BUNDLE,
+    scriptPath: opts.scriptPath ?? WORKER_BUNDLE,
     compatibilityDate: COMPATIBILITY_DATE,
     compatibilityFlags: ["nodejs_compat"],
     bindings,
@@ -53,6 +57,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       binding: "ASSETS",
       routerConfig: { has_user_worker: true, invoke_user_worker_ahead_of_assets: true },
     },
+    ...(opts.inspectorPort ? { inspectorPort: opts.inspectorPort } : {}),
     host: opts.host ?? "127.0.0.1",
     port: opts.port ?? 0,
   });
