@@ -19,10 +19,9 @@ export type { Caller, Fail, SendInput, SendResult } from "./core";
 
 export class ChatSession extends SessionCore {
   async send(input: SendInput): Promise<SendResult> {
-    const hot = await this.open(input);
-    if ("ok" in hot) return hot;
-    const character = await this.characterFor(input);
-    if ("ok" in character) return character;
+    const ready = await this.forTurn(input);
+    if ("ok" in ready) return ready;
+    const { hot, character } = ready;
     if (input.clientMessageId) {
       const earlier = this.store.byClientId(input.clientMessageId);
       if (earlier) return this.replay(hot, earlier, input.stream);
@@ -81,10 +80,9 @@ export class ChatSession extends SessionCore {
 
   /** A new version of the last reply; the earlier ones stay as alternatives. */
   async regenerate(input: Caller & { stream: boolean }): Promise<SendResult> {
-    const hot = await this.open(input);
-    if ("ok" in hot) return hot;
-    const character = await this.characterFor(input);
-    if ("ok" in character) return character;
+    const ready = await this.forTurn(input);
+    if ("ok" in ready) return ready;
+    const { hot } = ready;
     if (this.turn) return { ok: false, code: "turn_in_progress" };
     const last = hot.window.at(-1);
     const parentId = last?.role === "assistant" ? last.parentId : last?.id;
@@ -99,10 +97,8 @@ export class ChatSession extends SessionCore {
 
   /** Replaces a user message: it and what followed leave the history, and a fresh reply is written. */
   async edit(input: SendInput & { messageId: string }): Promise<SendResult> {
-    const hot = await this.open(input);
-    if ("ok" in hot) return hot;
-    const character = await this.characterFor(input);
-    if ("ok" in character) return character;
+    const ready = await this.forTurn(input);
+    if ("ok" in ready) return ready;
     if (this.turn) return { ok: false, code: "turn_in_progress" };
     const target = this.store.byId(input.messageId);
     if (!target || !target.active || target.role !== "user") return { ok: false, code: "message_not_found" };

@@ -101,6 +101,14 @@ export abstract class SessionCore extends DurableObject<Env> {
     return hot;
   }
 
+  /** The hot state and the character for a turn, both checked against the caller. */
+  protected async forTurn(caller: Caller): Promise<{ hot: Hot; character: CharacterSnapshot } | Fail> {
+    const hot = await this.open(caller);
+    if ("ok" in hot) return hot;
+    const character = await this.characterFor(caller);
+    return "ok" in character ? character : { hot, character };
+  }
+
   /**
    * Makes the recall index whole: at once from this object's own messages,
    * or in the background from PostgreSQL when older history lives there
