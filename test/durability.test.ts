@@ -92,6 +92,10 @@ describe("a PostgreSQL outage", () => {
         expect(r.status).toBe(200);
         acknowledged.push(r.body.userMessage.id, r.body.reply.id);
       }
+      // What needs PostgreSQL itself says so, with a 503 rather than a 500.
+      const me503 = await api.call("/api/me", { as: me });
+      expect(me503.status).toBe(503);
+      expect(((await me503.json()) as { error: { code: string } }).error.code).toBe("database_unavailable");
       // Still down: nothing of it reached PostgreSQL, and the history is whole from the object.
       expect(await countFor(me.userId)).toBe(3);
       const during = (await (await api.call(`/api/chats/${ch.id}/messages?limit=100`, { as: me })).json()) as { messages: { id: string }[] };
