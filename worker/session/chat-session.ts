@@ -10,9 +10,8 @@ import { olderActive } from "./cold";
 import { chooseReply, editMemory, forgetMemory, pinMemory, rewindTo, withAlternatives } from "./controls";
 import { SessionCore, type Caller, type Fail, type SendInput, type SendResult } from "./core";
 import { popWindow } from "./hot";
-import { createMemoryStore, memoryToWire } from "./memory-store";
+import { memoryToWire } from "./memory-store";
 import { drainOutbox } from "./outbox";
-import { createStore } from "./store";
 import { sseFrame, frameIndex } from "./turn";
 
 export type { Caller, Fail, SendInput, SendResult } from "./core";
@@ -176,12 +175,7 @@ export class ChatSession extends SessionCore {
   async destroy(): Promise<void> {
     this.turn?.abort.abort();
     this.turn = this.lastTurn = this.hot = this.character = null;
-    await this.ctx.storage.deleteAlarm();
-    this.alarmAt = null;
-    await this.ctx.storage.deleteAll();
-    // The object may live on in memory: start again from empty tables.
-    this.store = createStore(this.ctx.storage);
-    this.mem = createMemoryStore(this.ctx.storage);
+    await this.clearStorage();
     await this.pg?.close().catch(() => {});
     this.pg = null;
   }

@@ -51,7 +51,7 @@ export abstract class SessionCore extends DurableObject<Env> {
   protected lastMs = 0;
   private calib: number | undefined;
   /** Whether the recall index holds the whole active history. */
-  private indexed = false;
+  protected indexed = false;
   /** When the outbox alarm is set to fire (null: not set, as far as this instance knows). */
   protected alarmAt: number | null = null;
 
@@ -61,7 +61,7 @@ export abstract class SessionCore extends DurableObject<Env> {
     this.mem = createMemoryStore(ctx.storage);
   }
 
-  /** PostgreSQL: drizzle for most, the raw client for the hot path's prepared recall query. */
+  /** PostgreSQL: drizzle for most, the raw client for recall while the local index refills. */
   protected db() {
     return this.postgres().db;
   }
@@ -91,14 +91,22 @@ export abstract class SessionCore extends DurableObject<Env> {
     }
     const hot = await loadHot(this.store, { userId: caller.userId, characterId: caller.characterId }, () => this.db());
     if (hot === "gone") {
-      await this.ctx.storage.deleteAll();
-      this.store = createStore(this.ctx.storage);
-      this.mem = createMemoryStore(this.ctx.storage);
+      await this.clearStorage();
       return { ok: false, code: "unauthorized" };
     }
     this.hot = hot;
     this.prepareIndex(hot);
     return hot;
+  }
+
+  /** Empties this object's storage; it may live on in memory, so its tables start again. */
+  protected async clearStorage(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    this.alarmAt = null;
+    await this.ctx.storage.deleteAll();
+    this.store = createStore(this.ctx.storage);
+    this.mem = createMemoryStore(this.ctx.storage);
+    this.indexed = false;
   }
 
   /** The hot state and the character for a turn, both checked against the caller. */
