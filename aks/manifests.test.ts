@@ -6,22 +6,31 @@
  * fail, they do not skip (CI installs Debian's kubernetes-client).
  */
 import { execFileSync } from "node:child_process";
-import { beforeAll, describe, expect, it } from "vitest";
-import { parse, parseAllDocuments } from "yaml";
 import { Deployment, type IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import { HorizontalPodAutoscaler, type IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
-import { Job, type IJob } from "kubernetes-models/batch/v1/Job";
+import { type IJob, Job } from "kubernetes-models/batch/v1/Job";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
-import { PodDisruptionBudget, type IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import { type IPodDisruptionBudget, PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { ConfigMap, type IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
-import { Service, type IService } from "kubernetes-models/v1/Service";
+import { type IService, Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse, parseAllDocuments } from "yaml";
 import { parsePools } from "./gateway/pools";
-import { canConnect, egressAllows, inCidr, ingressAllows, matchesSelector, type NetworkPolicyObject, type Peer, type Protocol } from "./netpol";
+import {
+  canConnect,
+  egressAllows,
+  inCidr,
+  ingressAllows,
+  matchesSelector,
+  type NetworkPolicyObject,
+  type Peer,
+  type Protocol,
+} from "./netpol";
 
 const KUBECTL = process.env.KUBECTL || "kubectl";
 
@@ -121,7 +130,9 @@ function volumeAt(w: Workload, c: IContainer, path: string) {
 
 /** The Service selecting a workload's pods, and the container port behind a service port. */
 function serviceFor(r: Rendered, w: Workload): IService & K8sObject {
-  const services = r.all<IService>("Service").filter((s) => s.spec?.selector && matchesSelector({ matchLabels: s.spec.selector }, w.labels));
+  const services = r
+    .all<IService>("Service")
+    .filter((s) => s.spec?.selector && matchesSelector({ matchLabels: s.spec.selector }, w.labels));
   expect(services, `Service for ${w.name}`).toHaveLength(1);
   return services[0];
 }
@@ -156,7 +167,8 @@ describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s", (_na
 
   it("puts everything in the overlay's namespace, which it creates", () => {
     expect(r.one("Namespace", overlay.namespace)).toBeDefined();
-    for (const obj of r.objects.filter((o) => o.kind !== "Namespace")) expect(obj.metadata.namespace, `${obj.kind} ${obj.metadata.name}`).toBe(overlay.namespace);
+    for (const obj of r.objects.filter((o) => o.kind !== "Namespace"))
+      expect(obj.metadata.namespace, `${obj.kind} ${obj.metadata.name}`).toBe(overlay.namespace);
   });
 
   it("exposes nothing: ClusterIP Services only, no Ingress, no host networking or paths", () => {
@@ -169,9 +181,15 @@ describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s", (_na
       expect(w.pod.hostNetwork ?? false, w.name).toBe(false);
       expect(w.pod.hostPID ?? false, w.name).toBe(false);
       expect(w.pod.hostIPC ?? false, w.name).toBe(false);
-      expect((w.pod.volumes ?? []).filter((v) => v.hostPath), w.name).toEqual([]);
+      expect(
+        (w.pod.volumes ?? []).filter((v) => v.hostPath),
+        w.name,
+      ).toEqual([]);
       for (const c of containersOf(w.pod)) {
-        expect((c.ports ?? []).filter((p) => p.hostPort), `${w.name}/${c.name}`).toEqual([]);
+        expect(
+          (c.ports ?? []).filter((p) => p.hostPort),
+          `${w.name}/${c.name}`,
+        ).toEqual([]);
         expect(c.securityContext?.privileged ?? false, `${w.name}/${c.name}`).toBe(false);
         expect(c.securityContext?.allowPrivilegeEscalation, `${w.name}/${c.name}`).toBe(false);
         expect(c.securityContext?.capabilities?.drop, `${w.name}/${c.name}`).toContain("ALL");
@@ -218,7 +236,12 @@ describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s", (_na
         expect(c.readinessProbe?.httpGet?.path).toBe("/health");
         expect(c.livenessProbe?.httpGet?.path).toBe("/health");
         expect(Object.keys(w.pod.nodeSelector ?? {}), `${w.name} nodeSelector`).toContain("kubernetes.azure.com/agentpool");
-        expect(w.pod.tolerations, `${w.name} tolerations`).toContainEqual({ key: "sku", operator: "Equal", value: "gpu", effect: "NoSchedule" });
+        expect(w.pod.tolerations, `${w.name} tolerations`).toContainEqual({
+          key: "sku",
+          operator: "Equal",
+          value: "gpu",
+          effect: "NoSchedule",
+        });
 
         const shm = volumeAt(w, c, "/dev/shm");
         expect(shm.mount?.mountPath, `${w.name} /dev/shm`).toBe("/dev/shm");
@@ -269,7 +292,9 @@ describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s", (_na
       expect(jwks.volume?.secret?.secretName, "GATEWAY_JWKS volume").toBeDefined();
       const poolsPath = envOf(c, "GATEWAY_POOLS")!.value!;
       const pools = volumeAt(w, c, poolsPath);
-      const configMap = r.objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === pools.volume?.configMap?.name) as IConfigMap | undefined;
+      const configMap = r.objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === pools.volume?.configMap?.name) as
+        | IConfigMap
+        | undefined;
       expect(configMap, "GATEWAY_POOLS ConfigMap").toBeDefined();
       expect(Object.keys(configMap!.data!)).toContain(poolsPath.split("/").at(-1));
       expect(envOf(c, "REDIS_URL")?.valueFrom?.secretKeyRef?.name).toBeDefined();
@@ -348,10 +373,28 @@ describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s", (_na
         gateway: byName("llm-gateway"),
         tunnel: byName("cloudflared"),
         fetch: pod(fetcher),
-        kubeDns: { kind: "pod", name: "coredns", namespace: "kube-system", namespaceLabels: { "kubernetes.io/metadata.name": "kube-system" }, labels: { "k8s-app": "kube-dns" } },
+        kubeDns: {
+          kind: "pod",
+          name: "coredns",
+          namespace: "kube-system",
+          namespaceLabels: { "kubernetes.io/metadata.name": "kube-system" },
+          labels: { "k8s-app": "kube-dns" },
+        },
         stray: { kind: "pod", name: "debug", namespace: overlay.namespace, namespaceLabels: ns, labels: { app: "debug" } },
-        intruder: { kind: "pod", name: "intruder", namespace: "default", namespaceLabels: { "kubernetes.io/metadata.name": "default" }, labels: { app: "web" } },
-        prometheus: { kind: "pod", name: "prometheus", namespace: "monitoring", namespaceLabels: { "kubernetes.io/metadata.name": "monitoring" }, labels: { app: "prometheus" } },
+        intruder: {
+          kind: "pod",
+          name: "intruder",
+          namespace: "default",
+          namespaceLabels: { "kubernetes.io/metadata.name": "default" },
+          labels: { app: "web" },
+        },
+        prometheus: {
+          kind: "pod",
+          name: "prometheus",
+          namespace: "monitoring",
+          namespaceLabels: { "kubernetes.io/metadata.name": "monitoring" },
+          labels: { app: "prometheus" },
+        },
         internet: { kind: "external", name: "internet", ip: "104.16.0.1" },
         imds: { kind: "external", name: "azure-imds", ip: "169.254.169.254" },
         vnet: { kind: "external", name: "postgres-in-vnet", ip: "10.30.1.4" },
@@ -366,7 +409,11 @@ describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s", (_na
     const others = (...except: Peer[]) => Object.values(peers).filter((p) => !except.includes(p));
 
     it("start from deny-all", () => {
-      expect(policies.some((p) => Object.keys(p.spec.podSelector).length === 0 && !p.spec.ingress && !p.spec.egress && p.spec.policyTypes?.length === 2)).toBe(true);
+      expect(
+        policies.some(
+          (p) => Object.keys(p.spec.podSelector).length === 0 && !p.spec.ingress && !p.spec.egress && p.spec.policyTypes?.length === 2,
+        ),
+      ).toBe(true);
       expect(can(peers.stray, peers.internet, 443)).toBe(false);
       expect(can(peers.intruder, peers.stray, 80)).toBe(false);
       expect(can(peers.stray, peers.kubeDns, 53, "UDP")).toBe(true);
@@ -376,7 +423,8 @@ describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s", (_na
       for (const m of modelServers) {
         expect(can(peers.gateway, m, 8000), `gateway → ${m.name}`).toBe(true);
         expect(can(peers.gateway, m, 22), `gateway → ${m.name}:22`).toBe(false);
-        for (const p of [...others(peers.gateway), ...modelServers.filter((x) => x !== m)]) expect(can(p, m, 8000), `${p.name} → ${m.name}`).toBe(false);
+        for (const p of [...others(peers.gateway), ...modelServers.filter((x) => x !== m)])
+          expect(can(p, m, 8000), `${p.name} → ${m.name}`).toBe(false);
         expect(can(m, peers.kubeDns, 53, "UDP")).toBe(true);
         expect(can(m, peers.kubeDns, 53, "TCP")).toBe(true);
         for (const p of others(peers.kubeDns)) {
@@ -395,7 +443,8 @@ describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s", (_na
       }
       expect(can(peers.tunnel, peers.gateway, 8788)).toBe(true);
       expect(can(peers.prometheus, peers.gateway, 8788)).toBe(true);
-      for (const p of [peers.stray, peers.intruder, peers.fetch, ...modelServers]) expect(can(p, peers.gateway, 8788), `${p.name} → gateway`).toBe(false);
+      for (const p of [peers.stray, peers.intruder, peers.fetch, ...modelServers])
+        expect(can(p, peers.gateway, 8788), `${p.name} → gateway`).toBe(false);
     });
 
     it("let the tunnel out to Cloudflare and in to the gateway only, and accept nothing", () => {
@@ -404,7 +453,8 @@ describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s", (_na
       expect(can(peers.tunnel, peers.internet, 443)).toBe(true);
       expect(can(peers.tunnel, peers.gateway, 8788)).toBe(true);
       for (const m of modelServers) expect(can(peers.tunnel, m, 8000)).toBe(false);
-      for (const p of [peers.imds, peers.vnet, peers.redis, peers.stray, peers.fetch]) expect(can(peers.tunnel, p, 443), `tunnel → ${p.name}`).toBe(false);
+      for (const p of [peers.imds, peers.vnet, peers.redis, peers.stray, peers.fetch])
+        expect(can(peers.tunnel, p, 443), `tunnel → ${p.name}`).toBe(false);
       for (const p of others(peers.tunnel)) expect(can(p, peers.tunnel, 2000), `${p.name} → tunnel`).toBe(false);
     });
 
@@ -423,7 +473,8 @@ describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s", (_na
 
     it("let only the model fetch job out to download weights", () => {
       expect(can(peers.fetch, peers.internet, 443)).toBe(true);
-      for (const p of [peers.imds, peers.vnet, peers.redis, peers.gateway, ...modelServers]) expect(can(peers.fetch, p, 443), `fetch → ${p.name}`).toBe(false);
+      for (const p of [peers.imds, peers.vnet, peers.redis, peers.gateway, ...modelServers])
+        expect(can(peers.fetch, p, 443), `fetch → ${p.name}`).toBe(false);
       for (const p of others(peers.fetch)) expect(can(p, peers.fetch, 80)).toBe(false);
     });
   });

@@ -24,8 +24,15 @@ describe("netpol", () => {
 
   it("needs both the sender's egress and the receiver's ingress", () => {
     const denyAll = policy({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
-    const bIn = policy({ podSelector: { matchLabels: { app: "b" } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: "a" } } }], ports: [{ port: "http" }] }] });
-    const aOut = policy({ podSelector: { matchLabels: { app: "a" } }, policyTypes: ["Egress"], egress: [{ to: [{ podSelector: { matchLabels: { app: "b" } } }] }] });
+    const bIn = policy({
+      podSelector: { matchLabels: { app: "b" } },
+      ingress: [{ from: [{ podSelector: { matchLabels: { app: "a" } } }], ports: [{ port: "http" }] }],
+    });
+    const aOut = policy({
+      podSelector: { matchLabels: { app: "a" } },
+      policyTypes: ["Egress"],
+      egress: [{ to: [{ podSelector: { matchLabels: { app: "b" } } }] }],
+    });
     expect(canConnect([denyAll, bIn], a, b, 8080)).toBe(false);
     expect(canConnect([denyAll, bIn, aOut], a, b, 8080)).toBe(true);
     expect(canConnect([denyAll, bIn, aOut], a, b, 9090)).toBe(false); // named port resolves to 8080 only

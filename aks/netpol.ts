@@ -71,7 +71,9 @@ function peerMatches(entry: PolicyPeer, peer: Peer, policyNamespace: string): bo
     return peer.kind === "external" && inCidr(peer.ip, entry.ipBlock.cidr) && !(entry.ipBlock.except ?? []).some((c) => inCidr(peer.ip, c));
   }
   if (peer.kind !== "pod") return false;
-  const namespaceOk = entry.namespaceSelector ? matchesSelector(entry.namespaceSelector, peer.namespaceLabels) : peer.namespace === policyNamespace;
+  const namespaceOk = entry.namespaceSelector
+    ? matchesSelector(entry.namespaceSelector, peer.namespaceLabels)
+    : peer.namespace === policyNamespace;
   return namespaceOk && matchesSelector(entry.podSelector, peer.labels);
 }
 
@@ -87,10 +89,19 @@ function portMatches(ports: PolicyPort[] | undefined, port: number, protocol: Pr
 
 const types = (p: NetworkPolicyObject) => p.spec.policyTypes ?? (p.spec.egress ? ["Ingress", "Egress"] : ["Ingress"]);
 
-function directionAllows(policies: NetworkPolicyObject[], self: Peer, other: Peer, direction: "Ingress" | "Egress", port: number, protocol: Protocol, target: Peer): boolean {
+function directionAllows(
+  policies: NetworkPolicyObject[],
+  self: Peer,
+  other: Peer,
+  direction: "Ingress" | "Egress",
+  port: number,
+  protocol: Protocol,
+  target: Peer,
+): boolean {
   if (self.kind !== "pod") return true; // the outside world has no policies
   const selecting = policies.filter(
-    (p) => (p.metadata.namespace ?? "") === self.namespace && matchesSelector(p.spec.podSelector, self.labels) && types(p).includes(direction),
+    (p) =>
+      (p.metadata.namespace ?? "") === self.namespace && matchesSelector(p.spec.podSelector, self.labels) && types(p).includes(direction),
   );
   if (selecting.length === 0) return true;
   return selecting.some((p) =>

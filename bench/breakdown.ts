@@ -5,9 +5,9 @@
  * they share the same drift. The difference between neighbouring layers is
  * that layer's cost.
  */
-import { cpuOf, type CpuMeter } from "./cpu";
+import { type CpuMeter, cpuOf } from "./cpu";
 import { send } from "./http-client";
-import { summarize, type Summary } from "./stats";
+import { type Summary, summarize } from "./stats";
 import type { Conversation, Meters, Paths } from "./turns";
 
 export interface Layer {
@@ -36,13 +36,55 @@ export async function measureLayers(paths: Paths, meters: Meters, chat: Conversa
   const base = "dev LLM GET /healthz";
   const jwt = "service 404 (valid token)";
   const steps: Step[] = [
-    { name: base, after: null, adds: "loopback HTTP round trip to a Node server (baseline)", meter: null, run: () => timed(`${paths.llm}/healthz`, 200) },
-    { name: "proxy GET /healthz", after: base, adds: "one Node pass-through hop", meter: meters.proxy, run: () => timed(`${paths.proxy}/healthz`, 200) },
-    { name: "service GET /healthz", after: base, adds: "workerd front (miniflare entry, assets router) + Hono", meter: meters.service, run: () => timed(`${s}/healthz`, 200) },
-    { name: "service 401 (no token)", after: "service GET /healthz", adds: "request-resources middleware + error handler", meter: meters.service, run: () => timed(`${s}/api/chats/x/messages`, 401) },
-    { name: jwt, after: "service 401 (no token)", adds: "JWT verification (jose HS256)", meter: meters.service, run: () => timed(`${s}/api/chats/x/messages`, 404, auth) },
-    { name: "service GET /api/character/:id", after: jwt, adds: "Redis: a new connection per request + GET (cache hit)", meter: meters.service, run: () => timed(`${s}/api/character/${chat.characterId}`, 200, auth) },
-    { name: "service GET history ?limit=1", after: jwt, adds: "Durable Object RPC + SQLite read (hot session)", meter: meters.service, run: () => timed(`${s}/api/chats/${chat.characterId}/messages?limit=1`, 200, auth) },
+    {
+      name: base,
+      after: null,
+      adds: "loopback HTTP round trip to a Node server (baseline)",
+      meter: null,
+      run: () => timed(`${paths.llm}/healthz`, 200),
+    },
+    {
+      name: "proxy GET /healthz",
+      after: base,
+      adds: "one Node pass-through hop",
+      meter: meters.proxy,
+      run: () => timed(`${paths.proxy}/healthz`, 200),
+    },
+    {
+      name: "service GET /healthz",
+      after: base,
+      adds: "workerd front (miniflare entry, assets router) + Hono",
+      meter: meters.service,
+      run: () => timed(`${s}/healthz`, 200),
+    },
+    {
+      name: "service 401 (no token)",
+      after: "service GET /healthz",
+      adds: "request-resources middleware + error handler",
+      meter: meters.service,
+      run: () => timed(`${s}/api/chats/x/messages`, 401),
+    },
+    {
+      name: jwt,
+      after: "service 401 (no token)",
+      adds: "JWT verification (jose HS256)",
+      meter: meters.service,
+      run: () => timed(`${s}/api/chats/x/messages`, 404, auth),
+    },
+    {
+      name: "service GET /api/character/:id",
+      after: jwt,
+      adds: "Redis: a new connection per request + GET (cache hit)",
+      meter: meters.service,
+      run: () => timed(`${s}/api/character/${chat.characterId}`, 200, auth),
+    },
+    {
+      name: "service GET history ?limit=1",
+      after: jwt,
+      adds: "Durable Object RPC + SQLite read (hot session)",
+      meter: meters.service,
+      run: () => timed(`${s}/api/chats/${chat.characterId}/messages?limit=1`, 200, auth),
+    },
   ];
   const samples = steps.map(() => [] as number[]);
   const cpu = steps.map(() => [] as number[]);

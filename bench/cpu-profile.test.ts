@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { moduleLines, summarizeProfile, type CpuProfile } from "./cpu-profile";
+import { type CpuProfile, moduleLines, summarizeProfile } from "./cpu-profile";
 
 const bundle = [
   "import x from 'y';",
@@ -14,7 +14,10 @@ const frame = (functionName: string, lineNumber: number, url = "file:///app/.bui
 
 describe("moduleLines", () => {
   it("finds esbuild's module markers with their 0-based lines", () => {
-    expect(moduleLines(bundle)).toEqual([[1, "node_modules/postgres/src/index.js"], [3, "worker/session/core.ts"]]);
+    expect(moduleLines(bundle)).toEqual([
+      [1, "node_modules/postgres/src/index.js"],
+      [3, "worker/session/core.ts"],
+    ]);
   });
 });
 

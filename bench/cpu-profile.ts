@@ -58,7 +58,10 @@ function moduleAt(lines: [number, string][], line: number): string {
 }
 
 function top(map: Map<string, number>, total: number, limit: number): SelfTime[] {
-  return [...map].map(([name, ms]) => ({ name, ms, share: total > 0 ? ms / total : 0 })).sort((a, b) => b.ms - a.ms).slice(0, limit);
+  return [...map]
+    .map(([name, ms]) => ({ name, ms, share: total > 0 ? ms / total : 0 }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, limit);
 }
 
 /**
@@ -70,9 +73,16 @@ export function summarizeProfile(profile: CpuProfile, bundleUrlPart: string, bun
   const lines = moduleLines(bundle);
   const selfMs = new Map<number, number>();
   if (profile.samples && profile.timeDeltas) {
-    profile.samples.forEach((nodeId, i) => selfMs.set(nodeId, (selfMs.get(nodeId) ?? 0) + (profile.timeDeltas?.[i + 1] ?? 0) / 1000));
+    for (const [i, nodeId] of profile.samples.entries())
+      selfMs.set(nodeId, (selfMs.get(nodeId) ?? 0) + (profile.timeDeltas?.[i + 1] ?? 0) / 1000);
   } else {
-    const per = (profile.endTime - profile.startTime) / 1000 / Math.max(1, profile.nodes.reduce((n, x) => n + (x.hitCount ?? 0), 0));
+    const per =
+      (profile.endTime - profile.startTime) /
+      1000 /
+      Math.max(
+        1,
+        profile.nodes.reduce((n, x) => n + (x.hitCount ?? 0), 0),
+      );
     for (const n of profile.nodes) selfMs.set(n.id, (n.hitCount ?? 0) * per);
   }
   const parent = new Map<number, number>();

@@ -47,14 +47,24 @@ export async function startLlmTap(upstreamBase: string): Promise<LlmTap> {
         }
       });
     }
-    const out = request({ agent, host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.on("data", (chunk: Buffer) => {
-        if (mark && !mark.firstContent && CONTENT.test(chunk.toString("utf8"))) mark.firstContent = performance.now();
-        res.write(chunk);
-      });
-      up.on("end", () => res.end());
-    });
+    const out = request(
+      {
+        agent,
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.on("data", (chunk: Buffer) => {
+          if (mark && !mark.firstContent && CONTENT.test(chunk.toString("utf8"))) mark.firstContent = performance.now();
+          res.write(chunk);
+        });
+        up.on("end", () => res.end());
+      },
+    );
     out.on("error", () => res.destroy());
     req.pipe(out);
   });

@@ -23,7 +23,14 @@ export async function startPassthroughProxy(upstreamBase: string): Promise<Proxy
   const agent = new Agent({ keepAlive: true });
   const server = createServer((req, res) => {
     const out = request(
-      { agent, host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+      {
+        agent,
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);

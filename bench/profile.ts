@@ -12,10 +12,10 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { WORKER_BUNDLE, buildWorker } from "../dev/build";
+import { buildWorker, WORKER_BUNDLE } from "../dev/build";
 import { startDevLlm } from "../dev/dev-llm";
 import { startStack } from "../dev/stack";
-import { summarizeProfile, type CpuProfile, type SelfTime } from "./cpu-profile";
+import { type CpuProfile, type SelfTime, summarizeProfile } from "./cpu-profile";
 import { devtools } from "./devtools";
 import { serviceFirstToken } from "./first-token";
 import { closeClient, send } from "./http-client";
@@ -38,7 +38,11 @@ async function freePort(): Promise<number> {
 }
 
 const table = (title: string, rows: SelfTime[]) =>
-  [`| ${title} | ms | share of busy |`, "|---|--:|--:|", ...rows.map((r) => `| ${r.name} | ${r.ms.toFixed(1)} | ${(r.share * 100).toFixed(1)}% |`)].join("\n");
+  [
+    `| ${title} | ms | share of busy |`,
+    "|---|--:|--:|",
+    ...rows.map((r) => `| ${r.name} | ${r.ms.toFixed(1)} | ${(r.share * 100).toFixed(1)}% |`),
+  ].join("\n");
 
 const closers: (() => Promise<void>)[] = [];
 try {
@@ -81,7 +85,7 @@ try {
     const content = stored > 0 ? topicQuestion(1000 + i) : `Hello again, split turn ${i}.`;
     const { t0, ttft } = await turn(content);
     const mark = tap.marks.find((m) => m.lastMessage === content);
-    if (!mark || !mark.firstContent) throw new Error(`the tap saw no completion for "${content}"`);
+    if (!mark?.firstContent) throw new Error(`the tap saw no completion for "${content}"`);
     split.before.push(mark.arrived - t0);
     split.llm.push(mark.firstContent - mark.arrived);
     split.after.push(t0 + ttft - mark.firstContent);
@@ -91,13 +95,25 @@ try {
     const s = summarize(values);
     return `| ${name} | ${s.p50.toFixed(2)} | ${s.p90.toFixed(2)} | ${s.min.toFixed(2)} |`;
   };
-  console.log(`## TTFT split over ${turns} hot turns${stored ? ` (${stored} stored messages seeded)` : ""}, service → timing tap → dev LLM\n`);
-  console.log(["| stage | p50 | p90 | min |", "|---|--:|--:|--:|",
-    row("client send → LLM request arrives", split.before), row("LLM: request → first content chunk", split.llm),
-    row("first chunk → client sees `event: token`", split.after), row("TTFT (with the tap's hop)", split.ttft)].join("\n"));
+  console.log(
+    `## TTFT split over ${turns} hot turns${stored ? ` (${stored} stored messages seeded)` : ""}, service → timing tap → dev LLM\n`,
+  );
+  console.log(
+    [
+      "| stage | p50 | p90 | min |",
+      "|---|--:|--:|--:|",
+      row("client send → LLM request arrives", split.before),
+      row("LLM: request → first content chunk", split.llm),
+      row("first chunk → client sees `event: token`", split.after),
+      row("TTFT (with the tap's hop)", split.ttft),
+    ].join("\n"),
+  );
   console.log(`\nTCP connections the service opened to the LLM: ${tap.connections() - connectionsBefore} for ${turns} turns.\n`);
 
-  const targets = JSON.parse((await send("GET", `http://127.0.0.1:${inspectorPort}/json`)).body) as { title: string; webSocketDebuggerUrl: string }[];
+  const targets = JSON.parse((await send("GET", `http://127.0.0.1:${inspectorPort}/json`)).body) as {
+    title: string;
+    webSocketDebuggerUrl: string;
+  }[];
   const target = targets.find((t) => t.title.endsWith("core:user:")) ?? targets[0];
   const cdp = await devtools(target.webSocketDebuggerUrl);
   await cdp.call("Profiler.enable");
@@ -111,7 +127,10 @@ try {
   cdp.close();
   writeFileSync(new URL("./profile.cpuprofile", import.meta.url), JSON.stringify(profile));
   const summary = summarizeProfile(profile, script.split("/").at(-1) ?? "worker.js", readFileSync(script, "utf8"));
-  console.log(`## workerd CPU profile (${target.title}): ${turns} turns in ${wallMs.toFixed(0)} ms wall; isolate busy ${summary.busyMs.toFixed(0)} ms = ${(summary.busyMs / turns).toFixed(2)} ms per turn\n`);
+  console.log(
+    `## workerd CPU profile (${target.title}): ${turns} turns in ${wallMs.toFixed(0)} ms wall; ` +
+      `isolate busy ${summary.busyMs.toFixed(0)} ms = ${(summary.busyMs / turns).toFixed(2)} ms per turn\n`,
+  );
   console.log(table("module (self time)", summary.byModule), "\n");
   console.log(table("function (self time)", summary.byFunction), "\n");
   console.log(table("app function (inclusive: itself and what it calls synchronously)", summary.appInclusive));

@@ -18,7 +18,7 @@ import { forkPassthroughProxy } from "./passthrough-proxy";
 import { checks, markdown, memoryCheck, scenario, TARGETS } from "./report";
 import { oldChapterQuestion, seedHistory, topicQuestion } from "./seed";
 import { createBenchDatabase, createCharacter, registerUser, startService, workerProvenance } from "./service";
-import { measureTurn, runTurns, type Conversation, type Meters, type Paths, type TurnSample } from "./turns";
+import { type Conversation, type Meters, measureTurn, type Paths, runTurns, type TurnSample } from "./turns";
 
 const count = (name: string, fallback: number): number => {
   const n = Number(process.env[name]);
@@ -56,7 +56,10 @@ try {
   log(`dev LLM ${llm.url}, proxy ${proxy.url}, service ${stack.url}${meters.service ? "" : " (no /proc: CPU not measured)"}`);
 
   const user = await registerUser(stack.url);
-  const chatFor = async (label: string): Promise<Conversation> => ({ token: user.token, characterId: await createCharacter(stack.url, user, label) });
+  const chatFor = async (label: string): Promise<Conversation> => ({
+    token: user.token,
+    characterId: await createCharacter(stack.url, user, label),
+  });
 
   const hot = await chatFor("hot");
   await runTurns(paths, meters, hot, SETTINGS.warmupTurns, "stream");
@@ -99,7 +102,11 @@ try {
   const memory = await chatFor("memory 10k");
   await seedHistory(db.sql, { userId: user.userId, characterId: memory.characterId }, MEMORY_STORED);
   for (const fact of ["My sister is called Zelda.", "I am allergic to peanuts.", "We met at the harbour in June."]) {
-    await fetch(`${stack.url}/api/chats/${memory.characterId}/memories`, { method: "POST", headers: { authorization: `Bearer ${user.token}`, "content-type": "application/json" }, body: JSON.stringify({ content: fact }) });
+    await fetch(`${stack.url}/api/chats/${memory.characterId}/memories`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${user.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ content: fact }),
+    });
   }
   await measureTurn(plainPaths, meters, plain, oldChapterQuestion(0, MEMORY_STORED), "stream");
   await measureTurn(paths, meters, memory, oldChapterQuestion(0, MEMORY_STORED), "stream");
@@ -126,21 +133,36 @@ try {
     node: process.version,
     durationS: (performance.now() - t0) / 1000,
     load: [loadAtStart, loadavg()[0]] as [number, number],
-    worker: `commit ${worker.commit}${worker.uncommitted.length ? ` + ${worker.uncommitted.length} uncommitted worker files` : ""}, bundle ${worker.bundleSha256}`,
+    worker:
+      `commit ${worker.commit}` +
+      `${worker.uncommitted.length ? ` + ${worker.uncommitted.length} uncommitted worker files` : ""}, bundle ${worker.bundleSha256}`,
   };
   console.log(`\n${markdown(run, scenarios, results, layers, coldFirstTurns)}`);
-  writeFileSync(new URL("./results.json", import.meta.url), `${JSON.stringify({
-    ...run,
-    cpu: cpus()[0]?.model,
-    workerBuild: worker,
-    settings: SETTINGS,
-    targets: TARGETS,
-    scenarios,
-    checks: results,
-    coldFirstTurns,
-    layers,
-    samples: { hot: hotSamples, json: jsonSamples, plain: plainSamples, memory: memorySamples, ...Object.fromEntries(sized.map((s) => [`stored${s.stored}`, s.samples])) },
-  }, null, 2)}\n`);
+  writeFileSync(
+    new URL("./results.json", import.meta.url),
+    `${JSON.stringify(
+      {
+        ...run,
+        cpu: cpus()[0]?.model,
+        workerBuild: worker,
+        settings: SETTINGS,
+        targets: TARGETS,
+        scenarios,
+        checks: results,
+        coldFirstTurns,
+        layers,
+        samples: {
+          hot: hotSamples,
+          json: jsonSamples,
+          plain: plainSamples,
+          memory: memorySamples,
+          ...Object.fromEntries(sized.map((s) => [`stored${s.stored}`, s.samples])),
+        },
+      },
+      null,
+      2,
+    )}\n`,
+  );
   log("wrote bench/results.json");
 } catch (err) {
   process.exitCode = 1;

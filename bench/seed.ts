@@ -15,13 +15,25 @@ export interface SeedPair {
 }
 
 const BATCH = 2000;
-const TOPICS = ["the lighthouse on the northern cliffs", "the old map in the attic", "the storm last winter", "the market by the river", "the letter from your sister", "the clockmaker's apprentice"];
+const TOPICS = [
+  "the lighthouse on the northern cliffs",
+  "the old map in the attic",
+  "the storm last winter",
+  "the market by the river",
+  "the letter from your sister",
+  "the clockmaker's apprentice",
+];
 
 function contentOf(i: number): { role: "user" | "assistant"; content: string } {
   const topic = TOPICS[Math.floor(i / 2) % TOPICS.length];
   return i % 2 === 0
     ? { role: "user", content: `Tell me more about ${topic}. What happened after that, in part ${i / 2 + 1}?` }
-    : { role: "assistant", content: `Ah, ${topic}. It is a long story, and I remember it well: the wind, the people, and what they said to each other that night (chapter ${(i - 1) / 2 + 1}).` };
+    : {
+        role: "assistant",
+        content:
+          `Ah, ${topic}. It is a long story, and I remember it well: the wind, the people, ` +
+          `and what they said to each other that night (chapter ${(i - 1) / 2 + 1}).`,
+      };
 }
 
 /**
@@ -54,8 +66,16 @@ export async function seedHistory(sql: postgres.Sql, pair: SeedPair, count: numb
       const at = startMs + i * 1000;
       const { role, content } = contentOf(i);
       rows.push({
-        id: newId(at), session_id: sessionId, user_id: pair.userId, character_id: pair.characterId, role, content,
-        status: "complete", token_count: countTokens(content), active: true, created_at: new Date(at),
+        id: newId(at),
+        session_id: sessionId,
+        user_id: pair.userId,
+        character_id: pair.characterId,
+        role,
+        content,
+        status: "complete",
+        token_count: countTokens(content),
+        active: true,
+        created_at: new Date(at),
       });
     }
     await sql`insert into chat_messages ${sql(rows)}`;

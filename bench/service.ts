@@ -8,9 +8,9 @@ import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import postgres from "postgres";
-import { WORKER_BUNDLE, buildWorker } from "../dev/build";
+import { buildWorker, WORKER_BUNDLE } from "../dev/build";
 import { migrateDatabase } from "../dev/migrate";
-import { startStack, type Stack } from "../dev/stack";
+import { type Stack, startStack } from "../dev/stack";
 import { send } from "./http-client";
 
 export interface BenchDatabase {
@@ -42,7 +42,12 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
 }
 
 /** Builds the worker and runs it in workerd against the bench database. */
-export async function startService(opts: { databaseUrl: string; redisUrl: string; llmBaseUrl: string; env?: Record<string, string> }): Promise<Stack> {
+export async function startService(opts: {
+  databaseUrl: string;
+  redisUrl: string;
+  llmBaseUrl: string;
+  env?: Record<string, string>;
+}): Promise<Stack> {
   await buildWorker();
   return startStack({
     ...opts,
@@ -83,18 +88,24 @@ async function postJson<T>(url: string, body: unknown, token?: string): Promise<
 export async function registerUser(base: string): Promise<BenchUser> {
   const name = `bench_${randomBytes(5).toString("hex")}`;
   const body = await postJson<{ accessToken: string; user: { id: string } }>(`${base}/api/auth/register`, {
-    username: name, email: `${name}@example.test`, password: "correct horse battery staple",
+    username: name,
+    email: `${name}@example.test`,
+    password: "correct horse battery staple",
   });
   return { token: body.accessToken, userId: body.user.id };
 }
 
 /** A private character of `user`; each one makes a fresh (user, character) pair. */
 export async function createCharacter(base: string, user: BenchUser, label: string): Promise<string> {
-  const body = await postJson<{ character: { id: string } }>(`${base}/api/characters`, {
-    name: `Bench ${label}`,
-    description: "A patient storyteller who lives by the sea and remembers every conversation.",
-    greeting: "Hello, traveller. Sit down and tell me what brings you here.",
-    visibility: "private",
-  }, user.token);
+  const body = await postJson<{ character: { id: string } }>(
+    `${base}/api/characters`,
+    {
+      name: `Bench ${label}`,
+      description: "A patient storyteller who lives by the sea and remembers every conversation.",
+      greeting: "Hello, traveller. Sit down and tell me what brings you here.",
+      visibility: "private",
+    },
+    user.token,
+  );
   return body.character.id;
 }

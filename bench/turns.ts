@@ -6,7 +6,7 @@
  * `/_debug/requests`, outside the timed part). Pairing by prompt keeps the
  * model's own cost (parsing and tokenizing a long prompt) out of "added".
  */
-import { cpuOf, type CpuMeter } from "./cpu";
+import { type CpuMeter, cpuOf } from "./cpu";
 import { openaiFirstToken, serviceFirstToken } from "./first-token";
 import { send, type Timed } from "./http-client";
 
@@ -101,7 +101,8 @@ export async function measureTurn(paths: Paths, meters: Meters, chat: Conversati
   const turn = await cpuOf(meters.service, async () => {
     const service = await serviceTurn(paths, chat, content, mode);
     const serviceMs = figure(service, mode, "service");
-    if (mode === "stream" && !service.body.includes("\nevent: done\n")) throw new Error(`service: stream ended without done: ${service.body.slice(-300)}`);
+    if (mode === "stream" && !service.body.includes("\nevent: done\n"))
+      throw new Error(`service: stream ended without done: ${service.body.slice(-300)}`);
     const prompt = await recordedPrompt(paths.llm, content);
     // The non-streaming baseline is the model answering the same prompt at once.
     const { stream_options: _dropped, ...rest } = prompt;
@@ -115,7 +116,14 @@ export async function measureTurn(paths: Paths, meters: Meters, chat: Conversati
 }
 
 /** `count` turns in a row on one conversation (one session runs one turn at a time). */
-export async function runTurns(paths: Paths, meters: Meters, chat: Conversation, count: number, mode: Mode, firstTurn = 0): Promise<TurnSample[]> {
+export async function runTurns(
+  paths: Paths,
+  meters: Meters,
+  chat: Conversation,
+  count: number,
+  mode: Mode,
+  firstTurn = 0,
+): Promise<TurnSample[]> {
   const samples: TurnSample[] = [];
   for (let i = 0; i < count; i++) samples.push(await measureTurn(paths, meters, chat, `Hello again, turn ${firstTurn + i + 1}.`, mode));
   return samples;

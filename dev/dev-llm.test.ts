@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSseParser } from "../worker/llm/sse";
-import { DEV_MODEL_PREFIX, devReplyWords, parseKnobs, startDevLlm } from "./dev-llm";
 import type { DevLlm, RecordedRequest } from "./dev-llm";
+import { DEV_MODEL_PREFIX, devReplyWords, parseKnobs, startDevLlm } from "./dev-llm";
 
 let llm: DevLlm;
 let root: string;
@@ -22,7 +22,14 @@ interface Chunk {
 }
 
 function chatBody(content: string, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ model: "m", messages: [{ role: "system", content: "sys" }, { role: "user", content }], ...extra });
+  return JSON.stringify({
+    model: "m",
+    messages: [
+      { role: "system", content: "sys" },
+      { role: "user", content },
+    ],
+    ...extra,
+  });
 }
 
 function post(path: string, body: string, init: RequestInit = {}): Promise<Response> {
@@ -47,15 +54,21 @@ async function readStream(res: Response): Promise<{ data: string[]; broke: boole
 }
 
 const contentOf = (data: string[]): string[] =>
-  data.filter((d) => d !== "[DONE]").flatMap((d) => {
-    const c = (JSON.parse(d) as Chunk).choices[0]?.delta.content;
-    return c ? [c] : [];
-  });
+  data
+    .filter((d) => d !== "[DONE]")
+    .flatMap((d) => {
+      const c = (JSON.parse(d) as Chunk).choices[0]?.delta.content;
+      return c ? [c] : [];
+    });
 
 describe("parseKnobs and devReplyWords", () => {
   it("reads knobs and ignores junk", () => {
     expect(parseKnobs("hi [[delay:50]] [[fail:429:quota]] [[retry-after:3]] [[cut:x]] [[nope:1]] [[long:9]]")).toEqual({
-      delay: 50, fail: 429, failCode: "quota", retryAfter: 3, long: 9,
+      delay: 50,
+      fail: 429,
+      failCode: "quota",
+      retryAfter: 3,
+      long: 9,
     });
     expect(parseKnobs("[[flaky:2:500]] [[stall:4]] [[gap:0]]")).toEqual({ flaky: 2, flakyStatus: 500, stall: 4, gap: 0 });
   });
@@ -74,15 +87,18 @@ describe("parseKnobs and devReplyWords", () => {
 
 describe("dev LLM server", () => {
   it("answers non-streaming on both paths, deterministically, with usage", async () => {
-    const answers = await Promise.all(["/v1/chat/completions", "/chat/completions"].map(async (path) => {
-      const res = await post(path, chatBody("Tell me a story"));
-      expect(res.status).toBe(200);
-      return (await res.json()) as {
-        object: string; model: string;
-        choices: { message: { role: string; content: string }; finish_reason: string }[];
-        usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
-      };
-    }));
+    const answers = await Promise.all(
+      ["/v1/chat/completions", "/chat/completions"].map(async (path) => {
+        const res = await post(path, chatBody("Tell me a story"));
+        expect(res.status).toBe(200);
+        return (await res.json()) as {
+          object: string;
+          model: string;
+          choices: { message: { role: string; content: string }; finish_reason: string }[];
+          usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+        };
+      }),
+    );
     const [a, b] = answers;
     expect(a.object).toBe("chat.completion");
     expect(a.model).toBe("m");
@@ -202,7 +218,12 @@ describe("dev LLM request log", () => {
       method: "POST",
       path: "/v1/chat/completions",
       headers: { authorization: "Bearer abc" },
-      body: { messages: [{ role: "system", content: "sys" }, { role: "user", content: "remember-me" }] },
+      body: {
+        messages: [
+          { role: "system", content: "sys" },
+          { role: "user", content: "remember-me" },
+        ],
+      },
     });
     await fetch(`${root}/_debug/requests`, { method: "DELETE" });
     expect(await (await fetch(`${root}/_debug/requests`)).json()).toMatchObject({ count: 0, requests: [] });

@@ -7,8 +7,9 @@
  * so one server serves every test at once. `/_debug/requests` shows what
  * prompts arrived. Run directly: `tsx dev/dev-llm.ts` (DEV_LLM_PORT, 8790).
  */
-import { createServer } from "node:http";
+
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
 import { countTokens } from "gpt-tokenizer";
 
@@ -68,7 +69,12 @@ const KNOB_RE = /\[\[([a-z_-]+):([^\]]*)\]\]/gi;
 const FILLER = "this is filler text from the development model used to make a long reply".split(" ");
 
 const NUMERIC_KNOBS: Record<string, "delay" | "cut" | "stall" | "long" | "gap" | "retryAfter"> = {
-  delay: "delay", cut: "cut", stall: "stall", long: "long", gap: "gap", retry_after: "retryAfter",
+  delay: "delay",
+  cut: "cut",
+  stall: "stall",
+  long: "long",
+  gap: "gap",
+  retry_after: "retryAfter",
 };
 
 /** Reads `[[name:value]]` markers; unknown names and bad numbers are ignored. */
@@ -101,12 +107,13 @@ export function devReplyWords(lastUser: string, knobs: DevKnobs = {}): string[] 
     return words;
   }
   const said = lastUser.replace(KNOB_RE, " ").split(/\s+/).filter(Boolean);
-  const echo = said.length === 0
-    ? "You said nothing."
-    : `You said: "${said.slice(0, ECHO_WORDS).join(" ")}${said.length > ECHO_WORDS ? " …" : ""}" ` +
-      `(${said.length} ${said.length === 1 ? "word" : "words"}).`;
-  const tail = "I am the built-in development model, a deterministic stand-in for a real LLM. " +
-    "Set LLM_BASE_URL to talk to a real model.";
+  const echo =
+    said.length === 0
+      ? "You said nothing."
+      : `You said: "${said.slice(0, ECHO_WORDS).join(" ")}${said.length > ECHO_WORDS ? " …" : ""}" ` +
+        `(${said.length} ${said.length === 1 ? "word" : "words"}).`;
+  const tail =
+    "I am the built-in development model, a deterministic stand-in for a real LLM. " + "Set LLM_BASE_URL to talk to a real model.";
   return `${DEV_MODEL_PREFIX} ${echo} ${tail}`.split(" ");
 }
 
@@ -194,8 +201,15 @@ export async function startDevLlm(opts: DevLlmOptions = {}): Promise<DevLlm> {
       if (seen < knobs.flaky) status = knobs.flakyStatus ?? 503;
     }
     if (status === undefined) return false;
-    const code = knobs.failCode ?? (status === 429 ? "rate_limit_exceeded" : status === 503 ? "service_unavailable"
-      : status >= 500 ? "server_error" : "invalid_request_error");
+    const code =
+      knobs.failCode ??
+      (status === 429
+        ? "rate_limit_exceeded"
+        : status === 503
+          ? "service_unavailable"
+          : status >= 500
+            ? "server_error"
+            : "invalid_request_error");
     const headers: Record<string, string> = {};
     if (status === 429 || knobs.retryAfter !== undefined) headers["retry-after"] = String(knobs.retryAfter ?? 1);
     await sleep(knobs.delay ?? 0);
@@ -239,7 +253,10 @@ export async function startDevLlm(opts: DevLlmOptions = {}): Promise<DevLlm> {
       await sleep(knobs.delay ?? 0);
       if (stopAt(res, knobs, 0)) return;
       return sendJson(res, 200, {
-        id, object: "chat.completion", created, model,
+        id,
+        object: "chat.completion",
+        created,
+        model,
         choices: [{ index: 0, message: { role: "assistant", content: words.join(" ") }, finish_reason: finish }],
         usage,
       });
@@ -248,7 +265,14 @@ export async function startDevLlm(opts: DevLlmOptions = {}): Promise<DevLlm> {
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
     res.flushHeaders();
     const send = (delta: Record<string, string>, finishReason: string | null, extra?: object): void => {
-      const chunk = { id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra };
+      const chunk = {
+        id,
+        object: "chat.completion.chunk",
+        created,
+        model,
+        choices: [{ index: 0, delta, finish_reason: finishReason }],
+        ...extra,
+      };
       res.write(`data: ${JSON.stringify(chunk)}\n\n`);
     };
     send({ role: "assistant", content: "" }, null);
@@ -316,7 +340,7 @@ export async function startDevLlm(opts: DevLlmOptions = {}): Promise<DevLlm> {
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   const address = server.address();
-  const port = typeof address === "object" && address ? address.port : opts.port ?? 0;
+  const port = typeof address === "object" && address ? address.port : (opts.port ?? 0);
   const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
   return {
     url: `http://${shownHost}:${port}/v1`,

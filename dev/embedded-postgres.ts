@@ -3,9 +3,10 @@
  * served over the Postgres wire protocol, its data under .data/ so it
  * survives restarts.
  */
+
+import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
-import { mkdirSync } from "node:fs";
 
 export async function startEmbeddedPostgres(dataDir: string, port = 0): Promise<{ url: string; close(): Promise<void> }> {
   mkdirSync(dataDir, { recursive: true });

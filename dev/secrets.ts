@@ -10,6 +10,6 @@ export function devSecrets(): { AUTH_SECRET: string; generated: boolean } {
     if (saved.AUTH_SECRET) return { AUTH_SECRET: saved.AUTH_SECRET, generated: false };
   }
   const AUTH_SECRET = randomBytes(32).toString("base64url");
-  writeFileSync(SECRETS_FILE, JSON.stringify({ AUTH_SECRET }, null, 2) + "\n", { mode: 0o600 });
+  writeFileSync(SECRETS_FILE, `${JSON.stringify({ AUTH_SECRET }, null, 2)}\n`, { mode: 0o600 });
   return { AUTH_SECRET, generated: true };
 }

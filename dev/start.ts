@@ -4,12 +4,13 @@
  * built-in development LLM; unset AUTH_SECRET → a generated one. Each
  * choice is stated in the log.
  */
-import { buildWeb } from "./build-web";
+
 import { buildWorker } from "./build";
+import { buildWeb } from "./build-web";
 import { startDevLlm } from "./dev-llm";
 import { startEmbeddedPostgres } from "./embedded-postgres";
 import { migrateDatabase } from "./migrate";
-import { SECRETS_FILE, devSecrets } from "./secrets";
+import { devSecrets, SECRETS_FILE } from "./secrets";
 import { startStack } from "./stack";
 
 const log = (msg: string) => console.log(`[start] ${msg}`);
@@ -28,7 +29,21 @@ await migrateDatabase(databaseUrl);
 log("migrations applied");
 
 const workerEnv: Record<string, string> = {};
-for (const k of ["LLM_MODEL", "LLM_API_KEY", "LLM_PROVIDER", "LLM_CONTEXT_TOKENS", "LLM_MAX_REPLY_TOKENS", "LLM_FIRST_TOKEN_MS", "LLM_GAP_MS", "LLM_TOTAL_MS", "TUNNEL_SIGNING_KEY", "TUNNEL_ISSUER", "CF_ACCESS_CLIENT_ID", "CF_ACCESS_CLIENT_SECRET", "MEMORY_TRIGGERS"]) {
+for (const k of [
+  "LLM_MODEL",
+  "LLM_API_KEY",
+  "LLM_PROVIDER",
+  "LLM_CONTEXT_TOKENS",
+  "LLM_MAX_REPLY_TOKENS",
+  "LLM_FIRST_TOKEN_MS",
+  "LLM_GAP_MS",
+  "LLM_TOTAL_MS",
+  "TUNNEL_SIGNING_KEY",
+  "TUNNEL_ISSUER",
+  "CF_ACCESS_CLIENT_ID",
+  "CF_ACCESS_CLIENT_SECRET",
+  "MEMORY_TRIGGERS",
+]) {
   if (env[k]) workerEnv[k] = env[k];
 }
 let llmBaseUrl = env.LLM_BASE_URL;

@@ -7,7 +7,7 @@ import { SignJWT } from "jose";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Stack } from "../dev/stack";
-import { AUTH_SECRET, client, startWorker, unique, type Session } from "./worker";
+import { AUTH_SECRET, client, type Session, startWorker, unique } from "./worker";
 
 const PASSWORD = "correct horse battery"; // what client().register uses
 const BODY_LIMIT = 64 * 1024;
@@ -20,7 +20,9 @@ let sql: postgres.Sql;
 // shares; one address per run keeps earlier runs from throttling this one.
 const ADDRESS = `10.${randomBytes(3).join(".")}`;
 
-interface ErrorJson { error: { code: string; message: string; field?: string; retryAfter?: number; requestId?: string } }
+interface ErrorJson {
+  error: { code: string; message: string; field?: string; retryAfter?: number; requestId?: string };
+}
 
 async function errorOf(res: Response): Promise<ErrorJson["error"]> {
   const body = (await res.json()) as ErrorJson;
@@ -117,7 +119,10 @@ afterAll(async () => {
 describe("register", () => {
   it("answers 201 with the user, an access token and an HttpOnly refresh cookie", async () => {
     const name = unique("Reg");
-    const res = await api.call("/api/auth/register", { method: "POST", json: { username: name, email: `${name}@example.test`, password: PASSWORD } });
+    const res = await api.call("/api/auth/register", {
+      method: "POST",
+      json: { username: name, email: `${name}@example.test`, password: PASSWORD },
+    });
     expect(res.status).toBe(201);
     const body = (await res.json()) as { user: Record<string, unknown>; accessToken: string; expiresIn: number };
     expect(Object.keys(body.user).sort()).toEqual(["createdAt", "displayName", "email", "id", "persona", "username"]);
@@ -135,7 +140,10 @@ describe("register", () => {
   it("refuses a taken username, whatever its case, with 409 username_taken", async () => {
     const name = unique("dup");
     await api.register(name);
-    const res = await api.call("/api/auth/register", { method: "POST", json: { username: name.toUpperCase(), email: `${unique()}@example.test`, password: PASSWORD } });
+    const res = await api.call("/api/auth/register", {
+      method: "POST",
+      json: { username: name.toUpperCase(), email: `${unique()}@example.test`, password: PASSWORD },
+    });
     expect(res.status).toBe(409);
     expect((await errorOf(res)).code).toBe("username_taken");
   });
@@ -143,7 +151,10 @@ describe("register", () => {
   it("refuses a registered email, whatever its case, with 409 email_taken", async () => {
     const name = unique("mail");
     await api.register(name);
-    const res = await api.call("/api/auth/register", { method: "POST", json: { username: unique(), email: `${name.toUpperCase()}@EXAMPLE.test`, password: PASSWORD } });
+    const res = await api.call("/api/auth/register", {
+      method: "POST",
+      json: { username: unique(), email: `${name.toUpperCase()}@EXAMPLE.test`, password: PASSWORD },
+    });
     expect(res.status).toBe(409);
     expect((await errorOf(res)).code).toBe("email_taken");
   });
@@ -156,7 +167,10 @@ describe("register", () => {
     ["a missing username", { username: undefined }, "username"],
   ])("refuses %s with 400 invalid_input naming the field", async (_label, over, field) => {
     const name = unique();
-    const res = await api.call("/api/auth/register", { method: "POST", json: { username: name, email: `${name}@example.test`, password: PASSWORD, ...over } });
+    const res = await api.call("/api/auth/register", {
+      method: "POST",
+      json: { username: name, email: `${name}@example.test`, password: PASSWORD, ...over },
+    });
     expect(res.status).toBe(400);
     expect(await errorOf(res)).toMatchObject({ code: "invalid_input", field });
   });
@@ -164,7 +178,11 @@ describe("register", () => {
 
 describe("request bodies and routing", () => {
   it("answers malformed JSON with 400 invalid_json", async () => {
-    const res = await api.call("/api/auth/register", { method: "POST", headers: { "content-type": "application/json" }, body: '{"username": "x",' });
+    const res = await api.call("/api/auth/register", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"username": "x",',
+    });
     expect(res.status).toBe(400);
     expect((await errorOf(res)).code).toBe("invalid_json");
   });
@@ -263,10 +281,10 @@ describe("access tokens on GET /api/me", () => {
       "empty bearer": "",
       "alg none": `${b64url({ alg: "none", typ: "at+jwt" })}.${b64url({ ...claims, sub: other.userId })}.`,
       "tampered subject": `${b64url({ alg: "HS256", typ: "at+jwt" })}.${b64url({ ...claims, sub: other.userId })}.${signature}`,
-      "expired": await accessToken(victim.userId, { issuedAt: now - 3600, expiresAt: now - 600 }),
+      expired: await accessToken(victim.userId, { issuedAt: now - 3600, expiresAt: now - 600 }),
       "wrong audience": await accessToken(victim.userId, { audience: "llm-gateway" }),
       "another secret": await accessToken(victim.userId, { secret: randomBytes(32).toString("base64url") }),
-      "garbage": "not.a.jwt",
+      garbage: "not.a.jwt",
     };
     const bodies = new Map<string, unknown>();
     for (const [label, token] of Object.entries(attacks)) {
@@ -368,7 +386,11 @@ describe("profile", () => {
 });
 
 describe("export and account deletion", () => {
-  interface Export { user: { id: string }; characters: { id: string; name: string }[]; messages: { id: string; content: string; role: string }[] }
+  interface Export {
+    user: { id: string };
+    characters: { id: string; name: string }[];
+    messages: { id: string; content: string; role: string }[];
+  }
 
   async function exportOf(s: Session): Promise<Export> {
     const res = await api.call("/api/me/export", { as: s });

@@ -46,7 +46,9 @@ describe("the token budget", () => {
 
     const res = await api.call(`/api/chats/${ch.id}/messages/${last!.id}/context`, { as: me });
     expect(res.status).toBe(200);
-    const { ledger } = (await res.json()) as { ledger: { budget: number; used: number; included: { source: string }[]; excluded: unknown[] } };
+    const { ledger } = (await res.json()) as {
+      ledger: { budget: number; used: number; included: { source: string }[]; excluded: unknown[] };
+    };
     expect(ledger.budget).toBe(CONTEXT - REPLY);
     expect(ledger.used).toBeLessThanOrEqual(ledger.budget);
     expect(ledger.excluded.length).toBeGreaterThan(10);

@@ -3,7 +3,7 @@
  * gateway (`npm run gateway`, a real process) → the development LLM. The
  * same chain with a key the gateway does not know is refused there.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -17,22 +17,43 @@ let gateway: ChildProcess;
 let gatewayUrl = "";
 let privateKey = "";
 
-const freePort = () => new Promise<number>((resolve) => {
-  const s = createServer().listen(0, "127.0.0.1", () => {
-    const { port } = s.address() as { port: number };
-    s.close(() => resolve(port));
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
   });
-});
 
 beforeAll(async () => {
   const keys = await generateTunnelKeys("EdDSA", "test-key");
   privateKey = JSON.stringify(keys.privateJwk);
   const pools = join(dir, "pools.json");
-  writeFileSync(pools, JSON.stringify({ pools: { dev: { type: "openai", models: ["*"], upstreams: [inject("llmBaseUrl")], retries: 0, timeouts: { firstTokenMs: 10000, idleMs: 10000, totalMs: 30000 } } } }));
+  writeFileSync(
+    pools,
+    JSON.stringify({
+      pools: {
+        dev: {
+          type: "openai",
+          models: ["*"],
+          upstreams: [inject("llmBaseUrl")],
+          retries: 0,
+          timeouts: { firstTokenMs: 10000, idleMs: 10000, totalMs: 30000 },
+        },
+      },
+    }),
+  );
   const port = await freePort();
   gatewayUrl = `http://127.0.0.1:${port}`;
   gateway = spawn("npm", ["run", "gateway"], {
-    env: { ...process.env, GATEWAY_PORT: String(port), GATEWAY_JWKS: JSON.stringify(keys.jwks), GATEWAY_POOLS: pools, REDIS_URL: inject("redisUrl"), GATEWAY_REDIS_PREFIX: unique("chain:") + ":" },
+    env: {
+      ...process.env,
+      GATEWAY_PORT: String(port),
+      GATEWAY_JWKS: JSON.stringify(keys.jwks),
+      GATEWAY_POOLS: pools,
+      REDIS_URL: inject("redisUrl"),
+      GATEWAY_REDIS_PREFIX: `${unique("chain:")}:`,
+    },
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group: npm does not pass a signal on to the gateway it started.
     detached: true,
@@ -42,7 +63,10 @@ beforeAll(async () => {
     const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${out}`)), 30_000);
     const onData = (b: Buffer) => {
       out += b.toString();
-      if (out.includes("gateway_listening")) { clearTimeout(timer); resolve(); }
+      if (out.includes("gateway_listening")) {
+        clearTimeout(timer);
+        resolve();
+      }
     };
     gateway.stdout!.on("data", onData);
     gateway.stderr!.on("data", onData);
@@ -61,7 +85,12 @@ describe("worker → gateway → model", () => {
       const me = await api.register();
       const ch = await api.character(me);
       const marker = unique("chain");
-      const res = await api.call(`/api/chats/${ch.id}/messages`, { method: "POST", as: me, headers: { accept: "text/event-stream" }, json: { content: `through the tunnel ${marker}` } });
+      const res = await api.call(`/api/chats/${ch.id}/messages`, {
+        method: "POST",
+        as: me,
+        headers: { accept: "text/event-stream" },
+        json: { content: `through the tunnel ${marker}` },
+      });
       expect(res.status).toBe(200);
       const events = parseSse(await res.text());
       expect(events.filter((e) => e.event === "token").length).toBeGreaterThan(3);
@@ -90,7 +119,11 @@ describe("worker → gateway → model", () => {
       expect(await promptsWith(marker)).toHaveLength(0);
       expect(await (await fetch(`${gatewayUrl}/metrics`)).text()).toMatch(/gateway_auth_failures_total\{[^}]*\} [1-9]/);
       // And with no token at all, the gateway answers 401 itself.
-      const direct = await fetch(`${gatewayUrl}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "x", messages: [{ role: "user", content: marker }] }) });
+      const direct = await fetch(`${gatewayUrl}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "x", messages: [{ role: "user", content: marker }] }),
+      });
       expect(direct.status).toBe(401);
     } finally {
       await stack.close();
@@ -103,9 +136,21 @@ describe("worker → gateway → model", () => {
       const api = client(stack.url);
       const me = await api.register();
       const chars = [await api.character(me), await api.character(me), await api.character(me)];
-      const long = chars.slice(0, 2).map((c) => api.call(`/api/chats/${c.id}/messages`, { method: "POST", as: me, headers: { accept: "text/event-stream" }, json: { content: "[[long:150]] [[gap:20]] talk" } }));
+      const long = chars.slice(0, 2).map((c) =>
+        api.call(`/api/chats/${c.id}/messages`, {
+          method: "POST",
+          as: me,
+          headers: { accept: "text/event-stream" },
+          json: { content: "[[long:150]] [[gap:20]] talk" },
+        }),
+      );
       const streams = await Promise.all(long);
-      const third = await api.call(`/api/chats/${chars[2].id}/messages`, { method: "POST", as: me, headers: { accept: "application/json" }, json: { content: "one more" } });
+      const third = await api.call(`/api/chats/${chars[2].id}/messages`, {
+        method: "POST",
+        as: me,
+        headers: { accept: "application/json" },
+        json: { content: "one more" },
+      });
       expect(third.status).toBe(429);
       expect(((await third.json()) as { error: { code: string } }).error.code).toBe("concurrency_limited");
       expect(Number(third.headers.get("retry-after"))).toBeGreaterThan(0);

@@ -6,7 +6,7 @@ import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Stack } from "../dev/stack";
 import type { Character } from "../worker/shared/wire";
-import { client, startWorker, unique, type Session } from "./worker";
+import { client, type Session, startWorker, unique } from "./worker";
 
 let worker: Stack;
 let api: ReturnType<typeof client>;
@@ -14,8 +14,13 @@ let redis: Redis;
 let alice: Session;
 let bob: Session;
 
-interface ErrorJson { error: { code: string; message: string; field?: string } }
-interface Page { characters: Character[]; nextCursor: string | null }
+interface ErrorJson {
+  error: { code: string; message: string; field?: string };
+}
+interface Page {
+  characters: Character[];
+  nextCursor: string | null;
+}
 
 async function errorOf(res: Response): Promise<ErrorJson["error"]> {
   return ((await res.json()) as ErrorJson).error;
@@ -72,16 +77,40 @@ describe("create", () => {
     const res = await api.call("/api/characters", {
       method: "POST",
       as: alice,
-      json: { name: "  Marlowe  ", tagline: "Hard-boiled", description: "A detective.", greeting: "Trouble walked in.", scenario: "1940s LA", exampleDialogues: "<START>", visibility: "public" },
+      json: {
+        name: "  Marlowe  ",
+        tagline: "Hard-boiled",
+        description: "A detective.",
+        greeting: "Trouble walked in.",
+        scenario: "1940s LA",
+        exampleDialogues: "<START>",
+        visibility: "public",
+      },
     });
     expect(res.status).toBe(201);
     const { character } = (await res.json()) as { character: Character };
-    expect(Object.keys(character).sort()).toEqual(
-      ["createdAt", "creatorId", "description", "exampleDialogues", "greeting", "id", "name", "scenario", "tagline", "updatedAt", "visibility"],
-    );
+    expect(Object.keys(character).sort()).toEqual([
+      "createdAt",
+      "creatorId",
+      "description",
+      "exampleDialogues",
+      "greeting",
+      "id",
+      "name",
+      "scenario",
+      "tagline",
+      "updatedAt",
+      "visibility",
+    ]);
     expect(character).toMatchObject({
-      creatorId: alice.userId, name: "Marlowe", tagline: "Hard-boiled", description: "A detective.",
-      greeting: "Trouble walked in.", scenario: "1940s LA", exampleDialogues: "<START>", visibility: "public",
+      creatorId: alice.userId,
+      name: "Marlowe",
+      tagline: "Hard-boiled",
+      description: "A detective.",
+      greeting: "Trouble walked in.",
+      scenario: "1940s LA",
+      exampleDialogues: "<START>",
+      visibility: "public",
     });
     expect(Date.parse(character.createdAt)).not.toBeNaN();
     expect((await getCharacter(alice, character.id)).status).toBe(200);
@@ -201,7 +230,13 @@ describe("reading, changing and deleting", () => {
     const res = await patch(alice, ch.id, { name: "Renamed", greeting: "New hello", visibility: "public" });
     expect(res.status).toBe(200);
     const { character } = (await res.json()) as { character: Character };
-    expect(character).toMatchObject({ id: ch.id, name: "Renamed", greeting: "New hello", visibility: "public", description: ch.description });
+    expect(character).toMatchObject({
+      id: ch.id,
+      name: "Renamed",
+      greeting: "New hello",
+      visibility: "public",
+      description: ch.description,
+    });
     expect(Date.parse(character.updatedAt)).toBeGreaterThanOrEqual(Date.parse(ch.updatedAt));
     // Now public, so bob sees it too.
     expect((await getCharacter(bob, ch.id)).status).toBe(200);
@@ -229,11 +264,16 @@ describe("the seed's cached read, GET /api/character/:id", () => {
   it("answers exactly like GET /api/characters/:id", async () => {
     const pub = await create(alice, { name: unique("Seed "), visibility: "public", scenario: "s", exampleDialogues: "e" });
     const priv = await create(alice, { name: unique("SeedPriv ") });
-    for (const [as, id] of [[bob, pub.id], [alice, priv.id], [bob, priv.id]] as const) {
-      for (let i = 0; i < 2; i++) { // the second seed read comes from the cache
+    for (const [as, id] of [
+      [bob, pub.id],
+      [alice, priv.id],
+      [bob, priv.id],
+    ] as const) {
+      for (let i = 0; i < 2; i++) {
+        // the second seed read comes from the cache
         const [seed, plain] = await Promise.all([getCharacter(as, id, true), getCharacter(as, id)]);
         expect(seed.status).toBe(plain.status);
-        const [a, b] = await Promise.all([seed.json(), plain.json()]) as [Record<string, unknown>, Record<string, unknown>];
+        const [a, b] = (await Promise.all([seed.json(), plain.json()])) as [Record<string, unknown>, Record<string, unknown>];
         if (seed.status === 200) expect(a).toEqual(b);
         else expect((a as unknown as ErrorJson).error.code).toBe((b as unknown as ErrorJson).error.code);
       }
@@ -334,7 +374,12 @@ describe("Character Card V2", () => {
   });
 
   it("refuses invalid JSON, another spec, and a card without a name with 400", async () => {
-    const bad = await api.call("/api/characters/import", { method: "POST", as: alice, headers: { "content-type": "application/json" }, body: "{\"spec\": \"chara_card_v2\", " });
+    const bad = await api.call("/api/characters/import", {
+      method: "POST",
+      as: alice,
+      headers: { "content-type": "application/json" },
+      body: '{"spec": "chara_card_v2", ',
+    });
     expect(bad.status).toBe(400);
     expect((await errorOf(bad)).code).toBe("invalid_json");
 

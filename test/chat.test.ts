@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Stack } from "../dev/stack";
-import { client, eventually, parseSse, promptsWith, startWorker, unique, type Session } from "./worker";
+import { client, eventually, parseSse, promptsWith, type Session, startWorker, unique } from "./worker";
 
 let stack: Stack;
 let api: ReturnType<typeof client>;
@@ -64,7 +64,12 @@ describe("a conversation", () => {
   it("streams SSE events with ids: message, tokens, done", async () => {
     const me = await api.register();
     const ch = await api.character(me);
-    const res = await api.call(`/api/chats/${ch.id}/messages`, { method: "POST", as: me, headers: { accept: "text/event-stream" }, json: { content: "stream please" } });
+    const res = await api.call(`/api/chats/${ch.id}/messages`, {
+      method: "POST",
+      as: me,
+      headers: { accept: "text/event-stream" },
+      json: { content: "stream please" },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/event-stream");
     const events = parseSse(await res.text());
@@ -93,7 +98,9 @@ describe("privacy", () => {
     const shared = await api.character(users[0], { visibility: "public" });
     const own = await api.character(users[0]);
     const pairs = [
-      { as: users[0], ch: shared.id }, { as: users[0], ch: own.id }, { as: users[1], ch: shared.id },
+      { as: users[0], ch: shared.id },
+      { as: users[0], ch: own.id },
+      { as: users[1], ch: shared.id },
     ];
     const canaries = pairs.map(() => unique("canary"));
     await Promise.all(pairs.map((p, i) => api.say(p.as, p.ch, `remember ${canaries[i]}`)));
@@ -192,11 +199,19 @@ describe("streaming", () => {
     const me = await api.register();
     const ch = await api.character(me);
     const ctrl = new AbortController();
-    const res = await api.call(`/api/chats/${ch.id}/messages`, { method: "POST", as: me, headers: { accept: "text/event-stream" }, json: { content: "[[long:60]] [[gap:20]] go" }, signal: ctrl.signal });
+    const res = await api.call(`/api/chats/${ch.id}/messages`, {
+      method: "POST",
+      as: me,
+      headers: { accept: "text/event-stream" },
+      json: { content: "[[long:60]] [[gap:20]] go" },
+      signal: ctrl.signal,
+    });
     const reader = res.body!.getReader();
     await reader.read();
     ctrl.abort();
-    const reply = await eventually(async () => (await history(me, ch.id)).find((m) => m.role === "assistant" && m.content.startsWith("[development model]")));
+    const reply = await eventually(async () =>
+      (await history(me, ch.id)).find((m) => m.role === "assistant" && m.content.startsWith("[development model]")),
+    );
     expect(reply?.status).toBe("complete");
     expect(reply?.content.split(" ").length).toBe(60);
   });
@@ -204,7 +219,12 @@ describe("streaming", () => {
   it("stops a reply on cancel and keeps its partial text", async () => {
     const me = await api.register();
     const ch = await api.character(me);
-    const res = await api.call(`/api/chats/${ch.id}/messages`, { method: "POST", as: me, headers: { accept: "text/event-stream" }, json: { content: "[[long:400]] [[gap:20]] go" } });
+    const res = await api.call(`/api/chats/${ch.id}/messages`, {
+      method: "POST",
+      as: me,
+      headers: { accept: "text/event-stream" },
+      json: { content: "[[long:400]] [[gap:20]] go" },
+    });
     const body = res.text();
     await new Promise((r) => setTimeout(r, 300));
     const cancel = await api.call(`/api/chats/${ch.id}/cancel`, { method: "POST", as: me });
@@ -243,7 +263,12 @@ describe("upstream failures", () => {
   it("a cut-off stream ends with an error event and keeps the partial reply", async () => {
     const me = await api.register();
     const ch = await api.character(me);
-    const res = await api.call(`/api/chats/${ch.id}/messages`, { method: "POST", as: me, headers: { accept: "text/event-stream" }, json: { content: "[[cut:5]] then stop" } });
+    const res = await api.call(`/api/chats/${ch.id}/messages`, {
+      method: "POST",
+      as: me,
+      headers: { accept: "text/event-stream" },
+      json: { content: "[[cut:5]] then stop" },
+    });
     const events = parseSse(await res.text());
     const last = events.at(-1)!;
     expect(last.event).toBe("error");
@@ -258,7 +283,12 @@ describe("upstream failures", () => {
   it("a stall mid-reply times out as an error with the partial kept", async () => {
     const me = await api.register();
     const ch = await api.character(me);
-    const res = await api.call(`/api/chats/${ch.id}/messages`, { method: "POST", as: me, headers: { accept: "text/event-stream" }, json: { content: "[[stall:4]] hang" } });
+    const res = await api.call(`/api/chats/${ch.id}/messages`, {
+      method: "POST",
+      as: me,
+      headers: { accept: "text/event-stream" },
+      json: { content: "[[stall:4]] hang" },
+    });
     const last = parseSse(await res.text()).at(-1)!;
     expect(last.event).toBe("error");
     expect(last.data.code).toBe("upstream_timeout");
@@ -278,7 +308,9 @@ describe("the seed's legacy LLM contract", () => {
       expect(r.body.reply.content).toContain('You said: "legacy hello"');
       const res = await fetch(`${inject("llmBaseUrl")}/_debug/requests`);
       const { requests } = (await res.json()) as { requests: { path: string; body: { message?: string; character_id?: string } }[] };
-      expect(requests.some((q) => q.path.endsWith("/generate") && q.body.message === "legacy hello" && q.body.character_id === ch.id)).toBe(true);
+      expect(requests.some((q) => q.path.endsWith("/generate") && q.body.message === "legacy hello" && q.body.character_id === ch.id)).toBe(
+        true,
+      );
     } finally {
       await legacy.close();
     }

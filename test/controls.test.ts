@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Stack } from "../dev/stack";
-import { client, parseSse, promptsWith, startWorker, unique, type Session } from "./worker";
+import { client, parseSse, promptsWith, type Session, startWorker, unique } from "./worker";
 
 let stack: Stack;
 let api: ReturnType<typeof client>;
@@ -66,14 +66,33 @@ describe("edit", () => {
     const ch = await api.character(me);
     const a = await api.say(me, ch.id, "my name is Ann");
     await api.say(me, ch.id, "and I like tea");
-    const edited = await api.call(`/api/chats/${ch.id}/messages/${a.body.userMessage.id}/edit`, { method: "POST", as: me, headers: json, json: { content: "my name is Bea" } });
+    const edited = await api.call(`/api/chats/${ch.id}/messages/${a.body.userMessage.id}/edit`, {
+      method: "POST",
+      as: me,
+      headers: json,
+      json: { content: "my name is Bea" },
+    });
     expect(edited.status).toBe(200);
     const msgs = await history(me, ch.id);
-    expect(msgs.map((m) => m.content.slice(0, 40))).toEqual(["Hello there!", "my name is Bea", expect.stringContaining("[development model]")]);
+    expect(msgs.map((m) => m.content.slice(0, 40))).toEqual([
+      "Hello there!",
+      "my name is Bea",
+      expect.stringContaining("[development model]"),
+    ]);
     expect(JSON.stringify(msgs)).not.toContain("tea");
-    const bad = await api.call(`/api/chats/${ch.id}/messages/${a.body.reply.id}/edit`, { method: "POST", as: me, headers: json, json: { content: "x" } });
+    const bad = await api.call(`/api/chats/${ch.id}/messages/${a.body.reply.id}/edit`, {
+      method: "POST",
+      as: me,
+      headers: json,
+      json: { content: "x" },
+    });
     expect(bad.status).toBe(404);
-    const empty = await api.call(`/api/chats/${ch.id}/messages/${msgs[1].id}/edit`, { method: "POST", as: me, headers: json, json: { content: "" } });
+    const empty = await api.call(`/api/chats/${ch.id}/messages/${msgs[1].id}/edit`, {
+      method: "POST",
+      as: me,
+      headers: json,
+      json: { content: "" },
+    });
     expect(empty.status).toBe(400);
   });
 });
@@ -116,7 +135,13 @@ describe("resume", () => {
     const me = await api.register();
     const ch = await api.character(me);
     const ctrl = new AbortController();
-    const res = await api.call(`/api/chats/${ch.id}/messages`, { method: "POST", as: me, headers: { accept: "text/event-stream" }, json: { content: "[[long:80]] [[gap:15]] go" }, signal: ctrl.signal });
+    const res = await api.call(`/api/chats/${ch.id}/messages`, {
+      method: "POST",
+      as: me,
+      headers: { accept: "text/event-stream" },
+      json: { content: "[[long:80]] [[gap:15]] go" },
+      signal: ctrl.signal,
+    });
     const reader = res.body!.getReader();
     let seen = "";
     while (parseSse(seen).filter((e) => e.event === "token").length < 5) seen += new TextDecoder().decode((await reader.read()).value);
@@ -138,7 +163,12 @@ describe("resume", () => {
     expect(done.data.message.content.split(" ")).toHaveLength(80);
 
     const other = parseSse(await tab);
-    expect(other.filter((e) => e.event === "token").map((t) => t.data.text).join("")).toBe(done.data.message.content);
+    expect(
+      other
+        .filter((e) => e.event === "token")
+        .map((t) => t.data.text)
+        .join(""),
+    ).toBe(done.data.message.content);
 
     // Afterwards the stream answers with the final message.
     const later = parseSse(await (await api.call(`/api/chats/${ch.id}/stream`, { as: me })).text());

@@ -10,9 +10,13 @@ describe("wrangler deploy --dry-run", () => {
   it("bundles the worker with its session object, Hyperdrive and assets bindings", async () => {
     const out = mkdtempSync(join(tmpdir(), "wrangler-"));
     try {
-      const { stdout } = await promisify(execFile)(process.execPath, ["node_modules/wrangler/bin/wrangler.js", "deploy", "--dry-run", "--outdir", out], {
-        env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
-      });
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ["node_modules/wrangler/bin/wrangler.js", "deploy", "--dry-run", "--outdir", out],
+        {
+          env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
+        },
+      );
       expect(stdout).toMatch(/env\.CHAT_SESSION \(ChatSession\)\s+Durable Object/);
       expect(stdout).toMatch(/env\.HYPERDRIVE/);
       expect(stdout).toMatch(/env\.ASSETS/);

@@ -5,8 +5,8 @@
  */
 import postgres from "postgres";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { client, eventually, promptsWith, startWorker, unique } from "./worker";
 import { startPgProxy } from "./pg-proxy";
+import { client, eventually, promptsWith, startWorker, unique } from "./worker";
 
 const sql = postgres(inject("databaseUrl"), { max: 2, onnotice: () => {} });
 afterAll(() => sql.end());
@@ -98,7 +98,9 @@ describe("a PostgreSQL outage", () => {
       expect(((await me503.json()) as { error: { code: string } }).error.code).toBe("database_unavailable");
       // Still down: nothing of it reached PostgreSQL, and the history is whole from the object.
       expect(await countFor(me.userId)).toBe(3);
-      const during = (await (await api.call(`/api/chats/${ch.id}/messages?limit=100`, { as: me })).json()) as { messages: { id: string }[] };
+      const during = (await (await api.call(`/api/chats/${ch.id}/messages?limit=100`, { as: me })).json()) as {
+        messages: { id: string }[];
+      };
       expect(during.messages).toHaveLength(15);
 
       await proxy.up();

@@ -3,7 +3,7 @@
  * bring back: an outage as the worker sees it, without stopping the server
  * other tests use.
  */
-import { createServer, connect, type Server, type Socket } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 
 export async function startPgProxy(target: URL) {
   const sockets = new Set<Socket>();

@@ -2,7 +2,7 @@
  * `npm start` with nothing configured: embedded PostgreSQL, the development
  * LLM, a generated secret; and the data survives a restart.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,7 +26,10 @@ async function start(): Promise<{ url: string; log: string[]; stop(): Promise<vo
     const onData = (chunk: Buffer) => {
       log.push(chunk.toString());
       const m = /serving on (http:\/\/\S+)/.exec(log.join(""));
-      if (m) { clearTimeout(timer); resolve(m[1]); }
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
@@ -35,7 +38,11 @@ async function start(): Promise<{ url: string; log: string[]; stop(): Promise<vo
   return {
     url,
     log,
-    stop: () => new Promise<void>((resolve) => { child.once("exit", () => resolve()); child.kill("SIGTERM"); }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
   };
 }
 
@@ -60,10 +67,16 @@ describe("npm start", () => {
     }
     const second = await start();
     try {
-      const res = await fetch(`${second.url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ login: name, password: "correct horse battery" }) });
+      const res = await fetch(`${second.url}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ login: name, password: "correct horse battery" }),
+      });
       expect(res.status).toBe(200);
       const { accessToken } = (await res.json()) as { accessToken: string };
-      const chats = (await (await fetch(`${second.url}/api/chats`, { headers: { authorization: `Bearer ${accessToken}` } })).json()) as { chats: { lastMessage: { content: string } }[] };
+      const chats = (await (await fetch(`${second.url}/api/chats`, { headers: { authorization: `Bearer ${accessToken}` } })).json()) as {
+        chats: { lastMessage: { content: string } }[];
+      };
       expect(chats.chats[0].lastMessage.content).toContain("[development model]");
     } finally {
       await second.stop();

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
-import { startStack, type Stack, type StackOptions } from "../dev/stack";
+import { type Stack, type StackOptions, startStack } from "../dev/stack";
 import { SUMMARY_SYSTEM } from "../worker/session/summarise";
 
 export const AUTH_SECRET = randomBytes(32).toString("base64url");
@@ -21,7 +21,12 @@ export async function startWorker(over: Partial<StackOptions> & { env?: Record<s
 
 export const unique = (prefix = "u") => `${prefix}${randomBytes(5).toString("hex")}`;
 
-export interface Session { token: string; userId: string; cookie: string; username: string }
+export interface Session {
+  token: string;
+  userId: string;
+  cookie: string;
+  username: string;
+}
 
 /** A client bound to one base URL; `as` adds a user's bearer token. */
 export function client(base: string) {
@@ -32,40 +37,61 @@ export function client(base: string) {
     return fetch(base + path, { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
   }
   async function register(name = unique()): Promise<Session> {
-    const res = await call("/api/auth/register", { method: "POST", json: { username: name, email: `${name}@example.test`, password: "correct horse battery" } });
+    const res = await call("/api/auth/register", {
+      method: "POST",
+      json: { username: name, email: `${name}@example.test`, password: "correct horse battery" },
+    });
     if (res.status !== 201) throw new Error(`register ${res.status} ${await res.text()}`);
     const body = (await res.json()) as { accessToken: string; user: { id: string } };
     return { token: body.accessToken, userId: body.user.id, cookie: (res.headers.get("set-cookie") ?? "").split(";")[0], username: name };
   }
   async function character(as: Session, fields: Record<string, unknown> = {}): Promise<{ id: string; name: string; greeting: string }> {
-    const res = await call("/api/characters", { method: "POST", as, json: { name: unique("Char "), description: "A test character.", greeting: "Hello there!", visibility: "private", ...fields } });
+    const res = await call("/api/characters", {
+      method: "POST",
+      as,
+      json: { name: unique("Char "), description: "A test character.", greeting: "Hello there!", visibility: "private", ...fields },
+    });
     if (res.status !== 201) throw new Error(`character ${res.status} ${await res.text()}`);
     return ((await res.json()) as { character: { id: string; name: string; greeting: string } }).character;
   }
   /** One turn with a JSON answer. */
   async function say(as: Session, characterId: string, content: string, clientMessageId?: string) {
-    const res = await call(`/api/chats/${characterId}/messages`, { method: "POST", as, headers: { accept: "application/json" }, json: { content, clientMessageId } });
+    const res = await call(`/api/chats/${characterId}/messages`, {
+      method: "POST",
+      as,
+      headers: { accept: "application/json" },
+      json: { content, clientMessageId },
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: tests read any response shape and assert on it
     return { status: res.status, body: (await res.json()) as Record<string, any> };
   }
   return { call, register, character, say };
 }
 
 /** Parses an SSE body into events. */
-export function parseSse(text: string): { id?: string; event: string; data: any }[] {
-  return text.split("\n\n").filter((b) => b.trim()).map((block) => {
-    const ev: { id?: string; event: string; data: any } = { event: "message", data: null };
-    const data: string[] = [];
-    for (const line of block.split("\n")) {
-      if (line.startsWith("id: ")) ev.id = line.slice(4);
-      else if (line.startsWith("event: ")) ev.event = line.slice(7);
-      else if (line.startsWith("data: ")) data.push(line.slice(6));
-    }
-    ev.data = data.length ? JSON.parse(data.join("\n")) : null;
-    return ev;
-  });
+// biome-ignore lint/suspicious/noExplicitAny: tests read any event shape and assert on it
+type AnyData = any;
+export function parseSse(text: string): { id?: string; event: string; data: AnyData }[] {
+  return text
+    .split("\n\n")
+    .filter((b) => b.trim())
+    .map((block) => {
+      const ev: { id?: string; event: string; data: AnyData } = { event: "message", data: null };
+      const data: string[] = [];
+      for (const line of block.split("\n")) {
+        if (line.startsWith("id: ")) ev.id = line.slice(4);
+        else if (line.startsWith("event: ")) ev.event = line.slice(7);
+        else if (line.startsWith("data: ")) data.push(line.slice(6));
+      }
+      ev.data = data.length ? JSON.parse(data.join("\n")) : null;
+      return ev;
+    });
 }
 
-export interface Prompt { messages: { role: string; content: string }[]; headers: Record<string, string | string[] | undefined> }
+export interface Prompt {
+  messages: { role: string; content: string }[];
+  headers: Record<string, string | string[] | undefined>;
+}
 
 /** The summarisation requests the development LLM received that mention `marker`. */
 export async function summaryRequestsWith(marker: string): Promise<Prompt[]> {

@@ -46,15 +46,29 @@ app.onError((err, c) => {
     console.warn(JSON.stringify({ level: "warn", requestId, path: c.req.path, error: String(err) }));
     return c.json(errorBody("database_unavailable", { requestId }), 503);
   }
-  console.error(JSON.stringify({ level: "error", requestId, path: c.req.path, error: String(err), cause: String((err as { cause?: unknown }).cause), stack: err instanceof Error ? err.stack : undefined }));
+  console.error(
+    JSON.stringify({
+      level: "error",
+      requestId,
+      path: c.req.path,
+      error: String(err),
+      cause: String((err as { cause?: unknown }).cause),
+      stack: err instanceof Error ? err.stack : undefined,
+    }),
+  );
   return c.json(errorBody("internal", { requestId }), 500);
 });
 
 /** PostgreSQL could not be reached (drizzle wraps the driver's error as its cause). */
 function isDatabaseDown(err: unknown): boolean {
-  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 3; e = e.cause as typeof e, depth++) {
+  for (
+    let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 3;
+    e = e.cause as typeof e, depth++
+  ) {
     if (typeof e.code === "string" && /^(ECONNREFUSED|ECONNRESET|CONNECT_TIMEOUT|CONNECTION_)/.test(e.code)) return true;
-    if (typeof e.message === "string" && /Network connection lost|cannot connect|connect(ion)? (refused|timeout)/i.test(e.message)) return true;
+    if (typeof e.message === "string" && /Network connection lost|cannot connect|connect(ion)? (refused|timeout)/i.test(e.message))
+      return true;
   }
   return false;
 }

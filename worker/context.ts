@@ -29,7 +29,11 @@ export function withResources(): MiddlewareHandler<AppEnv> {
       await next();
     } finally {
       const closing = Promise.all([opened.handle?.close(), redis.close()]).catch(() => {});
-      try { c.executionCtx.waitUntil(closing); } catch { await closing; }
+      try {
+        c.executionCtx.waitUntil(closing);
+      } catch {
+        await closing;
+      }
     }
   };
 }

@@ -1,31 +1,31 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { serve } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
 import Redis from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createGatewayApp } from "./app";
 import { createRedisReplayGuard, createTokenVerifier } from "./auth";
 import { createRedisLimits, type LimitsConfig } from "./limits";
 import { createMetrics } from "./metrics";
 import { parsePools } from "./pools";
-import type { LogLine } from "./types";
 import {
-  ISSUER,
   connectRedis,
   contentOf,
   failWith,
+  type Handler,
   hang,
+  ISSUER,
   legacyGenerate,
   makeKey,
   mintToken,
   openAiStream,
   readSse,
   startUpstream,
-  unsecuredToken,
-  type Handler,
   type TestKey,
   type TestRedis,
   type Upstream,
+  unsecuredToken,
 } from "./test-kit";
+import type { LogLine } from "./types";
 
 let key: TestKey;
 let otherKey: TestKey;
@@ -196,7 +196,9 @@ describe("tokens that are refused", () => {
     const { app } = gateway(onePool(u), { redis: down });
     const res = await chat(app, streamBody());
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ error: { code: "limits_unavailable", message: "Usage limits cannot be checked right now.", retryAfter: 1 } });
+    expect(await res.json()).toEqual({
+      error: { code: "limits_unavailable", message: "Usage limits cannot be checked right now.", retryAfter: 1 },
+    });
     expect(u.calls).toHaveLength(0);
     down.disconnect();
   });
@@ -308,8 +310,12 @@ describe("a stream that breaks after tokens flowed", () => {
     expect(contentOf(sse.data)).toBe("Hello");
     expect(sse.data).not.toContain("[DONE]");
     expect(sse.events).toEqual(["error"]);
-    expect(JSON.parse(sse.data.at(-1)!)).toEqual({ error: { code: "upstream_interrupted", message: "The model server stopped in the middle of the reply." } });
-    await vi.waitFor(() => expect(usageLine(logs)).toMatchObject({ outcome: "upstream_interrupted", completionTokens: 3, estimated: true }));
+    expect(JSON.parse(sse.data.at(-1)!)).toEqual({
+      error: { code: "upstream_interrupted", message: "The model server stopped in the middle of the reply." },
+    });
+    await vi.waitFor(() =>
+      expect(usageLine(logs)).toMatchObject({ outcome: "upstream_interrupted", completionTokens: 3, estimated: true }),
+    );
     expect(metrics.render()).toContain('gateway_streams_cut_total{pool="main"} 1');
   });
 

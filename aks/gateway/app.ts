@@ -8,11 +8,11 @@ import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { z } from "zod";
 import { requireTunnelToken, type TokenVerifier } from "./auth";
-import { GatewayError, errorResponse } from "./errors";
+import { errorResponse, GatewayError } from "./errors";
 import type { Limits } from "./limits";
 import { createMetrics, type Metrics } from "./metrics";
-import { listModels, planAttempts, type PoolTable } from "./pools";
-import { proxyChat, type ChatBody, type Completion } from "./proxy";
+import { listModels, type PoolTable, planAttempts } from "./pools";
+import { type ChatBody, type Completion, proxyChat } from "./proxy";
 import type { GatewayEnv, Logger } from "./types";
 
 export interface GatewayDeps {
@@ -71,7 +71,13 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
       }
 
       const startedAt = now();
-      const line = { requestId: c.get("requestId"), userId: identity.userId, sessionId: identity.sessionId, model: body.model, stream: body.stream === true };
+      const line = {
+        requestId: c.get("requestId"),
+        userId: identity.userId,
+        sessionId: identity.sessionId,
+        model: body.model,
+        stream: body.stream === true,
+      };
       metrics.add("gateway_streams_in_flight", 1);
       const settle = (outcome: string, completion?: Completion) => {
         metrics.add("gateway_streams_in_flight", -1);

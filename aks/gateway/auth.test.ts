@@ -1,11 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SignJWT } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisReplayGuard, createTokenVerifier, parseJwks, type ReplayGuard, type TokenVerifier } from "./auth";
-import { ISSUER, connectRedis, makeKey, mintToken, unsecuredToken, type TestKey, type TestRedis } from "./test-kit";
+import { connectRedis, ISSUER, makeKey, mintToken, type TestKey, type TestRedis, unsecuredToken } from "./test-kit";
 
 const memoryGuard = (): ReplayGuard => {
   const seen = new Set<string>();
-  return async (jti) => (seen.has(jti) ? false : (seen.add(jti), true));
+  return async (jti) => {
+    if (seen.has(jti)) return false;
+    seen.add(jti);
+    return true;
+  };
 };
 
 describe("createTokenVerifier", () => {
@@ -73,7 +77,14 @@ describe("createTokenVerifier", () => {
 
   it("does not spend a replay slot on an invalid token", async () => {
     const seen: string[] = [];
-    const v = createTokenVerifier({ jwks: { keys: [current.publicJwk] }, issuer: ISSUER, replay: async (jti) => (seen.push(jti), true) });
+    const v = createTokenVerifier({
+      jwks: { keys: [current.publicJwk] },
+      issuer: ISSUER,
+      replay: async (jti) => {
+        seen.push(jti);
+        return true;
+      },
+    });
     await v(await mintToken(current, { aud: "x" }));
     expect(seen).toEqual([]);
   });
@@ -110,7 +121,11 @@ describe("parseJwks", () => {
     ["a key without kid", '{"keys":[{"kty":"OKP","crv":"Ed25519","x":"AA"}]}', /kid/],
     ["a private key", '{"keys":[{"kty":"OKP","crv":"Ed25519","x":"AA","d":"BB","kid":"a"}]}', /private/],
     ["an RSA key", '{"keys":[{"kty":"RSA","n":"AA","e":"AQAB","kid":"a"}]}', /neither/],
-    ["a duplicate kid", '{"keys":[{"kty":"OKP","crv":"Ed25519","x":"AA","kid":"a"},{"kty":"OKP","crv":"Ed25519","x":"BB","kid":"a"}]}', /twice/],
+    [
+      "a duplicate kid",
+      '{"keys":[{"kty":"OKP","crv":"Ed25519","x":"AA","kid":"a"},{"kty":"OKP","crv":"Ed25519","x":"BB","kid":"a"}]}',
+      /twice/,
+    ],
   ])("refuses %s", (_name, text, message) => {
     expect(() => parseJwks(text)).toThrow(message);
   });

@@ -6,8 +6,8 @@
  */
 import type { MiddlewareHandler } from "hono";
 import type Redis from "ioredis";
-import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from "jose";
-import { GatewayError, errorResponse } from "./errors";
+import { createLocalJWKSet, type JSONWebKeySet, type JWK, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
+import { errorResponse, GatewayError } from "./errors";
 import type { Metrics } from "./metrics";
 import type { GatewayEnv, TunnelIdentity } from "./types";
 
@@ -77,7 +77,7 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
   };
   const now = options.now ?? Date.now;
   return async (token) => {
-    let payload;
+    let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, keySet, {
         algorithms: [...TUNNEL_ALGORITHMS],

@@ -46,7 +46,14 @@ describe("loadGatewayConfig", () => {
       GATEWAY_DAILY_TOKENS: "5000",
       REDIS_URL: "rediss://cache:6380",
     });
-    expect(config).toMatchObject({ port: 9000, host: "0.0.0.0", issuer: "worker-prod", maxConcurrent: 3, dailyTokens: 5000, redisUrl: "rediss://cache:6380" });
+    expect(config).toMatchObject({
+      port: 9000,
+      host: "0.0.0.0",
+      issuer: "worker-prod",
+      maxConcurrent: 3,
+      dailyTokens: 5000,
+      redisUrl: "rediss://cache:6380",
+    });
     expect([...config.pools.byModel.keys()]).toEqual(["m"]);
   });
 

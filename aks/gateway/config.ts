@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { JSONWebKeySet } from "jose";
 import { parseJwks } from "./auth";
-import { parsePools, type PoolTable } from "./pools";
+import { type PoolTable, parsePools } from "./pools";
 
 export interface GatewayConfig {
   port: number;
@@ -38,7 +38,10 @@ function integer(env: Env, name: string, fallback: number, min: number): number 
 export function loadGatewayConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p, "utf8")): GatewayConfig {
   const jwksValue = env.GATEWAY_JWKS?.trim();
   if (!jwksValue) {
-    throw new Error("GATEWAY_JWKS is not set: the gateway does not start without the worker's public keys (make them with `npx tsx aks/gateway/keygen.ts`)");
+    throw new Error(
+      "GATEWAY_JWKS is not set: the gateway does not start without the worker's public keys " +
+        "(make them with `npx tsx aks/gateway/keygen.ts`)",
+    );
   }
   // JSON inline, or a path to a file holding it.
   const jwks = parseJwks(jwksValue.startsWith("{") ? jwksValue : readFile(jwksValue));

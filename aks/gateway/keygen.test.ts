@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
+import { importJWK, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { SignJWT, importJWK } from "jose";
 import { createTokenVerifier, parseJwks } from "./auth";
 import { generateTunnelKeys } from "./keygen";
 

@@ -3,8 +3,9 @@
  * TUNNEL_SIGNING_KEY and the public JWKS for the gateway's GATEWAY_JWKS.
  * `npx tsx aks/gateway/keygen.ts [--alg EdDSA|ES256] [--kid name]`
  */
-import { exportJWK, generateKeyPair, type JSONWebKeySet, type JWK } from "jose";
+
 import { pathToFileURL } from "node:url";
+import { exportJWK, generateKeyPair, type JSONWebKeySet, type JWK } from "jose";
 
 export type TunnelAlg = "EdDSA" | "ES256";
 

@@ -20,7 +20,10 @@ describe("legacy mapping", () => {
     const meta = { id: "chatcmpl-1", created: 1, model: "legacy" };
     const usage = legacyUsage({ message: "hello", character_id: "" }, "Hi there, friend");
     expect(usage).toEqual({ promptTokens: 2, completionTokens: 4, estimated: true });
-    expect(JSON.parse(completionJson(meta, "Hi", usage))).toMatchObject({ object: "chat.completion", choices: [{ message: { content: "Hi" } }] });
+    expect(JSON.parse(completionJson(meta, "Hi", usage))).toMatchObject({
+      object: "chat.completion",
+      choices: [{ message: { content: "Hi" } }],
+    });
     const sse = completionSse(meta, "Hi", usage);
     expect(sse.endsWith("data: [DONE]\n\n")).toBe(true);
     expect(sse).toContain('"delta":{"role":"assistant","content":"Hi"}');

@@ -64,7 +64,8 @@ export function completionJson(meta: Meta, reply: string, usage: Usage): string 
 /** The SSE text of a whole reply, as a streaming OpenAI server would send it. */
 export function completionSse(meta: Meta, reply: string, usage: Usage): string {
   const chunk = (choices: unknown[], extra: object = {}) =>
-    `data: ${JSON.stringify({ id: meta.id, object: "chat.completion.chunk", created: meta.created, model: meta.model, choices, ...extra })}\n\n`;
+    `data: ${JSON.stringify({ id: meta.id, object: "chat.completion.chunk", created: meta.created, model: meta.model, choices, ...extra })}` +
+    "\n\n";
   return (
     chunk([{ index: 0, delta: { role: "assistant", content: reply }, finish_reason: null }]) +
     chunk([{ index: 0, delta: {}, finish_reason: "stop" }]) +

@@ -67,7 +67,17 @@ export function createRedisLimits(redis: Redis, config: LimitsConfig, now: () =>
       const leaseId = crypto.randomUUID();
       let verdict: unknown;
       try {
-        verdict = await redis.eval(ADMIT, 2, tokensKey(userId, at), streamsKey(userId), at, config.leaseMs, config.maxConcurrent, config.dailyTokens, leaseId);
+        verdict = await redis.eval(
+          ADMIT,
+          2,
+          tokensKey(userId, at),
+          streamsKey(userId),
+          at,
+          config.leaseMs,
+          config.maxConcurrent,
+          config.dailyTokens,
+          leaseId,
+        );
       } catch {
         throw unavailable();
       }
@@ -84,7 +94,11 @@ export function createRedisLimits(redis: Redis, config: LimitsConfig, now: () =>
     async recordTokens(userId, tokens) {
       if (!(tokens > 0)) return;
       const key = tokensKey(userId, now());
-      await redis.multi().incrby(key, Math.ceil(tokens)).expire(key, 2 * 86_400).exec();
+      await redis
+        .multi()
+        .incrby(key, Math.ceil(tokens))
+        .expire(key, 2 * 86_400)
+        .exec();
     },
     async ping() {
       try {

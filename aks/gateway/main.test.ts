@@ -1,12 +1,25 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectRedis, contentOf, makeKey, mintToken, openAiStream, readSse, startUpstream, type TestRedis, type Upstream } from "./test-kit";
+import {
+  connectRedis,
+  contentOf,
+  makeKey,
+  mintToken,
+  openAiStream,
+  readSse,
+  startUpstream,
+  type TestRedis,
+  type Upstream,
+} from "./test-kit";
 
 function run(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "aks/gateway/main.ts"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "aks/gateway/main.ts"], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));

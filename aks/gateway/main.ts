@@ -7,7 +7,7 @@ import { serve } from "@hono/node-server";
 import Redis from "ioredis";
 import { createGatewayApp, jsonLogger } from "./app";
 import { createRedisReplayGuard, createTokenVerifier } from "./auth";
-import { loadGatewayConfig, type GatewayConfig } from "./config";
+import { type GatewayConfig, loadGatewayConfig } from "./config";
 import { createRedisLimits } from "./limits";
 import { createMetrics } from "./metrics";
 

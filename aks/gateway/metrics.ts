@@ -26,12 +26,12 @@ export interface Metrics {
   render(): string;
 }
 
-const escape = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+const escapeLabel = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 
 function seriesKey(labels: Labels): string {
   const parts = Object.keys(labels)
     .sort()
-    .map((k) => `${k}="${escape(labels[k])}"`);
+    .map((k) => `${k}="${escapeLabel(labels[k])}"`);
   return parts.length ? `{${parts.join(",")}}` : "";
 }
 
@@ -59,7 +59,7 @@ export function createMetrics(): Metrics {
         }
         for (const [key, value] of byLabels) lines.push(`${name}${key} ${value}`);
       }
-      return lines.join("\n") + "\n";
+      return `${lines.join("\n")}\n`;
     },
   };
 }

@@ -41,7 +41,11 @@ describe("parsePools", () => {
   it.each([
     ["an unknown fallback", { pools: { a: { models: ["m"], upstreams: ["http://a/v1"], fallback: "zzz" } } }, /fallback zzz/],
     ["a pool falling back on itself", { pools: { a: { models: ["m"], upstreams: ["http://a/v1"], fallback: "a" } } }, /fallback a/],
-    ["a model in two pools", { pools: { a: { models: ["m"], upstreams: ["http://a/v1"] }, b: { models: ["m"], upstreams: ["http://b/v1"] } } }, /listed by pools/],
+    [
+      "a model in two pools",
+      { pools: { a: { models: ["m"], upstreams: ["http://a/v1"] }, b: { models: ["m"], upstreams: ["http://b/v1"] } } },
+      /listed by pools/,
+    ],
     ["no upstreams", { pools: { a: { models: ["m"], upstreams: [] } } }, /invalid pools file/],
     ["a bad URL", { pools: { a: { models: ["m"], upstreams: ["not a url"] } } }, /invalid pools file/],
     ["an unknown field", { pools: { a: { models: ["m"], upstreams: ["http://a/v1"], wieght: 2 } } }, /invalid pools file/],
@@ -84,7 +88,7 @@ describe("planAttempts", () => {
 describe("weightedOrder", () => {
   it("puts heavier upstreams first in proportion to their weight", () => {
     let seed = 1;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const items = [
       { id: "heavy", weight: 3 },
       { id: "light", weight: 1 },

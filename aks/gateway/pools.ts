@@ -55,9 +55,7 @@ const poolSchema = z.strictObject({
   type: z.enum(["openai", "legacy-generate"]).default("openai"),
   models: z.array(z.string().min(1)).min(1),
   upstreamModel: z.string().min(1).optional(),
-  upstreams: z
-    .array(z.union([z.url(), z.strictObject({ url: z.url(), weight: z.number().positive().default(1) })]))
-    .min(1),
+  upstreams: z.array(z.union([z.url(), z.strictObject({ url: z.url(), weight: z.number().positive().default(1) })])).min(1),
   retries: z.number().int().min(0).max(5).default(1),
   fallback: z.string().min(1).optional(),
   apiKeyEnv: z.string().min(1).optional(),
@@ -81,7 +79,9 @@ export function parsePools(input: unknown, env: Record<string, string | undefine
       type: raw.type,
       models: raw.models,
       upstreamModel: raw.upstreamModel,
-      upstreams: raw.upstreams.map((u) => (typeof u === "string" ? { url: u, weight: 1 } : u)).map((u) => ({ ...u, url: u.url.replace(/\/+$/, "") })),
+      upstreams: raw.upstreams
+        .map((u) => (typeof u === "string" ? { url: u, weight: 1 } : u))
+        .map((u) => ({ ...u, url: u.url.replace(/\/+$/, "") })),
       retries: raw.retries,
       fallback: raw.fallback,
       apiKey,
@@ -120,7 +120,7 @@ export function listModels(table: PoolTable): string[] {
 /** Weighted random order without repeats (Efraimidis–Spirakis keys). */
 export function weightedOrder<T extends { weight: number }>(items: T[], random: () => number = Math.random): T[] {
   return items
-    .map((item) => ({ item, key: Math.pow(random() || Number.MIN_VALUE, 1 / item.weight) }))
+    .map((item) => ({ item, key: (random() || Number.MIN_VALUE) ** (1 / item.weight) }))
     .sort((a, b) => b.key - a.key)
     .map((x) => x.item);
 }

@@ -6,7 +6,7 @@
  * overrun ends it with an SSE `error` event instead of a clean end.
  */
 import { clearTimeout, setTimeout } from "node:timers";
-import { GatewayError, errorBody } from "./errors";
+import { errorBody, GatewayError } from "./errors";
 import { completionJson, completionSse, legacyUsage, toLegacyRequest } from "./legacy";
 import type { Attempt, Pool } from "./pools";
 import { createStreamMeter, estimateTokens, readUsage, type StreamUsage, type Usage } from "./usage";
@@ -94,7 +94,13 @@ async function classify(res: Response): Promise<Failure> {
   return { kind: "reject", status: res.status, message: `The model server rejected the request${detail}` };
 }
 
-async function callUpstream(body: ChatBody, attempt: Attempt, signal: AbortSignal, startedAt: number, deps: ProxyDeps): Promise<Answer | Failure> {
+async function callUpstream(
+  body: ChatBody,
+  attempt: Attempt,
+  signal: AbortSignal,
+  startedAt: number,
+  deps: ProxyDeps,
+): Promise<Answer | Failure> {
   const { pool } = attempt;
   const stream = body.stream === true;
   const legacy = pool.type === "legacy-generate";

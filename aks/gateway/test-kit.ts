@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import Redis from "ioredis";
-import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from "jose";
+import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 
 export const ISSUER = "chat-worker";
 
@@ -168,7 +168,9 @@ export function openAiStream(script: StreamScript = {}): Handler {
           object: "chat.completion",
           model,
           choices: [{ index: 0, message: { role: "assistant", content: tokens.join("") }, finish_reason: "stop" }],
-          ...(script.usage === false ? {} : { usage: { prompt_tokens: 7, completion_tokens: tokens.length, total_tokens: 7 + tokens.length } }),
+          ...(script.usage === false
+            ? {}
+            : { usage: { prompt_tokens: 7, completion_tokens: tokens.length, total_tokens: 7 + tokens.length } }),
         }),
       );
       return;
@@ -196,7 +198,13 @@ export function openAiStream(script: StreamScript = {}): Handler {
     send(chunk({}, "stop"));
     const wantsUsage = (call.body.stream_options as { include_usage?: boolean } | undefined)?.include_usage;
     if (script.usage !== false && wantsUsage) {
-      send({ id: "cmpl-1", object: "chat.completion.chunk", model, choices: [], usage: { prompt_tokens: 7, completion_tokens: tokens.length, total_tokens: 7 + tokens.length } });
+      send({
+        id: "cmpl-1",
+        object: "chat.completion.chunk",
+        model,
+        choices: [],
+        usage: { prompt_tokens: 7, completion_tokens: tokens.length, total_tokens: 7 + tokens.length },
+      });
     }
     send("[DONE]");
     res.end();

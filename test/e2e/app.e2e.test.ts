@@ -121,7 +121,10 @@ describe("web client", () => {
     const lengths = new Set<number>();
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
-      const draft = await page.getByTestId("draft").textContent({ timeout: 50 }).catch(() => null);
+      const draft = await page
+        .getByTestId("draft")
+        .textContent({ timeout: 50 })
+        .catch(() => null);
       if (draft) lengths.add(draft.length);
       if ((await assistantReplies(page).count()) >= 2) break;
       await page.waitForTimeout(40);
@@ -202,12 +205,16 @@ describe("web client", () => {
     await onChat(page);
     const replies = await assistantReplies(page).count();
     // The connection "drops" halfway: the browser gets only the first half of the turn's events.
-    await page.route(/\/messages$/, async (route) => {
-      if (route.request().method() !== "POST") return route.continue();
-      const res = await route.fetch();
-      const frames = (await res.text()).split("\n\n").filter(Boolean);
-      await route.fulfill({ response: res, body: `${frames.slice(0, frames.length >> 1).join("\n\n")}\n\n` });
-    }, { times: 1 });
+    await page.route(
+      /\/messages$/,
+      async (route) => {
+        if (route.request().method() !== "POST") return route.continue();
+        const res = await route.fetch();
+        const frames = (await res.text()).split("\n\n").filter(Boolean);
+        await route.fulfill({ response: res, body: `${frames.slice(0, frames.length >> 1).join("\n\n")}\n\n` });
+      },
+      { times: 1 },
+    );
     const reattached = page.waitForRequest((r) => r.url().endsWith("/stream") && !!r.headers()["last-event-id"]);
     await send(page, "Keep talking [[long:120]]");
     await reattached;
@@ -357,7 +364,9 @@ describe("web client", () => {
     expect(card.spec).toBe("chara_card_v2");
     expect(card.data.name).toBe("Captain Mira");
     card.data.name = "Mira Imported";
-    await page.getByTestId("import-card").setInputFiles({ name: "mira.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(card)) });
+    await page
+      .getByTestId("import-card")
+      .setInputFiles({ name: "mira.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(card)) });
     await page.waitForURL(/\/characters\/.+\/edit/);
     await expect.poll(() => page.getByLabel("Name").inputValue()).toBe("Mira Imported");
     await expect.poll(() => page.getByLabel("Greeting").inputValue()).toBe(card.data.first_mes);

@@ -1,8 +1,8 @@
 import type { Component } from "solid-js";
 import DevBanner from "./components/DevBanner";
 import Nav from "./components/Nav";
-import Routes from "./routes";
 import { AuthProvider } from "./lib/auth";
+import Routes from "./routes";
 
 /** The shell: session, banner, top bar and the current page. */
 const App: Component = () => (

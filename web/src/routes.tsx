@@ -1,4 +1,4 @@
-import { Match, Show, Switch, type Component } from "solid-js";
+import { type Component, Match, Show, Switch } from "solid-js";
 import { useAuth } from "./lib/auth";
 import { matchPath, pathname } from "./lib/router";
 import CharacterForm from "./pages/CharacterForm";
@@ -18,14 +18,30 @@ const Routes: Component = () => {
   return (
     <Show when={auth.ready()} fallback={<p class="muted center">Loading…</p>}>
       <Switch fallback={<NotFound />}>
-        <Match when={!auth.user() && is("/register")}><Register /></Match>
-        <Match when={!auth.user()}><Login /></Match>
-        <Match when={is("/", "/characters", "/login", "/register")}><Characters /></Match>
-        <Match when={is("/characters/new")}><CharacterForm /></Match>
-        <Match when={param("/characters/:id/edit")} keyed>{(id) => <CharacterForm id={id} />}</Match>
-        <Match when={is("/chats")}><Chats /></Match>
-        <Match when={param("/chat/:id")} keyed>{(id) => <Chat characterId={id} />}</Match>
-        <Match when={is("/profile")}><Profile /></Match>
+        <Match when={!auth.user() && is("/register")}>
+          <Register />
+        </Match>
+        <Match when={!auth.user()}>
+          <Login />
+        </Match>
+        <Match when={is("/", "/characters", "/login", "/register")}>
+          <Characters />
+        </Match>
+        <Match when={is("/characters/new")}>
+          <CharacterForm />
+        </Match>
+        <Match when={param("/characters/:id/edit")} keyed>
+          {(id) => <CharacterForm id={id} />}
+        </Match>
+        <Match when={is("/chats")}>
+          <Chats />
+        </Match>
+        <Match when={param("/chat/:id")} keyed>
+          {(id) => <Chat characterId={id} />}
+        </Match>
+        <Match when={is("/profile")}>
+          <Profile />
+        </Match>
       </Switch>
     </Show>
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DUMMY_HASH, PBKDF2_ITERATIONS, hashIterations, hashPassword, verifyPassword } from "./password";
+import { DUMMY_HASH, hashIterations, hashPassword, PBKDF2_ITERATIONS, verifyPassword } from "./password";
 
 /** Production Workers refuse PBKDF2 above this; local workerd does not, so only this test notices. */
 const WORKERS_PBKDF2_CAP = 100_000;

@@ -5,7 +5,7 @@ import type { AppEnv } from "../context";
 import { insertRefreshToken } from "../db/users";
 import { newId } from "../ids";
 import type { AuthResponse, User } from "../shared/wire";
-import { ACCESS_TTL_SECONDS, REFRESH_TTL_SECONDS, newRefreshToken, sha256Hex, signAccessToken } from "./tokens";
+import { ACCESS_TTL_SECONDS, newRefreshToken, REFRESH_TTL_SECONDS, sha256Hex, signAccessToken } from "./tokens";
 
 export const REFRESH_COOKIE = "refresh_token";
 const COOKIE_PATH = "/api/auth";

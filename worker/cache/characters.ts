@@ -21,10 +21,18 @@ export async function getCachedCharacter(redis: Redis | null, id: string): Promi
 
 export async function cacheCharacter(redis: Redis | null, row: CharacterRow): Promise<void> {
   if (!redis) return;
-  try { await redis.set(key(row.id), JSON.stringify(row), "EX", CHARACTER_TTL_SECONDS); } catch { /* cache is optional */ }
+  try {
+    await redis.set(key(row.id), JSON.stringify(row), "EX", CHARACTER_TTL_SECONDS);
+  } catch {
+    /* cache is optional */
+  }
 }
 
 export async function dropCachedCharacter(redis: Redis | null, id: string): Promise<void> {
   if (!redis) return;
-  try { await redis.del(key(id)); } catch { /* the TTL bounds staleness */ }
+  try {
+    await redis.del(key(id));
+  } catch {
+    /* the TTL bounds staleness */
+  }
 }

@@ -75,7 +75,13 @@ describe("toCard after fromCard", () => {
 
   it("exports the character's current fields while keeping what it does not model", () => {
     const imported = fromCard(cardSchema.parse(sourceCard));
-    const edited = characterOf(imported, { name: "Admiral Vela", greeting: "At ease.", description: "Promoted.", scenario: "Fleet HQ.", exampleDialogues: "<START>" });
+    const edited = characterOf(imported, {
+      name: "Admiral Vela",
+      greeting: "At ease.",
+      description: "Promoted.",
+      scenario: "Fleet HQ.",
+      exampleDialogues: "<START>",
+    });
     const card = toCard(edited, imported.card);
     expect(card.spec).toBe("chara_card_v2");
     expect(card.data).toMatchObject({
@@ -92,7 +98,10 @@ describe("toCard after fromCard", () => {
   });
 
   it("exports a character that never was a card as a complete V2 card", () => {
-    const card = toCard(characterOf({ name: "Plain", tagline: "", description: "d", greeting: "g", scenario: "", exampleDialogues: "", card: {} }), {});
+    const card = toCard(
+      characterOf({ name: "Plain", tagline: "", description: "d", greeting: "g", scenario: "", exampleDialogues: "", card: {} }),
+      {},
+    );
     expect(cardSchema.safeParse(card).success).toBe(true);
     expect(card).toMatchObject({ spec: "chara_card_v2", spec_version: "2.0" });
     expect(card.data).toMatchObject({ name: "Plain", first_mes: "g", alternate_greetings: [], tags: [], extensions: {} });

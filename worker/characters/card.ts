@@ -68,7 +68,10 @@ export function toCard(ch: Character, kept: Record<string, unknown>): CharacterC
       first_mes: ch.greeting,
       mes_example: ch.exampleDialogues,
       // Imported notes stay as they were unless the tagline taken from them was changed since.
-      creator_notes: typeof rest.creator_notes === "string" && (rest.creator_notes.split("\n")[0] ?? "").slice(0, 140) === ch.tagline ? rest.creator_notes : ch.tagline,
+      creator_notes:
+        typeof rest.creator_notes === "string" && (rest.creator_notes.split("\n")[0] ?? "").slice(0, 140) === ch.tagline
+          ? rest.creator_notes
+          : ch.tagline,
       extensions: (rest.extensions as Record<string, unknown> | undefined) ?? {},
     },
   };

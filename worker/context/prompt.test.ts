@@ -1,8 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { buildPrompt, type CountedMessage } from "./prompt";
-import { MESSAGE_OVERHEAD, REPLY_PRIMING, countTokens } from "./tokens";
+import { countTokens, MESSAGE_OVERHEAD, REPLY_PRIMING } from "./tokens";
 
-const msg = (id: string, role: "user" | "assistant", content: string): CountedMessage => ({ id, role, content, tokens: countTokens(content) });
+const msg = (id: string, role: "user" | "assistant", content: string): CountedMessage => ({
+  id,
+  role,
+  content,
+  tokens: countTokens(content),
+});
 const system = (text: string) => [{ name: "system", text, tokens: countTokens(text) }];
 
 describe("buildPrompt", () => {

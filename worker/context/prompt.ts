@@ -53,7 +53,9 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   for (const s of input.system) shares[s.name] = { budget: s.budget ?? s.tokens, used: s.tokens };
 
   const kept: CountedMessage[] = [];
-  const excluded: PromptLedger["excluded"] = input.system.flatMap((s) => (s.excluded ?? []).map((e) => ({ ...e, reason: `${s.name}_share_full` })));
+  const excluded: PromptLedger["excluded"] = input.system.flatMap((s) =>
+    (s.excluded ?? []).map((e) => ({ ...e, reason: `${s.name}_share_full` })),
+  );
   let full = used > input.budget;
   for (let i = input.history.length - 1; i >= 0; i--) {
     const m = input.history[i];
@@ -66,7 +68,10 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
     }
   }
   kept.reverse();
-  shares.recent = { budget: Math.max(0, input.budget - (used - kept.reduce((n, m) => n + cost(m.tokens), 0))), used: kept.reduce((n, m) => n + cost(m.tokens), 0) };
+  shares.recent = {
+    budget: Math.max(0, input.budget - (used - kept.reduce((n, m) => n + cost(m.tokens), 0))),
+    used: kept.reduce((n, m) => n + cost(m.tokens), 0),
+  };
 
   const messages: BuiltPrompt["messages"] = [];
   if (systemText) messages.push({ role: "system", content: systemText });
@@ -74,7 +79,9 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   messages.push({ role: "user", content: input.newMessage.content });
 
   const included: PromptLedger["included"] = [
-    ...sections.flatMap((s) => (s.items ?? [{ id: s.name, tokens: s.tokens }]).map((i) => ({ ...i, role: "system" as const, source: s.name }))),
+    ...sections.flatMap((s) =>
+      (s.items ?? [{ id: s.name, tokens: s.tokens }]).map((i) => ({ ...i, role: "system" as const, source: s.name })),
+    ),
     ...kept.map((m) => ({ id: m.id, role: m.role, tokens: m.tokens, source: "recent" })),
     { id: input.newMessage.id, role: "user" as const, tokens: input.newMessage.tokens, source: "new" },
   ];

@@ -6,7 +6,11 @@
 import type { PromptSection } from "./prompt";
 import { countTokens, truncateToTokens } from "./tokens";
 
-export interface Shares { memories: number; summary: number; recall: number }
+export interface Shares {
+  memories: number;
+  summary: number;
+  recall: number;
+}
 export const DEFAULT_SHARES: Shares = { memories: 0.15, summary: 0.15, recall: 0.15 };
 
 export function parseShares(value: string | undefined): Shares {
@@ -19,7 +23,11 @@ export function parseShares(value: string | undefined): Shares {
   return shares;
 }
 
-export interface Item { id: string; text: string; tokens: number }
+export interface Item {
+  id: string;
+  text: string;
+  tokens: number;
+}
 
 /** A titled list of items, taking them in order while they fit in `max` tokens. */
 export function listSection(name: string, title: string, items: Item[], max: number): PromptSection {

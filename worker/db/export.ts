@@ -19,12 +19,28 @@ export async function characterChatPairs(db: Db, characterId: string): Promise<{
 export async function exportUserData(db: Db, userId: string) {
   const [own, messages, memories] = await Promise.all([
     db.select().from(characters).where(eq(characters.creatorId, userId)).orderBy(asc(characters.id)),
-    db.select({
-      id: chatMessages.id, characterId: chatMessages.characterId, role: chatMessages.role, content: chatMessages.content,
-      status: chatMessages.status, active: chatMessages.active, createdAt: chatMessages.createdAt,
-    }).from(chatMessages).where(eq(chatMessages.userId, userId)).orderBy(asc(chatMessages.createdAt), asc(chatMessages.id)),
-    db.select({ id: chatMemories.id, characterId: chatMemories.characterId, content: chatMemories.content, createdAt: chatMemories.createdAt })
-      .from(chatMemories).where(eq(chatMemories.userId, userId)),
+    db
+      .select({
+        id: chatMessages.id,
+        characterId: chatMessages.characterId,
+        role: chatMessages.role,
+        content: chatMessages.content,
+        status: chatMessages.status,
+        active: chatMessages.active,
+        createdAt: chatMessages.createdAt,
+      })
+      .from(chatMessages)
+      .where(eq(chatMessages.userId, userId))
+      .orderBy(asc(chatMessages.createdAt), asc(chatMessages.id)),
+    db
+      .select({
+        id: chatMemories.id,
+        characterId: chatMemories.characterId,
+        content: chatMemories.content,
+        createdAt: chatMemories.createdAt,
+      })
+      .from(chatMemories)
+      .where(eq(chatMemories.userId, userId)),
   ]);
   return { characters: own, messages, memories };
 }

@@ -2,97 +2,135 @@
  * The PostgreSQL schema (system of record). drizzle-kit generates the
  * migrations in drizzle/ from this file.
  */
-import { sql, type SQL } from "drizzle-orm";
-import {
-  boolean, customType, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid,
-} from "drizzle-orm/pg-core";
+import { type SQL, sql } from "drizzle-orm";
+import { boolean, customType, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 const now = (name: string) => timestamp(name, { withTimezone: true, mode: "date" }).notNull().defaultNow();
 
-export const users = pgTable("users", {
-  id: uuid().primaryKey(),
-  username: text().notNull(),
-  email: text().notNull(),
-  /** `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`: the scheme and its parameters travel with the hash. */
-  passwordHash: text("password_hash").notNull(),
-  displayName: text("display_name").notNull().default(""),
-  persona: text().notNull().default(""),
-  createdAt: now("created_at"),
-  updatedAt: now("updated_at"),
-}, (t) => [
-  uniqueIndex("users_username_lower").on(sql`lower(${t.username})`),
-  uniqueIndex("users_email_lower").on(sql`lower(${t.email})`),
-]);
+export const users = pgTable(
+  "users",
+  {
+    id: uuid().primaryKey(),
+    username: text().notNull(),
+    email: text().notNull(),
+    /** `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`: the scheme and its parameters travel with the hash. */
+    passwordHash: text("password_hash").notNull(),
+    displayName: text("display_name").notNull().default(""),
+    persona: text().notNull().default(""),
+    createdAt: now("created_at"),
+    updatedAt: now("updated_at"),
+  },
+  (t) => [uniqueIndex("users_username_lower").on(sql`lower(${t.username})`), uniqueIndex("users_email_lower").on(sql`lower(${t.email})`)],
+);
 
-export const characters = pgTable("characters", {
-  id: uuid().primaryKey(),
-  creatorId: uuid("creator_id").notNull().references(() => users.id, { onDelete: "cascade" }),
-  name: text().notNull(),
-  tagline: text().notNull().default(""),
-  description: text().notNull().default(""),
-  greeting: text().notNull().default(""),
-  scenario: text().notNull().default(""),
-  exampleDialogues: text("example_dialogues").notNull().default(""),
-  visibility: text({ enum: ["public", "private"] }).notNull().default("private"),
-  model: text(),
-  /** Character Card V2 fields we do not model, kept for a lossless round trip. */
-  card: jsonb().$type<Record<string, unknown>>().notNull().default({}),
-  createdAt: now("created_at"),
-  updatedAt: now("updated_at"),
-}, (t) => [
-  index("characters_creator").on(t.creatorId),
-  index("characters_public_name").on(t.visibility, sql`lower(${t.name})`, t.id),
-]);
+export const characters = pgTable(
+  "characters",
+  {
+    id: uuid().primaryKey(),
+    creatorId: uuid("creator_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text().notNull(),
+    tagline: text().notNull().default(""),
+    description: text().notNull().default(""),
+    greeting: text().notNull().default(""),
+    scenario: text().notNull().default(""),
+    exampleDialogues: text("example_dialogues").notNull().default(""),
+    visibility: text({ enum: ["public", "private"] })
+      .notNull()
+      .default("private"),
+    model: text(),
+    /** Character Card V2 fields we do not model, kept for a lossless round trip. */
+    card: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: now("created_at"),
+    updatedAt: now("updated_at"),
+  },
+  (t) => [index("characters_creator").on(t.creatorId), index("characters_public_name").on(t.visibility, sql`lower(${t.name})`, t.id)],
+);
 
-export const chatSessions = pgTable("chat_sessions", {
-  id: uuid().primaryKey(),
-  userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
-  characterId: uuid("character_id").notNull().references(() => characters.id, { onDelete: "cascade" }),
-  createdAt: now("created_at"),
-  updatedAt: now("updated_at"),
-}, (t) => [uniqueIndex("chat_sessions_pair").on(t.userId, t.characterId)]);
+export const chatSessions = pgTable(
+  "chat_sessions",
+  {
+    id: uuid().primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    characterId: uuid("character_id")
+      .notNull()
+      .references(() => characters.id, { onDelete: "cascade" }),
+    createdAt: now("created_at"),
+    updatedAt: now("updated_at"),
+  },
+  (t) => [uniqueIndex("chat_sessions_pair").on(t.userId, t.characterId)],
+);
 
-export const chatMessages = pgTable("chat_messages", {
-  id: uuid().primaryKey(),
-  sessionId: uuid("session_id").notNull().references(() => chatSessions.id, { onDelete: "cascade" }),
-  userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
-  characterId: uuid("character_id").notNull().references(() => characters.id, { onDelete: "cascade" }),
-  role: text({ enum: ["user", "assistant"] }).notNull(),
-  content: text().notNull(),
-  status: text({ enum: ["complete", "cancelled", "interrupted", "error"] }).notNull(),
-  tokenCount: integer("token_count").notNull(),
-  clientMessageId: text("client_message_id"),
-  /** For a reply: the user message it answers (alternatives share it). */
-  parentId: uuid("parent_id"),
-  /** False once rewound, edited away, or swiped out; the row stays. */
-  active: boolean().notNull().default(true),
-  search: tsvector().generatedAlwaysAs((): SQL => sql`to_tsvector('simple', content)`),
-  createdAt: now("created_at"),
-}, (t) => [
-  uniqueIndex("chat_messages_client_id").on(t.sessionId, t.clientMessageId),
-  index("chat_messages_pair_time").on(t.userId, t.characterId, t.createdAt.desc(), t.id),
-  index("chat_messages_search").using("gin", t.search),
-]);
+export const chatMessages = pgTable(
+  "chat_messages",
+  {
+    id: uuid().primaryKey(),
+    sessionId: uuid("session_id")
+      .notNull()
+      .references(() => chatSessions.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    characterId: uuid("character_id")
+      .notNull()
+      .references(() => characters.id, { onDelete: "cascade" }),
+    role: text({ enum: ["user", "assistant"] }).notNull(),
+    content: text().notNull(),
+    status: text({ enum: ["complete", "cancelled", "interrupted", "error"] }).notNull(),
+    tokenCount: integer("token_count").notNull(),
+    clientMessageId: text("client_message_id"),
+    /** For a reply: the user message it answers (alternatives share it). */
+    parentId: uuid("parent_id"),
+    /** False once rewound, edited away, or swiped out; the row stays. */
+    active: boolean().notNull().default(true),
+    search: tsvector().generatedAlwaysAs((): SQL => sql`to_tsvector('simple', content)`),
+    createdAt: now("created_at"),
+  },
+  (t) => [
+    uniqueIndex("chat_messages_client_id").on(t.sessionId, t.clientMessageId),
+    index("chat_messages_pair_time").on(t.userId, t.characterId, t.createdAt.desc(), t.id),
+    index("chat_messages_search").using("gin", t.search),
+  ],
+);
 
-export const chatMemories = pgTable("chat_memories", {
-  id: uuid().primaryKey(),
-  sessionId: uuid("session_id").notNull().references(() => chatSessions.id, { onDelete: "cascade" }),
-  userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
-  characterId: uuid("character_id").notNull().references(() => characters.id, { onDelete: "cascade" }),
-  content: text().notNull(),
-  sourceMessageId: uuid("source_message_id"),
-  createdAt: now("created_at"),
-  updatedAt: now("updated_at"),
-}, (t) => [index("chat_memories_pair").on(t.userId, t.characterId)]);
+export const chatMemories = pgTable(
+  "chat_memories",
+  {
+    id: uuid().primaryKey(),
+    sessionId: uuid("session_id")
+      .notNull()
+      .references(() => chatSessions.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    characterId: uuid("character_id")
+      .notNull()
+      .references(() => characters.id, { onDelete: "cascade" }),
+    content: text().notNull(),
+    sourceMessageId: uuid("source_message_id"),
+    createdAt: now("created_at"),
+    updatedAt: now("updated_at"),
+  },
+  (t) => [index("chat_memories_pair").on(t.userId, t.characterId)],
+);
 
-export const refreshTokens = pgTable("refresh_tokens", {
-  id: uuid().primaryKey(),
-  userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
-  /** SHA-256 of the token; the token itself is never stored. */
-  tokenHash: text("token_hash").notNull().unique(),
-  family: uuid().notNull(),
-  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
-  revokedAt: timestamp("revoked_at", { withTimezone: true }),
-  createdAt: now("created_at"),
-}, (t) => [index("refresh_tokens_family").on(t.family)]);
+export const refreshTokens = pgTable(
+  "refresh_tokens",
+  {
+    id: uuid().primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** SHA-256 of the token; the token itself is never stored. */
+    tokenHash: text("token_hash").notNull().unique(),
+    family: uuid().notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    createdAt: now("created_at"),
+  },
+  (t) => [index("refresh_tokens_family").on(t.family)],
+);

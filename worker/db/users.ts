@@ -24,8 +24,7 @@ export async function findUserById(db: Db, id: string): Promise<UserRow | undefi
 /** By username or email, case-insensitively. */
 export async function findUserByLogin(db: Db, login: string): Promise<UserRow | undefined> {
   const l = login.toLowerCase();
-  return (await db.select().from(users)
-    .where(sql`lower(${users.username}) = ${l} or lower(${users.email}) = ${l}`).limit(1))[0];
+  return (await db.select().from(users).where(sql`lower(${users.username}) = ${l} or lower(${users.email}) = ${l}`).limit(1))[0];
 }
 
 export type InsertUserResult = { ok: true; user: UserRow } | { ok: false; code: "username_taken" | "email_taken" };
@@ -35,7 +34,7 @@ export async function insertUser(db: Db, row: typeof users.$inferInsert): Promis
     const [user] = await db.insert(users).values(row).returning();
     return { ok: true, user };
   } catch (err) {
-    const constraint = (err as { constraint_name?: string; cause?: { constraint_name?: string } });
+    const constraint = err as { constraint_name?: string; cause?: { constraint_name?: string } };
     const name = constraint.constraint_name ?? constraint.cause?.constraint_name;
     if (name === "users_username_lower") return { ok: false, code: "username_taken" };
     if (name === "users_email_lower") return { ok: false, code: "email_taken" };
@@ -43,8 +42,18 @@ export async function insertUser(db: Db, row: typeof users.$inferInsert): Promis
   }
 }
 
-export async function updateUser(db: Db, id: string, patch: Partial<Pick<UserRow, "displayName" | "persona" | "passwordHash">>): Promise<UserRow | undefined> {
-  return (await db.update(users).set({ ...patch, updatedAt: new Date() }).where(eq(users.id, id)).returning())[0];
+export async function updateUser(
+  db: Db,
+  id: string,
+  patch: Partial<Pick<UserRow, "displayName" | "persona" | "passwordHash">>,
+): Promise<UserRow | undefined> {
+  return (
+    await db
+      .update(users)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(eq(users.id, id))
+      .returning()
+  )[0];
 }
 
 export async function deleteUser(db: Db, id: string): Promise<void> {
@@ -64,12 +73,17 @@ export async function findRefreshToken(db: Db, tokenHash: string) {
  * a replayed token (even concurrently) is recognised as reuse.
  */
 export async function consumeRefreshToken(db: Db, id: string): Promise<boolean> {
-  const rows = await db.update(refreshTokens).set({ revokedAt: new Date() })
-    .where(and(eq(refreshTokens.id, id), isNull(refreshTokens.revokedAt))).returning({ id: refreshTokens.id });
+  const rows = await db
+    .update(refreshTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(refreshTokens.id, id), isNull(refreshTokens.revokedAt)))
+    .returning({ id: refreshTokens.id });
   return rows.length === 1;
 }
 
 export async function revokeFamily(db: Db, family: string): Promise<void> {
-  await db.update(refreshTokens).set({ revokedAt: new Date() })
+  await db
+    .update(refreshTokens)
+    .set({ revokedAt: new Date() })
     .where(and(eq(refreshTokens.family, family), isNull(refreshTokens.revokedAt)));
 }

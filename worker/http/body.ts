@@ -28,7 +28,10 @@ export async function readText(req: Request, limit = DEFAULT_BODY_LIMIT): Promis
   }
   const all = new Uint8Array(size);
   let at = 0;
-  for (const c of chunks) { all.set(c, at); at += c.byteLength; }
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
   return new TextDecoder().decode(all);
 }
 

@@ -1,9 +1,9 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevLlm } from "../../dev/dev-llm";
 import type { DevLlm, RecordedRequest } from "../../dev/dev-llm";
-import { LlmError, streamCompletion } from "./client";
+import { startDevLlm } from "../../dev/dev-llm";
 import type { CompletionRequest, LlmConfig, LlmEvent } from "./client";
+import { LlmError, streamCompletion } from "./client";
 
 let llm: DevLlm;
 let seq = 0;
@@ -81,7 +81,11 @@ describe("streamCompletion (openai)", () => {
     expect(sent.path).toBe("/v1/chat/completions");
     expect(sent.headers.authorization).toBe("Bearer sk-test");
     expect(sent.body).toMatchObject({
-      model: "dev-llm", stream: true, stream_options: { include_usage: true }, max_tokens: 256, messages: req.messages,
+      model: "dev-llm",
+      stream: true,
+      stream_options: { include_usage: true },
+      max_tokens: 256,
+      messages: req.messages,
     });
   });
 

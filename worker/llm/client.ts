@@ -5,15 +5,16 @@
  * failure into an LlmError with a stable code. Only fetch, Web streams and
  * timers; all state lives in the call.
  */
-import { createDeadlines } from "./deadlines";
+
 import type { DeadlineKind } from "./deadlines";
+import { createDeadlines } from "./deadlines";
 import { legacyAttempt } from "./legacy";
-import { LlmError, isRetryable } from "./llm-error";
+import { isRetryable, LlmError } from "./llm-error";
 import { openaiAttempt } from "./openai";
 import type { CompletionRequest, LlmConfig, LlmEvent } from "./types";
 
-export { LlmError } from "./llm-error";
 export type { LlmErrorCode } from "./llm-error";
+export { LlmError } from "./llm-error";
 export type { ChatMessage, CompletionRequest, LlmConfig, LlmEvent, LlmProvider, LlmUsage } from "./types";
 
 /** Defaults of the timing fields of LlmConfig. */
@@ -77,17 +78,19 @@ export async function* streamCompletion(cfg: LlmConfig, req: CompletionRequest):
   const abort = (): void => ctl.abort();
   req.signal?.addEventListener("abort", abort);
   const totalMs = positive(cfg.totalMs, LLM_DEFAULTS.totalMs);
-  const deadlines = createDeadlines({
-    // A non-streaming upstream's first token is its whole reply: only the total applies.
-    firstTokenMs: cfg.provider === "legacy" ? totalMs : positive(cfg.firstTokenMs, LLM_DEFAULTS.firstTokenMs),
-    gapMs: positive(cfg.gapMs, LLM_DEFAULTS.gapMs),
-    totalMs,
-  }, abort);
+  const deadlines = createDeadlines(
+    {
+      // A non-streaming upstream's first token is its whole reply: only the total applies.
+      firstTokenMs: cfg.provider === "legacy" ? totalMs : positive(cfg.firstTokenMs, LLM_DEFAULTS.firstTokenMs),
+      gapMs: positive(cfg.gapMs, LLM_DEFAULTS.gapMs),
+      totalMs,
+    },
+    abort,
+  );
   const maxRetries = cfg.maxRetries ?? LLM_DEFAULTS.maxRetries;
   let tokens = 0;
   let finished = false;
-  const fail = (err: unknown): LlmError =>
-    toLlmError(err, tokens > 0, req.signal?.aborted === true, deadlines.expired);
+  const fail = (err: unknown): LlmError => toLlmError(err, tokens > 0, req.signal?.aborted === true, deadlines.expired);
   try {
     for (let attempt = 0; ; attempt++) {
       try {

@@ -14,17 +14,24 @@ export function llmConfig(env: Env, claims: { sessionId: string; userId: string 
     gapMs: intVar(env.LLM_GAP_MS, 15_000),
     totalMs: intVar(env.LLM_TOTAL_MS, 120_000),
     headers: claims
-      ? createTunnelHeaders({
-          signingKey: env.TUNNEL_SIGNING_KEY,
-          issuer: env.TUNNEL_ISSUER || "chat-worker",
-          accessClientId: env.CF_ACCESS_CLIENT_ID,
-          accessClientSecret: env.CF_ACCESS_CLIENT_SECRET,
-        }, claims)
+      ? createTunnelHeaders(
+          {
+            signingKey: env.TUNNEL_SIGNING_KEY,
+            issuer: env.TUNNEL_ISSUER || "chat-worker",
+            accessClientId: env.CF_ACCESS_CLIENT_ID,
+            accessClientSecret: env.CF_ACCESS_CLIENT_SECRET,
+          },
+          claims,
+        )
       : undefined,
   };
 }
 
-export interface Budget { context: number; reply: number; prompt: number }
+export interface Budget {
+  context: number;
+  reply: number;
+  prompt: number;
+}
 
 export function budgetOf(env: Env): Budget {
   const context = intVar(env.LLM_CONTEXT_TOKENS, 8192);

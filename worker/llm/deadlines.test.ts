@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createDeadlines } from "./deadlines";
 import type { DeadlineKind } from "./deadlines";
+import { createDeadlines } from "./deadlines";
 
 const limits = { firstTokenMs: 1000, gapMs: 200, totalMs: 5000 };
 

@@ -51,10 +51,9 @@ export function createDeadlines(limits: DeadlineLimits, onExpire: (kind: Deadlin
     stepTimer = undefined;
     if (expired) return;
     const limit = sawToken ? limits.gapMs : limits.firstTokenMs;
-    if (paused) return arm(limit);
-    const left = mark + limit - Date.now();
-    if (left > 0) return arm(left);
-    expire(sawToken ? "gap" : "first_token");
+    const left = paused ? limit : mark + limit - Date.now();
+    if (left > 0) arm(left);
+    else expire(sawToken ? "gap" : "first_token");
   }
 
   const totalTimer = setTimeout(() => expire("total"), limits.totalMs);

@@ -25,8 +25,7 @@ export async function* legacyAttempt(
   headers: Record<string, string>,
   signal: AbortSignal,
 ): AsyncGenerator<LlmEvent> {
-  const res = await postJson(joinUrl(cfg.baseUrl, "/generate"), legacyBody(req),
-    { accept: "application/json", ...headers }, signal);
+  const res = await postJson(joinUrl(cfg.baseUrl, "/generate"), legacyBody(req), { accept: "application/json", ...headers }, signal);
   let text: string;
   try {
     text = await res.text();

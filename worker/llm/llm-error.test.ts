@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LlmError, errorFromStatus, isRetryable, parseRetryAfter, upstreamErrorCode } from "./llm-error";
+import { errorFromStatus, isRetryable, LlmError, parseRetryAfter, upstreamErrorCode } from "./llm-error";
 
 describe("errorFromStatus", () => {
   it.each([

@@ -3,13 +3,7 @@
  * answer into it. Pure: no I/O here, so the mapping is tested directly.
  */
 
-export type LlmErrorCode =
-  | "upstream_error"
-  | "llm_unavailable"
-  | "upstream_timeout"
-  | "interrupted"
-  | "rate_limited"
-  | "cancelled";
+export type LlmErrorCode = "upstream_error" | "llm_unavailable" | "upstream_timeout" | "interrupted" | "rate_limited" | "cancelled";
 
 export interface LlmErrorOptions {
   afterTokens?: boolean;

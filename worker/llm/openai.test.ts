@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { applyChunk } from "./openai";
 import type { ChunkState } from "./openai";
+import { applyChunk } from "./openai";
 
 describe("applyChunk", () => {
   it("returns delta content and ignores role-only chunks", () => {
@@ -19,7 +19,8 @@ describe("applyChunk", () => {
 
   it("reads a whole chat.completion", () => {
     const state: ChunkState = {};
-    const body = '{"object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"All of it"},"finish_reason":"stop"}]}';
+    const body =
+      '{"object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"All of it"},"finish_reason":"stop"}]}';
     expect(applyChunk(body, state)).toBe("All of it");
     expect(state.finishReason).toBe("stop");
   });

@@ -87,8 +87,12 @@ export async function* openaiAttempt(
   headers: Record<string, string>,
   signal: AbortSignal,
 ): AsyncGenerator<LlmEvent> {
-  const res = await postJson(joinUrl(cfg.baseUrl, "/chat/completions"), openaiBody(cfg, req),
-    { accept: "text/event-stream", ...headers }, signal);
+  const res = await postJson(
+    joinUrl(cfg.baseUrl, "/chat/completions"),
+    openaiBody(cfg, req),
+    { accept: "text/event-stream", ...headers },
+    signal,
+  );
   const state: ChunkState = {};
   if ((res.headers.get("content-type") ?? "").includes("application/json")) {
     // An upstream that ignored `stream: true`: the whole reply at once.

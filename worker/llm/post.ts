@@ -2,7 +2,7 @@
  * The one HTTP call both providers make: POST JSON upstream, turning a
  * failure to connect and a non-2xx answer into LlmError.
  */
-import { LlmError, errorFromStatus } from "./llm-error";
+import { errorFromStatus, LlmError } from "./llm-error";
 
 const ERROR_BODY_LIMIT = 4096;
 
@@ -16,12 +16,7 @@ export function joinUrl(baseUrl: string, path: string): string {
  * `llm_unavailable` when the upstream cannot be reached, or with the mapped
  * error (see errorFromStatus) for any other status.
  */
-export async function postJson(
-  url: string,
-  body: unknown,
-  headers: Record<string, string>,
-  signal: AbortSignal,
-): Promise<Response> {
+export async function postJson(url: string, body: unknown, headers: Record<string, string>, signal: AbortSignal): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(url, {

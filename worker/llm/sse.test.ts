@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createSseParser } from "./sse";
 import type { SseEvent } from "./sse";
+import { createSseParser } from "./sse";
 
 /** Feeds every piece to one parser and returns all events in order. */
 function feed(pieces: string[]): SseEvent[] {
@@ -14,7 +14,7 @@ describe("createSseParser", () => {
   });
 
   it("keeps event and id fields per event", () => {
-    expect(feed(["event: token\nid: 7\ndata: {\"t\":1}\n\ndata: x\n\n"])).toEqual([
+    expect(feed(['event: token\nid: 7\ndata: {"t":1}\n\ndata: x\n\n'])).toEqual([
       { event: "token", id: "7", data: '{"t":1}' },
       { data: "x" },
     ]);
@@ -25,11 +25,7 @@ describe("createSseParser", () => {
   });
 
   it("handles CRLF and lone CR line endings", () => {
-    expect(feed(["data: a\r\n\r\ndata: b\r\rdata: c\n\n"])).toEqual([
-      { data: "a" },
-      { data: "b" },
-      { data: "c" },
-    ]);
+    expect(feed(["data: a\r\n\r\ndata: b\r\rdata: c\n\n"])).toEqual([{ data: "a" }, { data: "b" }, { data: "c" }]);
   });
 
   it("handles a CRLF pair split across chunks", () => {

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { build } from "esbuild";
+import { decodeJwt, decodeProtectedHeader } from "jose";
 import { Miniflare } from "miniflare";
 import { describe, expect, it } from "vitest";
-import { decodeJwt, decodeProtectedHeader } from "jose";
 import { createTokenVerifier, type ReplayGuard } from "../../aks/gateway/auth";
 import { generateTunnelKeys } from "../../aks/gateway/keygen";
 import { createTunnelHeaders } from "./tunnel";
@@ -11,7 +11,11 @@ const claims = { sessionId: "user:u1/character:c1", userId: "u1" };
 
 const onceGuard = (): ReplayGuard => {
   const seen = new Set<string>();
-  return async (jti) => (seen.has(jti) ? false : (seen.add(jti), true));
+  return async (jti) => {
+    if (seen.has(jti)) return false;
+    seen.add(jti);
+    return true;
+  };
 };
 
 const bearer = (headers: Record<string, string>) => headers.Authorization.replace(/^Bearer /, "");
@@ -70,7 +74,10 @@ describe("createTunnelHeaders", () => {
     const mine = await generateTunnelKeys("EdDSA", "same-kid");
     const theirs = await generateTunnelKeys("EdDSA", "same-kid");
     const token = bearer(await createTunnelHeaders({ issuer: "chat-worker", signingKey: JSON.stringify(mine.privateJwk) }, claims)!());
-    expect(await createTokenVerifier({ jwks: theirs.jwks, issuer: "chat-worker", replay: onceGuard() })(token)).toEqual({ ok: false, reason: "invalid" });
+    expect(await createTokenVerifier({ jwks: theirs.jwks, issuer: "chat-worker", replay: onceGuard() })(token)).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
   });
 
   it("refuses a malformed key at once, without repeating it", async () => {

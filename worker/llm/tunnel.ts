@@ -4,7 +4,7 @@
  * plus Cloudflare Access service-token headers when configured. Runs in
  * workerd: WebCrypto and jose only, nothing kept between calls.
  */
-import { SignJWT, importJWK, type JWK } from "jose";
+import { importJWK, type JWK, SignJWT } from "jose";
 
 export interface TunnelConfig {
   /** The private JWK as JSON (TUNNEL_SIGNING_KEY), with `kid` and `alg`. */

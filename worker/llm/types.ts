@@ -43,6 +43,4 @@ export interface LlmUsage {
   completionTokens: number;
 }
 
-export type LlmEvent =
-  | { type: "token"; text: string }
-  | { type: "done"; finishReason: string; usage?: LlmUsage };
+export type LlmEvent = { type: "token"; text: string } | { type: "done"; finishReason: string; usage?: LlmUsage };

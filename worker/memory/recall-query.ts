@@ -4,15 +4,23 @@
  * it. Pure; the terms hold only [a-z0-9], safe for to_tsquery.
  */
 
-const STOP = new Set(("the and you your for are was were what when where which who why how that this with from have has had " +
-  "not but all can did does its into out our she her him his they them then than there their about would could should " +
-  "will just like know tell said say any some more most very much one two also been being over only such these those " +
-  "remember forget word again back asked").split(" "));
+const STOP = new Set(
+  (
+    "the and you your for are was were what when where which who why how that this with from have has had " +
+    "not but all can did does its into out our she her him his they them then than there their about would could should " +
+    "will just like know tell said say any some more most very much one two also been being over only such these those " +
+    "remember forget word again back asked"
+  ).split(" "),
+);
 const MAX_TERMS = 8;
 
 /** The distinct searchable words of a text: [a-z0-9], three letters or more, no stop words. */
 export function searchWords(text: string): string[] {
-  const words = text.toLowerCase().normalize("NFKD").replace(/[^\p{L}\p{N}\s]/gu, " ").split(/\s+/);
+  const words = text
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[^\p{L}\p{N}\s]/gu, " ")
+    .split(/\s+/);
   const terms: string[] = [];
   for (const w of words) {
     const t = w.replace(/[^a-z0-9]/g, "");

@@ -2,8 +2,8 @@
 import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import { z } from "zod";
-import { DUMMY_HASH, PASSWORD_MAX, PASSWORD_MIN, hashPassword, verifyPassword } from "../auth/password";
-import { REFRESH_COOKIE, clearSession, issueSession } from "../auth/session-cookie";
+import { DUMMY_HASH, hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from "../auth/password";
+import { clearSession, issueSession, REFRESH_COOKIE } from "../auth/session-cookie";
 import { clearFailures, recordFailure, throttledFor } from "../auth/throttle";
 import { sha256Hex } from "../auth/tokens";
 import type { AppEnv } from "../context";
@@ -15,7 +15,10 @@ import { newId } from "../ids";
 export const passwordSchema = z.string().min(PASSWORD_MIN).max(PASSWORD_MAX);
 
 const registerSchema = z.object({
-  username: z.string().trim().regex(/^[A-Za-z0-9_.-]{3,32}$/, "3–32 letters, digits, _ . -"),
+  username: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_.-]{3,32}$/, "3–32 letters, digits, _ . -"),
   email: z.email().max(254),
   password: passwordSchema,
 });
@@ -43,7 +46,10 @@ export const authRoutes = new Hono<AppEnv>()
     const account = row?.id ?? body.login.toLowerCase();
     const wait = await throttledFor(redis, account, address);
     if (wait > 0) {
-      throw new AppError("too_many_attempts", { retryAfter: wait, message: `Too many failed sign-in attempts; try again in ${Math.ceil(wait / 60)} min.` });
+      throw new AppError("too_many_attempts", {
+        retryAfter: wait,
+        message: `Too many failed sign-in attempts; try again in ${Math.ceil(wait / 60)} min.`,
+      });
     }
     // An unknown user costs one full hash too, so timing does not reveal who exists.
     const ok = await verifyPassword(body.password, row?.passwordHash ?? DUMMY_HASH);

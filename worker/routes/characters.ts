@@ -1,15 +1,23 @@
 /** Characters: list and search, CRUD by the creator, Card V2 import/export. */
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { requireUser } from "../auth/require-user";
 import { cacheCharacter, dropCachedCharacter, getCachedCharacter } from "../cache/characters";
 import { cardSchema, fromCard, toCard } from "../characters/card";
 import type { AppEnv } from "../context";
-import { type CharacterRow, deleteCharacter, findCharacter, insertCharacter, listCharacters, toCharacter, updateCharacter } from "../db/characters";
+import {
+  type CharacterRow,
+  deleteCharacter,
+  findCharacter,
+  insertCharacter,
+  listCharacters,
+  toCharacter,
+  updateCharacter,
+} from "../db/characters";
+import { characterChatPairs } from "../db/export";
 import { AppError } from "../errors";
 import { readJson } from "../http/body";
 import { isUuid, newId } from "../ids";
-import { characterChatPairs } from "../db/export";
 import { sessionStub } from "../session/stub";
 
 const text = (max: number) => z.string().max(max);

@@ -3,7 +3,7 @@
  * caller's own session object, named from the verified user id and the
  * character id; the object checks the character (it keeps it hot).
  */
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { requireUser } from "../auth/require-user";
 import type { AppEnv } from "../context";
@@ -19,7 +19,11 @@ const sendSchema = z.object({
   content: z.string().refine((s) => s.trim().length > 0, "must not be empty"),
   clientMessageId: z.string().min(1).max(100).optional(),
 });
-const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" };
+const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache, no-transform",
+  "x-accel-buffering": "no",
+};
 
 /** A session object's success, or its failure thrown as the error table's answer. */
 function okOr<T extends { ok: boolean }>(result: T): Exclude<T, Fail> {
@@ -31,11 +35,18 @@ function okOr<T extends { ok: boolean }>(result: T): Exclude<T, Fail> {
 }
 
 function checkSize(content: string): void {
-  if (new TextEncoder().encode(content).byteLength > CONTENT_LIMIT) throw new AppError("content_too_large", { message: "A message may be at most 32 KiB." });
+  if (new TextEncoder().encode(content).byteLength > CONTENT_LIMIT)
+    throw new AppError("content_too_large", { message: "A message may be at most 32 KiB." });
 }
 
 /** One turn: the size is decided here, before the session object is called. */
-export async function sendMessage(c: Context<AppEnv>, characterId: string, content: string, clientMessageId: string | undefined, stream: boolean): Promise<SendResult> {
+export async function sendMessage(
+  c: Context<AppEnv>,
+  characterId: string,
+  content: string,
+  clientMessageId: string | undefined,
+  stream: boolean,
+): Promise<SendResult> {
   checkSize(content);
   if (!isUuid(characterId)) throw new AppError("character_not_found");
   return sessionStub(c.env, c.var.userId, characterId).send({ userId: c.var.userId, characterId, content, clientMessageId, stream });
@@ -64,7 +75,10 @@ const pathId = (c: Context<AppEnv>, name: string) => {
 };
 const editSchema = z.object({ content: sendSchema.shape.content });
 const rewindSchema = z.object({ messageId: z.string().refine(isUuid, "not a message id") });
-const memorySchema = z.union([z.object({ content: z.string().trim().min(1).max(2000) }), z.object({ messageId: z.string().refine(isUuid, "not a message id") })]);
+const memorySchema = z.union([
+  z.object({ content: z.string().trim().min(1).max(2000) }),
+  z.object({ messageId: z.string().refine(isUuid, "not a message id") }),
+]);
 const memoryPatch = z.object({ content: z.string().trim().min(1).max(2000) });
 
 export const chatRoutes = new Hono<AppEnv>()
@@ -143,14 +157,15 @@ export const chatRoutes = new Hono<AppEnv>()
     return c.body(null, 204);
   });
 
-const seedSchema = z.object({ characterId: z.string().refine(isUuid, "not a character id"), message: z.string().refine((s) => s.trim().length > 0, "must not be empty") });
+const seedSchema = z.object({
+  characterId: z.string().refine(isUuid, "not a character id"),
+  message: z.string().refine((s) => s.trim().length > 0, "must not be empty"),
+});
 
 /** The seed's endpoint: one turn, answered as {message: reply}. */
-export const seedChatRoutes = new Hono<AppEnv>()
-  .use(requireUser())
-  .post("/", async (c) => {
-    const body = await readJson(c, seedSchema, CONTENT_LIMIT * 2 + 1024);
-    const result = okOr(await sendMessage(c, body.characterId, body.message, undefined, false));
-    if (!("reply" in result)) throw new AppError("internal");
-    return c.json({ message: result.reply.content });
-  });
+export const seedChatRoutes = new Hono<AppEnv>().use(requireUser()).post("/", async (c) => {
+  const body = await readJson(c, seedSchema, CONTENT_LIMIT * 2 + 1024);
+  const result = okOr(await sendMessage(c, body.characterId, body.message, undefined, false));
+  if (!("reply" in result)) throw new AppError("internal");
+  return c.json({ message: result.reply.content });
+});

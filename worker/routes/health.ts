@@ -27,7 +27,9 @@ export const healthRoutes = new Hono<AppEnv>()
         : Promise.resolve({ ok: true, error: "not configured (no shared cache)" }),
       llm.baseUrl
         ? check(async () => {
-            const res = await fetch(llm.provider === "legacy" ? llm.baseUrl : `${llm.baseUrl}/models`, { signal: AbortSignal.timeout(2000) });
+            const res = await fetch(llm.provider === "legacy" ? llm.baseUrl : `${llm.baseUrl}/models`, {
+              signal: AbortSignal.timeout(2000),
+            });
             if (res.status >= 500) throw new Error(`status ${res.status}`);
             await res.body?.cancel();
           })

@@ -4,19 +4,21 @@ import { z } from "zod";
 import { hashPassword, verifyPassword } from "../auth/password";
 import { requireUser } from "../auth/require-user";
 import { clearSession } from "../auth/session-cookie";
+import { dropCachedCharacter } from "../cache/characters";
 import type { AppEnv } from "../context";
 import { exportUserData, ownCharacterIds, userChatPairs } from "../db/export";
-import { dropCachedCharacter } from "../cache/characters";
 import { deleteUser, findUserById, toUser, updateUser } from "../db/users";
 import { AppError } from "../errors";
 import { readJson } from "../http/body";
 import { sessionStub } from "../session/stub";
 import { passwordSchema } from "./auth";
 
-const patchSchema = z.object({
-  displayName: z.string().trim().min(1).max(64),
-  persona: z.string().max(4000),
-}).partial();
+const patchSchema = z
+  .object({
+    displayName: z.string().trim().min(1).max(64),
+    persona: z.string().max(4000),
+  })
+  .partial();
 const passwordChange = z.object({ currentPassword: z.string().min(1).max(256), newPassword: passwordSchema });
 
 export const meRoutes = new Hono<AppEnv>()
@@ -34,7 +36,9 @@ export const meRoutes = new Hono<AppEnv>()
     // Each conversation keeps the profile hot; tell them, so the next prompt has it.
     const profile = { displayName: row.displayName, persona: row.persona };
     const pairs = await userChatPairs(db, row.id);
-    await Promise.all(pairs.map((p) => sessionStub(c.env, row.id, p.characterId).setProfile({ userId: row.id, characterId: p.characterId }, profile)));
+    await Promise.all(
+      pairs.map((p) => sessionStub(c.env, row.id, p.characterId).setProfile({ userId: row.id, characterId: p.characterId }, profile)),
+    );
     return c.json({ user: toUser(row) });
   })
   .post("/password", async (c) => {

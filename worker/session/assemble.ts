@@ -4,25 +4,46 @@
  * each within its share of the budget.
  */
 import type { BuiltPrompt } from "../context/prompt";
-import { listSection, textSection, type Shares } from "../context/shares";
+import { listSection, type Shares, textSection } from "../context/shares";
 import type { CharacterSnapshot } from "../context/system-prompt";
 import { recallTerms } from "../memory/recall-query";
-import { inPrompt, type Hot } from "./hot";
+import { type Hot, inPrompt } from "./hot";
 import type { StoredMemory, Summary } from "./memory-store";
 import { promptFor } from "./reply";
 import type { StoredMessage } from "./store";
 
-export interface MemoryParts { memories: StoredMemory[]; summary: Summary | null; shares: Shares; recallLimit: number }
+export interface MemoryParts {
+  memories: StoredMemory[];
+  summary: Summary | null;
+  shares: Shares;
+  recallLimit: number;
+}
 
 /** Finds older turns by words: the object's own index, or PostgreSQL while that is being filled. */
 export type Recall = (terms: string[], beforeId: string, limit: number) => Promise<StoredMessage[]>;
 
 /** Builds the prompt; looks for older turns only when some exist outside the prompt. */
-export async function assemblePrompt(hot: Hot, character: CharacterSnapshot, userMessage: StoredMessage, budget: number, parts: MemoryParts, recall: Recall): Promise<BuiltPrompt> {
-  const memories = listSection("memories", "## Things you must remember in this conversation",
-    parts.memories.map((m) => ({ id: m.id, text: m.content, tokens: m.tokens })), Math.floor(budget * parts.shares.memories));
+export async function assemblePrompt(
+  hot: Hot,
+  character: CharacterSnapshot,
+  userMessage: StoredMessage,
+  budget: number,
+  parts: MemoryParts,
+  recall: Recall,
+): Promise<BuiltPrompt> {
+  const memories = listSection(
+    "memories",
+    "## Things you must remember in this conversation",
+    parts.memories.map((m) => ({ id: m.id, text: m.content, tokens: m.tokens })),
+    Math.floor(budget * parts.shares.memories),
+  );
   const summary = parts.summary
-    ? textSection("summary", "## Summary of the earlier conversation", { id: `summary:v${parts.summary.version}`, text: parts.summary.content, tokens: parts.summary.tokens }, Math.floor(budget * parts.shares.summary))
+    ? textSection(
+        "summary",
+        "## Summary of the earlier conversation",
+        { id: `summary:v${parts.summary.version}`, text: parts.summary.content, tokens: parts.summary.tokens },
+        Math.floor(budget * parts.shares.summary),
+      )
     : null;
   const sections = summary ? [memories, summary] : [memories];
   const first = promptFor(hot, character, userMessage, budget, sections);
@@ -39,7 +60,11 @@ export async function assemblePrompt(hot: Hot, character: CharacterSnapshot, use
   if (found.length === 0) return first;
   const who = (m: StoredMessage) => (m.role === "user" ? hot.profile.displayName || "User" : character.name);
   found.sort((a, b) => (a.id < b.id ? -1 : 1));
-  const recalled = listSection("recall", "## Earlier moments that may matter now",
-    found.map((m) => ({ id: m.id, text: `${who(m)}: ${m.content}`, tokens: m.tokens + 4 })), Math.floor(budget * parts.shares.recall));
+  const recalled = listSection(
+    "recall",
+    "## Earlier moments that may matter now",
+    found.map((m) => ({ id: m.id, text: `${who(m)}: ${m.content}`, tokens: m.tokens + 4 })),
+    Math.floor(budget * parts.shares.recall),
+  );
   return promptFor(hot, character, userMessage, budget, [...sections, recalled]);
 }

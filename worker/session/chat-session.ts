@@ -8,11 +8,11 @@
 import type { Memory, Message, PromptLedger } from "../shared/wire";
 import { olderActive } from "./cold";
 import { chooseReply, editMemory, forgetMemory, pinMemory, rewindTo, withAlternatives } from "./controls";
-import { SessionCore, type Caller, type Fail, type SendInput, type SendResult } from "./core";
+import { type Caller, type Fail, type SendInput, type SendResult, SessionCore } from "./core";
 import { popWindow } from "./hot";
 import { memoryToWire } from "./memory-store";
 import { drainOutbox } from "./outbox";
-import { sseFrame, frameIndex } from "./turn";
+import { frameIndex, sseFrame } from "./turn";
 
 export type { Caller, Fail, SendInput, SendResult } from "./core";
 
@@ -56,7 +56,11 @@ export class ChatSession extends SessionCore {
   }
 
   /** A page of history, newest last; older pages come from PostgreSQL when this object does not hold them. */
-  async history(caller: Caller, before: string | undefined, limit: number): Promise<{ ok: true; messages: Message[]; nextBefore: string | null } | Fail> {
+  async history(
+    caller: Caller,
+    before: string | undefined,
+    limit: number,
+  ): Promise<{ ok: true; messages: Message[]; nextBefore: string | null } | Fail> {
     const hot = await this.open(caller);
     if ("ok" in hot) return hot;
     let rows = this.store.recentActive(limit + 1, before);
@@ -100,7 +104,7 @@ export class ChatSession extends SessionCore {
     if ("ok" in ready) return ready;
     if (this.turn) return { ok: false, code: "turn_in_progress" };
     const target = this.store.byId(input.messageId);
-    if (!target || !target.active || target.role !== "user") return { ok: false, code: "message_not_found" };
+    if (!target?.active || target.role !== "user") return { ok: false, code: "message_not_found" };
     rewindTo(this.store, this.mem, target.id, true);
     this.hot = null;
     const fresh = await this.open(input);
@@ -114,7 +118,7 @@ export class ChatSession extends SessionCore {
     if ("ok" in hot) return hot;
     if (this.turn) return { ok: false, code: "turn_in_progress" };
     const target = this.store.byId(messageId);
-    if (!target || !target.active) return { ok: false, code: "message_not_found" };
+    if (!target?.active) return { ok: false, code: "message_not_found" };
     rewindTo(this.store, this.mem, target.id, false);
     this.hot = null;
     const page = await this.history(caller, undefined, 50);

@@ -9,7 +9,10 @@ import type { Db } from "../db/client";
 import { chatMemories, chatMessages, chatSessions, users } from "../db/schema";
 import type { OutboxOp, StoredMessage } from "./store";
 
-export interface Pair { userId: string; characterId: string }
+export interface Pair {
+  userId: string;
+  characterId: string;
+}
 
 const RECALL_CANDIDATES = 64;
 const ofPair = (pair: Pair) => [eq(chatMessages.userId, pair.userId), eq(chatMessages.characterId, pair.characterId)];
@@ -33,17 +36,36 @@ export async function recall(pg: postgres.Sql, pair: Pair, terms: string[], befo
   // all through a long history costs tens of milliseconds. Not a prepared
   // statement: a generic plan cannot see how rare the words are, and walks
   // the whole history.
-  const rows = await pg.unsafe<{ id: string; role: "user" | "assistant"; content: string; status: StoredMessage["status"]; token_count: number; parent_id: string | null; created_at: Date }[]>(
-    RECALL_SQL, [pair.userId, pair.characterId, beforeId, terms.join(" | "), limit], { prepare: false });
+  const rows = await pg.unsafe<
+    {
+      id: string;
+      role: "user" | "assistant";
+      content: string;
+      status: StoredMessage["status"];
+      token_count: number;
+      parent_id: string | null;
+      created_at: Date;
+    }[]
+  >(RECALL_SQL, [pair.userId, pair.characterId, beforeId, terms.join(" | "), limit], { prepare: false });
   return rows.map((r) => ({
-    id: r.id, role: r.role, content: r.content, status: r.status, tokens: r.token_count, clientId: null,
-    parentId: r.parent_id, active: true, createdAt: new Date(r.created_at).getTime(),
+    id: r.id,
+    role: r.role,
+    content: r.content,
+    status: r.status,
+    tokens: r.token_count,
+    clientId: null,
+    parentId: r.parent_id,
+    active: true,
+    createdAt: new Date(r.created_at).getTime(),
   }));
 }
 
 export async function findSessionId(db: Db, pair: Pair): Promise<string | null> {
-  const r = await db.select({ id: chatSessions.id }).from(chatSessions)
-    .where(and(eq(chatSessions.userId, pair.userId), eq(chatSessions.characterId, pair.characterId))).limit(1);
+  const r = await db
+    .select({ id: chatSessions.id })
+    .from(chatSessions)
+    .where(and(eq(chatSessions.userId, pair.userId), eq(chatSessions.characterId, pair.characterId)))
+    .limit(1);
   return r[0]?.id ?? null;
 }
 
@@ -53,7 +75,10 @@ export async function findSessionId(db: Db, pair: Pair): Promise<string | null> 
  * outbox copy. Best effort: the outbox registers it too.
  */
 export async function registerSession(db: Db, pair: Pair, id: string): Promise<string | null> {
-  await db.insert(chatSessions).values({ id, ...pair }).onConflictDoNothing();
+  await db
+    .insert(chatSessions)
+    .values({ id, ...pair })
+    .onConflictDoNothing();
   return findSessionId(db, pair);
 }
 
@@ -66,11 +91,22 @@ export async function loadProfile(db: Db, userId: string): Promise<{ displayName
 export async function olderActive(db: Db, pair: Pair, before: string | null, limit: number): Promise<StoredMessage[]> {
   const where = [eq(chatMessages.userId, pair.userId), eq(chatMessages.characterId, pair.characterId), eq(chatMessages.active, true)];
   if (before) where.push(lt(chatMessages.id, before));
-  const rows = await db.select({
-    id: chatMessages.id, role: chatMessages.role, content: chatMessages.content, status: chatMessages.status,
-    tokens: chatMessages.tokenCount, clientId: chatMessages.clientMessageId, parentId: chatMessages.parentId,
-    active: chatMessages.active, createdAt: chatMessages.createdAt,
-  }).from(chatMessages).where(and(...where)).orderBy(desc(chatMessages.id)).limit(limit);
+  const rows = await db
+    .select({
+      id: chatMessages.id,
+      role: chatMessages.role,
+      content: chatMessages.content,
+      status: chatMessages.status,
+      tokens: chatMessages.tokenCount,
+      clientId: chatMessages.clientMessageId,
+      parentId: chatMessages.parentId,
+      active: chatMessages.active,
+      createdAt: chatMessages.createdAt,
+    })
+    .from(chatMessages)
+    .where(and(...where))
+    .orderBy(desc(chatMessages.id))
+    .limit(limit);
   return rows.map((r) => ({ ...r, createdAt: r.createdAt.getTime() })).reverse();
 }
 
@@ -81,33 +117,60 @@ export async function olderActive(db: Db, pair: Pair, before: string | null, lim
  */
 export async function applyOps(db: Db, pair: Pair, newSessionId: string, ops: OutboxOp[]): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.insert(chatSessions).values({ id: newSessionId, ...pair }).onConflictDoNothing();
-    const [{ id: sessionId }] = await tx.select({ id: chatSessions.id }).from(chatSessions)
+    await tx
+      .insert(chatSessions)
+      .values({ id: newSessionId, ...pair })
+      .onConflictDoNothing();
+    const [{ id: sessionId }] = await tx
+      .select({ id: chatSessions.id })
+      .from(chatSessions)
       .where(and(eq(chatSessions.userId, pair.userId), eq(chatSessions.characterId, pair.characterId)));
     let last = 0;
     for (const o of ops) {
       if (o.op === "message") {
         const m = o.message;
         last = Math.max(last, m.createdAt);
-        await tx.insert(chatMessages).values({
-          id: m.id, sessionId, ...pair, role: m.role, content: m.content, status: m.status, tokenCount: m.tokens,
-          clientMessageId: m.clientId, parentId: m.parentId, active: m.active, createdAt: new Date(m.createdAt),
-        }).onConflictDoNothing();
+        await tx
+          .insert(chatMessages)
+          .values({
+            id: m.id,
+            sessionId,
+            ...pair,
+            role: m.role,
+            content: m.content,
+            status: m.status,
+            tokenCount: m.tokens,
+            clientMessageId: m.clientId,
+            parentId: m.parentId,
+            active: m.active,
+            createdAt: new Date(m.createdAt),
+          })
+          .onConflictDoNothing();
       } else if (o.op === "update") {
-        await tx.update(chatMessages).set({ content: o.content, status: o.status, tokenCount: o.tokens, active: o.active })
+        await tx
+          .update(chatMessages)
+          .set({ content: o.content, status: o.status, tokenCount: o.tokens, active: o.active })
           .where(and(eq(chatMessages.id, o.id), ...ofPair(pair)));
       } else if (o.op === "deactivate") {
-        await tx.update(chatMessages).set({ active: false })
+        await tx
+          .update(chatMessages)
+          .set({ active: false })
           .where(and(...ofPair(pair), o.inclusive ? gte(chatMessages.id, o.fromId) : gt(chatMessages.id, o.fromId)));
       } else if (o.op === "memory") {
         const m = o.memory;
         const row = { content: m.content, updatedAt: new Date(m.updatedAt) };
-        await tx.insert(chatMemories).values({ id: m.id, sessionId, ...pair, sourceMessageId: m.sourceMessageId, createdAt: new Date(m.createdAt), ...row })
+        await tx
+          .insert(chatMemories)
+          .values({ id: m.id, sessionId, ...pair, sourceMessageId: m.sourceMessageId, createdAt: new Date(m.createdAt), ...row })
           .onConflictDoUpdate({ target: chatMemories.id, set: row });
       } else {
         await tx.delete(chatMemories).where(and(eq(chatMemories.id, o.id), eq(chatMemories.userId, pair.userId)));
       }
     }
-    if (last) await tx.update(chatSessions).set({ updatedAt: new Date(last) }).where(eq(chatSessions.id, sessionId));
+    if (last)
+      await tx
+        .update(chatSessions)
+        .set({ updatedAt: new Date(last) })
+        .where(eq(chatSessions.id, sessionId));
   });
 }

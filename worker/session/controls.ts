@@ -6,9 +6,9 @@
  */
 import { countTokens } from "../context/tokens";
 import type { Memory, Message } from "../shared/wire";
-import { memoryToWire, type MemoryStore, type StoredMemory } from "./memory-store";
-import type { Store, StoredMessage } from "./store";
 import { toWire } from "./hot";
+import { type MemoryStore, memoryToWire, type StoredMemory } from "./memory-store";
+import type { Store, StoredMessage } from "./store";
 
 export type ControlFail = { ok: false; code: "message_not_found" | "memory_not_found" | "conflict" | "invalid_input" };
 
@@ -16,7 +16,12 @@ export type ControlFail = { ok: false; code: "message_not_found" | "memory_not_f
 export function rewindTo(store: Store, mem: MemoryStore, messageId: string, inclusive: boolean): string[] {
   const removed = store.deactivate(messageId, inclusive);
   const gone = new Set(removed);
-  mem.deleteMemories(mem.memories().filter((m) => m.sourceMessageId && gone.has(m.sourceMessageId)).map((m) => m.id));
+  mem.deleteMemories(
+    mem
+      .memories()
+      .filter((m) => m.sourceMessageId && gone.has(m.sourceMessageId))
+      .map((m) => m.id),
+  );
   mem.rollbackSummaries(messageId, inclusive);
   return removed;
 }
@@ -24,9 +29,9 @@ export function rewindTo(store: Store, mem: MemoryStore, messageId: string, incl
 /** Makes `messageId` the active version of the last reply. */
 export function chooseReply(store: Store, messageId: string, lastActive: StoredMessage | undefined): StoredMessage | ControlFail {
   const chosen = store.byId(messageId);
-  if (!chosen || chosen.role !== "assistant" || !chosen.parentId) return { ok: false, code: "message_not_found" };
+  if (chosen?.role !== "assistant" || !chosen.parentId) return { ok: false, code: "message_not_found" };
   if (chosen.active) return chosen;
-  if (!lastActive || lastActive.role !== "assistant" || lastActive.parentId !== chosen.parentId) return { ok: false, code: "conflict" };
+  if (lastActive?.role !== "assistant" || lastActive.parentId !== chosen.parentId) return { ok: false, code: "conflict" };
   store.updateMessage({ ...lastActive, active: false });
   const active = { ...chosen, active: true };
   store.updateMessage(active);
@@ -45,7 +50,12 @@ export function withAlternatives(store: Store, rows: StoredMessage[]): Message[]
   });
 }
 
-export function pinMemory(store: Store, mem: MemoryStore, id: string, input: { content?: string; messageId?: string }): { ok: true; memory: Memory } | ControlFail {
+export function pinMemory(
+  store: Store,
+  mem: MemoryStore,
+  id: string,
+  input: { content?: string; messageId?: string },
+): { ok: true; memory: Memory } | ControlFail {
   const source = input.messageId ? store.byId(input.messageId) : null;
   if (input.messageId && !source) return { ok: false, code: "message_not_found" };
   const content = (source?.content ?? input.content ?? "").trim().slice(0, 2000);

@@ -11,7 +11,7 @@ import type { CharacterSnapshot } from "../context/system-prompt";
 import { countTokens } from "../context/tokens";
 import { findCharacterOrNull, toSnapshot } from "../db/characters";
 import { createDb, type DbHandle } from "../db/client";
-import { countVar, databaseUrl, intVar, type Env } from "../env";
+import { countVar, databaseUrl, type Env, intVar } from "../env";
 import type { ErrorCode } from "../errors";
 import { newId } from "../ids";
 import { budgetOf, llmConfig } from "../llm/config";
@@ -20,7 +20,7 @@ import type { Message, PromptLedger } from "../shared/wire";
 import { assemblePrompt, type Recall } from "./assemble";
 import { olderActive, recall as recallFromPostgres } from "./cold";
 import { newMemory, withAlternatives } from "./controls";
-import { loadHot, pushWindow, toWire, type Hot } from "./hot";
+import { type Hot, loadHot, pushWindow, toWire } from "./hot";
 import { createMemoryStore, type MemoryStore } from "./memory-store";
 import { streamReply } from "./reply";
 import { createStore, type Store, type StoredMessage } from "./store";
@@ -29,8 +29,15 @@ import { createTurn, sseFrame, type Turn } from "./turn";
 
 export type Fail = { ok: false; code: ErrorCode; retryAfter?: number };
 export type SendResult = Fail | { ok: true; stream: ReadableStream<Uint8Array> } | { ok: true; userMessage: Message; reply: Message };
-export interface Caller { userId: string; characterId: string }
-export interface SendInput extends Caller { content: string; clientMessageId?: string; stream: boolean }
+export interface Caller {
+  userId: string;
+  characterId: string;
+}
+export interface SendInput extends Caller {
+  content: string;
+  clientMessageId?: string;
+  stream: boolean;
+}
 
 const USER_FLUSH_DELAY_MS = 2_000;
 const REPLY_FLUSH_DELAY_MS = 250;
@@ -81,7 +88,10 @@ export abstract class SessionCore extends DurableObject<Env> {
   /** The hot state, after checking that the caller owns this object. */
   protected async open(caller: Caller): Promise<Hot | Fail> {
     // A hot object has checked its owner already: no storage read per call.
-    if (this.hot) return this.hot.pair.userId === caller.userId && this.hot.pair.characterId === caller.characterId ? this.hot : { ok: false, code: "forbidden" };
+    if (this.hot)
+      return this.hot.pair.userId === caller.userId && this.hot.pair.characterId === caller.characterId
+        ? this.hot
+        : { ok: false, code: "forbidden" };
     const owner = this.store.getMeta("owner");
     if (owner === null) {
       this.store.setMeta("owner", caller.userId);
@@ -130,9 +140,11 @@ export abstract class SessionCore extends DurableObject<Env> {
       this.markIndexed();
       return;
     }
-    this.ctx.waitUntil(this.backfillIndex(hot).catch((err: unknown) => {
-      console.warn(JSON.stringify({ level: "warn", event: "recall_backfill_failed", error: String(err) }));
-    }));
+    this.ctx.waitUntil(
+      this.backfillIndex(hot).catch((err: unknown) => {
+        console.warn(JSON.stringify({ level: "warn", event: "recall_backfill_failed", error: String(err) }));
+      }),
+    );
   }
 
   private async backfillIndex(hot: Hot): Promise<void> {
@@ -222,13 +234,18 @@ export abstract class SessionCore extends DurableObject<Env> {
   /** A retried send: the first result, or a fresh reply when the first one failed outright. */
   protected async replay(hot: Hot, userMessage: StoredMessage, stream: boolean): Promise<SendResult> {
     if (this.turn?.userMessageId === userMessage.id) return this.follow(this.turn, stream);
-    const reply = this.store.repliesTo(userMessage.id).filter((r) => r.active).at(-1);
+    const reply = this.store
+      .repliesTo(userMessage.id)
+      .filter((r) => r.active)
+      .at(-1);
     if (!reply || reply.status === "error") {
       if (this.turn) return { ok: false, code: "turn_in_progress" };
       return this.answer(hot, userMessage, stream, true);
     }
     if (!stream) return { ok: true, userMessage: toWire(userMessage), reply: toWire(reply) };
-    const frames = sseFrame(`${reply.id}.0`, "message", { message: toWire(userMessage) }) + sseFrame(`${reply.id}.1`, "done", { message: toWire(reply) });
+    const frames =
+      sseFrame(`${reply.id}.0`, "message", { message: toWire(userMessage) }) +
+      sseFrame(`${reply.id}.1`, "done", { message: toWire(reply) });
     return { ok: true, stream: new Blob([frames]).stream() };
   }
 
@@ -268,7 +285,13 @@ export abstract class SessionCore extends DurableObject<Env> {
     if (this.turn !== turn) return; // the conversation was deleted meanwhile
     let reply: Message | undefined;
     if (result.content || result.status === "complete") {
-      const stored = this.append(hot, { role: "assistant", content: result.content, status: result.status, clientId: null, parentId: userMessage.id });
+      const stored = this.append(hot, {
+        role: "assistant",
+        content: result.content,
+        status: result.status,
+        clientId: null,
+        parentId: userMessage.id,
+      });
       this.store.saveLedger(stored.id, JSON.stringify(prompt.ledger));
       // With the other versions, so a client shown this reply can still swipe.
       reply = withAlternatives(this.store, [stored])[0];
@@ -298,9 +321,14 @@ export abstract class SessionCore extends DurableObject<Env> {
     const shares = parseShares(this.env.LLM_BUDGET_SHARES);
     const cfg = llmConfig(this.env, { sessionId: hot.sessionId, userId: hot.pair.userId }, this.character?.model);
     const names = { user: hot.profile.displayName || "User", character: this.character?.name ?? "Character" };
-    this.ctx.waitUntil(summarise(cfg, previous, pending, names, Math.max(32, Math.floor(promptBudget * shares.summary)))
-      .then((next) => { if (next) this.mem.addSummary(next); })
-      .finally(() => { this.summarising = false; }));
+    this.ctx.waitUntil(
+      summarise(cfg, previous, pending, names, Math.max(32, Math.floor(promptBudget * shares.summary)))
+        .then((next) => {
+          if (next) this.mem.addSummary(next);
+        })
+        .finally(() => {
+          this.summarising = false;
+        }),
+    );
   }
-
 }

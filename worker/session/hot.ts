@@ -5,9 +5,9 @@
  */
 import type { Db } from "../db/client";
 import { newId } from "../ids";
-import type { Message } from "../shared/wire";
-import { loadProfile, olderActive, registerSession, type Pair } from "./cold";
 import { searchWords } from "../memory/recall-query";
+import type { Message } from "../shared/wire";
+import { loadProfile, olderActive, type Pair, registerSession } from "./cold";
 import type { Store, StoredMessage } from "./store";
 
 /** Messages kept in memory; the prompt takes the newest that fit its budget. */
@@ -62,7 +62,8 @@ function unindex(vocab: Map<string, string[]>, m: StoredMessage, end: "oldest" |
 export function pushWindow(hot: Hot, m: StoredMessage): void {
   hot.window.push(m);
   index(hot.vocab, m);
-  if (hot.window.length > HOT_LIMIT) for (const old of hot.window.splice(0, hot.window.length - HOT_LIMIT)) unindex(hot.vocab, old, "oldest");
+  if (hot.window.length > HOT_LIMIT)
+    for (const old of hot.window.splice(0, hot.window.length - HOT_LIMIT)) unindex(hot.vocab, old, "oldest");
 }
 
 export function popWindow(hot: Hot): void {

@@ -5,8 +5,21 @@
  */
 import type { Memory } from "../shared/wire";
 
-export interface StoredMemory { id: string; content: string; tokens: number; sourceMessageId: string | null; createdAt: number; updatedAt: number }
-export interface Summary { version: number; content: string; tokens: number; uptoId: string; createdAt: number }
+export interface StoredMemory {
+  id: string;
+  content: string;
+  tokens: number;
+  sourceMessageId: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+export interface Summary {
+  version: number;
+  content: string;
+  tokens: number;
+  uptoId: string;
+  createdAt: number;
+}
 
 type Row = Record<string, SqlStorageValue>;
 
@@ -18,13 +31,22 @@ CREATE TABLE IF NOT EXISTS summaries (version INTEGER PRIMARY KEY, content TEXT 
 `;
 
 const toMemory = (r: Row): StoredMemory => ({
-  id: String(r.id), content: String(r.content), tokens: Number(r.tokens),
+  id: String(r.id),
+  content: String(r.content),
+  tokens: Number(r.tokens),
   sourceMessageId: r.source_message_id === null ? null : String(r.source_message_id),
-  createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at),
 });
 
 export function memoryToWire(m: StoredMemory): Memory {
-  return { id: m.id, content: m.content, sourceMessageId: m.sourceMessageId, createdAt: new Date(m.createdAt).toISOString(), updatedAt: new Date(m.updatedAt).toISOString() };
+  return {
+    id: m.id,
+    content: m.content,
+    sourceMessageId: m.sourceMessageId,
+    createdAt: new Date(m.createdAt).toISOString(),
+    updatedAt: new Date(m.updatedAt).toISOString(),
+  };
 }
 
 export function createMemoryStore(storage: DurableObjectStorage) {
@@ -45,8 +67,13 @@ export function createMemoryStore(storage: DurableObjectStorage) {
       storage.transactionSync(() => {
         sql.exec(
           "INSERT INTO memories (id, content, tokens, source_message_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) " +
-          "ON CONFLICT (id) DO UPDATE SET content = excluded.content, tokens = excluded.tokens, updated_at = excluded.updated_at",
-          m.id, m.content, m.tokens, m.sourceMessageId, m.createdAt, m.updatedAt,
+            "ON CONFLICT (id) DO UPDATE SET content = excluded.content, tokens = excluded.tokens, updated_at = excluded.updated_at",
+          m.id,
+          m.content,
+          m.tokens,
+          m.sourceMessageId,
+          m.createdAt,
+          m.updatedAt,
         );
         enqueue({ op: "memory", memory: m });
       });
@@ -61,11 +88,26 @@ export function createMemoryStore(storage: DurableObjectStorage) {
     },
     summary(): Summary | null {
       const r = rows("SELECT * FROM summaries ORDER BY version DESC LIMIT 1")[0];
-      return r ? { version: Number(r.version), content: String(r.content), tokens: Number(r.tokens), uptoId: String(r.upto_id), createdAt: Number(r.created_at) } : null;
+      return r
+        ? {
+            version: Number(r.version),
+            content: String(r.content),
+            tokens: Number(r.tokens),
+            uptoId: String(r.upto_id),
+            createdAt: Number(r.created_at),
+          }
+        : null;
     },
     addSummary(s: Omit<Summary, "version">): number {
       const version = (this.summary()?.version ?? 0) + 1;
-      sql.exec("INSERT INTO summaries (version, content, tokens, upto_id, created_at) VALUES (?, ?, ?, ?, ?)", version, s.content, s.tokens, s.uptoId, s.createdAt);
+      sql.exec(
+        "INSERT INTO summaries (version, content, tokens, upto_id, created_at) VALUES (?, ?, ?, ?, ?)",
+        version,
+        s.content,
+        s.tokens,
+        s.uptoId,
+        s.createdAt,
+      );
       return version;
     },
     /** Rewind: drops the summary versions that folded turns after `messageId`. */

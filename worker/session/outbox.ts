@@ -26,7 +26,12 @@ export async function drainOutbox(store: Store, db: () => Db): Promise<Next> {
   if (batch.length === 0 || !userId || !characterId || !sessionId) return { at: "never" };
   const lastSeq = batch[batch.length - 1].seq;
   try {
-    await applyOps(db(), { userId, characterId }, sessionId, batch.map((b) => b.op));
+    await applyOps(
+      db(),
+      { userId, characterId },
+      sessionId,
+      batch.map((b) => b.op),
+    );
   } catch (err) {
     if (isGone(err)) {
       // Nothing left in PostgreSQL to copy to; the account or character was deleted.

@@ -17,7 +17,15 @@ export function createRecallIndex(sql: SqlStorage) {
   sql.exec(SCHEMA);
   return {
     add(m: StoredMessage): void {
-      if (m.active && m.content) sql.exec("INSERT INTO recall_fts (content, mid, role, tokens, at) VALUES (?, ?, ?, ?, ?)", m.content, m.id, m.role, m.tokens, m.createdAt);
+      if (m.active && m.content)
+        sql.exec(
+          "INSERT INTO recall_fts (content, mid, role, tokens, at) VALUES (?, ?, ?, ?, ?)",
+          m.content,
+          m.id,
+          m.role,
+          m.tokens,
+          m.createdAt,
+        );
     },
     remove(id: string): void {
       sql.exec("DELETE FROM recall_fts WHERE mid = ?", id);
@@ -31,16 +39,28 @@ export function createRecallIndex(sql: SqlStorage) {
     /** The best matches older than `beforeId`: BM25 over the newest candidates, weighted by recency. */
     search(terms: string[], beforeId: string, limit: number, now = Date.now()): StoredMessage[] {
       const match = terms.map((t) => `"${t}"`).join(" OR ");
-      const rows = sql.exec<Row>(
-        "SELECT mid, role, content, tokens, at, bm25(recall_fts) AS rank FROM recall_fts WHERE recall_fts MATCH ? AND mid < ? ORDER BY mid DESC LIMIT ?",
-        match, beforeId, CANDIDATES,
-      ).toArray();
+      const rows = sql
+        .exec<Row>(
+          "SELECT mid, role, content, tokens, at, bm25(recall_fts) AS rank FROM recall_fts " +
+            "WHERE recall_fts MATCH ? AND mid < ? ORDER BY mid DESC LIMIT ?",
+          match,
+          beforeId,
+          CANDIDATES,
+        )
+        .toArray();
       // bm25() is lower for better matches; recency halves a score after about a month.
       const scored = rows.map((r) => ({ r, score: -Number(r.rank) / (1 + (now - Number(r.at)) / MONTH_MS) }));
       scored.sort((a, b) => b.score - a.score);
       return scored.slice(0, limit).map(({ r }) => ({
-        id: String(r.mid), role: r.role as StoredMessage["role"], content: String(r.content), status: "complete",
-        tokens: Number(r.tokens), clientId: null, parentId: null, active: true, createdAt: Number(r.at),
+        id: String(r.mid),
+        role: r.role as StoredMessage["role"],
+        content: String(r.content),
+        status: "complete",
+        tokens: Number(r.tokens),
+        clientId: null,
+        parentId: null,
+        active: true,
+        createdAt: Number(r.at),
       }));
     },
   };

@@ -2,8 +2,8 @@
  * Writing one reply: assemble the prompt from the hot window, stream the
  * LLM's tokens into the turn, and store the reply with its final status.
  */
-import { buildPrompt, type BuiltPrompt, type PromptSection } from "../context/prompt";
-import { characterSystemText, type CharacterSnapshot } from "../context/system-prompt";
+import { type BuiltPrompt, buildPrompt, type PromptSection } from "../context/prompt";
+import { type CharacterSnapshot, characterSystemText } from "../context/system-prompt";
 import { countTokens, truncateToTokens } from "../context/tokens";
 import { isErrorCode } from "../errors";
 import { LlmError, streamCompletion } from "../llm/client";
@@ -22,7 +22,13 @@ export interface ReplyOutcome {
 }
 
 /** The prompt for `userMessage`, from the turns before it in the hot window. */
-export function promptFor(hot: Hot, character: CharacterSnapshot, userMessage: StoredMessage, budget: number, extra: PromptSection[] = []): BuiltPrompt {
+export function promptFor(
+  hot: Hot,
+  character: CharacterSnapshot,
+  userMessage: StoredMessage,
+  budget: number,
+  extra: PromptSection[] = [],
+): BuiltPrompt {
   const at = hot.window.findIndex((m) => m.id === userMessage.id);
   const history = (at >= 0 ? hot.window.slice(0, at) : hot.window).filter((m) => m.content.length > 0);
   let text = characterSystemText({ character, userName: hot.profile.displayName, persona: hot.profile.persona });
@@ -45,7 +51,13 @@ export function promptFor(hot: Hot, character: CharacterSnapshot, userMessage: S
 const FAILED: Record<string, MessageStatus> = { cancelled: "cancelled", interrupted: "interrupted" };
 
 /** Streams the reply into `turn`; never throws. */
-export async function streamReply(cfg: LlmConfig, prompt: BuiltPrompt, turn: Turn, maxTokens: number, characterId: string): Promise<ReplyOutcome> {
+export async function streamReply(
+  cfg: LlmConfig,
+  prompt: BuiltPrompt,
+  turn: Turn,
+  maxTokens: number,
+  characterId: string,
+): Promise<ReplyOutcome> {
   let content = "";
   try {
     if (!cfg.baseUrl) throw new LlmError("llm_unavailable", "No LLM is configured (LLM_BASE_URL).");
@@ -61,8 +73,14 @@ export async function streamReply(cfg: LlmConfig, prompt: BuiltPrompt, turn: Tur
   } catch (err) {
     const e = err instanceof LlmError ? err : new LlmError("upstream_error", String(err), { cause: err });
     const status = FAILED[e.code] ?? (content ? "interrupted" : "error");
-    if (e.code !== "cancelled") console.warn(JSON.stringify({ level: "warn", event: "llm_failed", code: e.code, status: e.status, message: e.message }));
-    const code = e.code === "interrupted" ? "upstream_error" : e.code === "rate_limited" && e.upstreamCode && isErrorCode(e.upstreamCode) ? e.upstreamCode : e.code;
+    if (e.code !== "cancelled")
+      console.warn(JSON.stringify({ level: "warn", event: "llm_failed", code: e.code, status: e.status, message: e.message }));
+    const code =
+      e.code === "interrupted"
+        ? "upstream_error"
+        : e.code === "rate_limited" && e.upstreamCode && isErrorCode(e.upstreamCode)
+          ? e.upstreamCode
+          : e.code;
     return { status, content, errorCode: code, retryAfter: e.retryAfter };
   }
 }

@@ -40,9 +40,15 @@ CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, body T
 
 function toMessage(r: Row): StoredMessage {
   return {
-    id: String(r.id), role: r.role as Role, content: String(r.content), status: r.status as MessageStatus,
-    tokens: Number(r.tokens), clientId: r.client_id === null ? null : String(r.client_id),
-    parentId: r.parent_id === null ? null : String(r.parent_id), active: Number(r.active) === 1, createdAt: Number(r.created_at),
+    id: String(r.id),
+    role: r.role as Role,
+    content: String(r.content),
+    status: r.status as MessageStatus,
+    tokens: Number(r.tokens),
+    clientId: r.client_id === null ? null : String(r.client_id),
+    parentId: r.parent_id === null ? null : String(r.parent_id),
+    active: Number(r.active) === 1,
+    createdAt: Number(r.created_at),
   };
 }
 
@@ -67,8 +73,17 @@ export function createStore(storage: DurableObjectStorage) {
       const op: OutboxOp = { op: "message", message: m };
       storage.transactionSync(() => {
         sql.exec(
-          "INSERT INTO messages (id, role, content, status, tokens, client_id, parent_id, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          m.id, m.role, m.content, m.status, m.tokens, m.clientId, m.parentId, m.active ? 1 : 0, m.createdAt,
+          "INSERT INTO messages (id, role, content, status, tokens, client_id, parent_id, active, created_at) " +
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          m.id,
+          m.role,
+          m.content,
+          m.status,
+          m.tokens,
+          m.clientId,
+          m.parentId,
+          m.active ? 1 : 0,
+          m.createdAt,
         );
         sql.exec("INSERT INTO outbox (body) VALUES (?)", JSON.stringify(op));
         index.add(m);
@@ -76,7 +91,14 @@ export function createStore(storage: DurableObjectStorage) {
     },
     updateMessage(m: StoredMessage): void {
       storage.transactionSync(() => {
-        sql.exec("UPDATE messages SET content = ?, status = ?, tokens = ?, active = ? WHERE id = ?", m.content, m.status, m.tokens, m.active ? 1 : 0, m.id);
+        sql.exec(
+          "UPDATE messages SET content = ?, status = ?, tokens = ?, active = ? WHERE id = ?",
+          m.content,
+          m.status,
+          m.tokens,
+          m.active ? 1 : 0,
+          m.id,
+        );
         index.remove(m.id);
         index.add(m);
         const op: OutboxOp = { op: "update", id: m.id, content: m.content, status: m.status, tokens: m.tokens, active: m.active };
@@ -98,7 +120,9 @@ export function createStore(storage: DurableObjectStorage) {
     /** Replies to these user messages, for alternatives (swipes). */
     repliesToAny(parentIds: string[]): StoredMessage[] {
       if (parentIds.length === 0) return [];
-      return rows(`SELECT * FROM messages WHERE parent_id IN (${parentIds.map(() => "?").join(",")}) ORDER BY id`, ...parentIds).map(toMessage);
+      return rows(`SELECT * FROM messages WHERE parent_id IN (${parentIds.map(() => "?").join(",")}) ORDER BY id`, ...parentIds).map(
+        toMessage,
+      );
     },
     /** Rebuilds the full-text index from this object's own active messages. */
     reindexLocal(): void {
@@ -109,7 +133,9 @@ export function createStore(storage: DurableObjectStorage) {
     },
     /** Adds older messages (from PostgreSQL) to the full-text index. */
     indexMany(ms: StoredMessage[]): void {
-      storage.transactionSync(() => { for (const m of ms) index.add(m); });
+      storage.transactionSync(() => {
+        for (const m of ms) index.add(m);
+      });
     },
     byClientId(clientId: string): StoredMessage | null {
       const r = rows("SELECT * FROM messages WHERE client_id = ?", clientId)[0];
@@ -138,14 +164,21 @@ export function createStore(storage: DurableObjectStorage) {
       return Number(rows("SELECT count(*) AS n FROM messages")[0].n);
     },
     saveLedger(messageId: string, body: string): void {
-      sql.exec("INSERT INTO ledgers (message_id, body) VALUES (?, ?) ON CONFLICT (message_id) DO UPDATE SET body = excluded.body", messageId, body);
+      sql.exec(
+        "INSERT INTO ledgers (message_id, body) VALUES (?, ?) ON CONFLICT (message_id) DO UPDATE SET body = excluded.body",
+        messageId,
+        body,
+      );
     },
     ledger(messageId: string): string | null {
       const r = rows("SELECT body FROM ledgers WHERE message_id = ?", messageId)[0];
       return r ? String(r.body) : null;
     },
     outbox(limit: number): { seq: number; op: OutboxOp }[] {
-      return rows("SELECT seq, body FROM outbox ORDER BY seq LIMIT ?", limit).map((r) => ({ seq: Number(r.seq), op: JSON.parse(String(r.body)) as OutboxOp }));
+      return rows("SELECT seq, body FROM outbox ORDER BY seq LIMIT ?", limit).map((r) => ({
+        seq: Number(r.seq),
+        op: JSON.parse(String(r.body)) as OutboxOp,
+      }));
     },
     ackOutbox(uptoSeq: number): void {
       sql.exec("DELETE FROM outbox WHERE seq <= ?", uptoSeq);

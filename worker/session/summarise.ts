@@ -12,7 +12,12 @@ import type { StoredMessage } from "./store";
 export const SUMMARY_SYSTEM = "You maintain a running summary of a role-play conversation between a user and a character.";
 
 /** The turns to fold next: dropped from the prompt, newer than the last summary, oldest first, within `maxTokens`. */
-export function turnsToFold(window: StoredMessage[], droppedIds: Set<string>, previous: Summary | null, maxTokens: number): StoredMessage[] {
+export function turnsToFold(
+  window: StoredMessage[],
+  droppedIds: Set<string>,
+  previous: Summary | null,
+  maxTokens: number,
+): StoredMessage[] {
   const out: StoredMessage[] = [];
   let used = 0;
   for (const m of window) {
@@ -25,14 +30,28 @@ export function turnsToFold(window: StoredMessage[], droppedIds: Set<string>, pr
 }
 
 /** Asks the LLM for the new summary; null when it fails (the previous one stays). */
-export async function summarise(cfg: LlmConfig, previous: Summary | null, turns: StoredMessage[], names: { user: string; character: string }, maxTokens: number): Promise<Omit<Summary, "version"> | null> {
+export async function summarise(
+  cfg: LlmConfig,
+  previous: Summary | null,
+  turns: StoredMessage[],
+  names: { user: string; character: string },
+  maxTokens: number,
+): Promise<Omit<Summary, "version"> | null> {
   if (turns.length === 0) return null;
   const lines = turns.map((m) => `${m.role === "user" ? names.user : names.character}: ${m.content}`).join("\n");
-  const prompt = `${previous ? `Summary so far:\n${previous.content}\n\n` : ""}Turns to fold in:\n${lines}\n\n` +
+  const prompt =
+    `${previous ? `Summary so far:\n${previous.content}\n\n` : ""}Turns to fold in:\n${lines}\n\n` +
     `Write the updated summary in at most ${Math.floor(maxTokens * 0.7)} words. Keep names, facts, promises and open threads.`;
   let text = "";
   try {
-    for await (const ev of streamCompletion(cfg, { messages: [{ role: "system", content: SUMMARY_SYSTEM }, { role: "user", content: prompt }], maxTokens, characterId: "summary" })) {
+    for await (const ev of streamCompletion(cfg, {
+      messages: [
+        { role: "system", content: SUMMARY_SYSTEM },
+        { role: "user", content: prompt },
+      ],
+      maxTokens,
+      characterId: "summary",
+    })) {
       if (ev.type === "token") text += ev.text;
       else if (ev.finishReason !== "stop" && ev.finishReason !== "length") return null;
     }

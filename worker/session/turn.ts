@@ -10,7 +10,12 @@ import type { Message, MessageStatus } from "../shared/wire";
 export type TurnEventName = "message" | "token" | "done" | "error";
 
 /** How a turn ended, set just before its last event. */
-export interface TurnOutcome { status: MessageStatus; reply?: Message; code: ErrorCode; retryAfter?: number }
+export interface TurnOutcome {
+  status: MessageStatus;
+  reply?: Message;
+  code: ErrorCode;
+  retryAfter?: number;
+}
 
 const enc = new TextEncoder();
 
@@ -27,23 +32,40 @@ export function createTurn(turnId: string, userMessageId: string) {
   let sawToken = false;
   let firstSettled: () => void = () => {};
   /** Resolves at the first token or at the end, whichever comes first. */
-  const started = new Promise<void>((r) => { firstSettled = r; });
+  const started = new Promise<void>((r) => {
+    firstSettled = r;
+  });
   let resolveDone: () => void = () => {};
-  const done = new Promise<void>((r) => { resolveDone = r; });
+  const done = new Promise<void>((r) => {
+    resolveDone = r;
+  });
 
   function emit(event: TurnEventName, data: unknown): void {
     const frame = sseFrame(`${turnId}.${frames.length}`, event, data);
     frames.push(frame);
     const bytes = enc.encode(frame);
     for (const c of subscribers) {
-      try { c.enqueue(bytes); } catch { subscribers.delete(c); }
+      try {
+        c.enqueue(bytes);
+      } catch {
+        subscribers.delete(c);
+      }
     }
-    if (event === "token") { sawToken = true; firstSettled(); }
+    if (event === "token") {
+      sawToken = true;
+      firstSettled();
+    }
     if (event === "done" || event === "error") {
       finished = true;
       firstSettled();
       resolveDone();
-      for (const c of subscribers) { try { c.close(); } catch { /* already gone */ } }
+      for (const c of subscribers) {
+        try {
+          c.close();
+        } catch {
+          /* already gone */
+        }
+      }
       subscribers.clear();
     }
   }
@@ -74,8 +96,12 @@ export function createTurn(turnId: string, userMessageId: string) {
     done,
     emit,
     subscribe,
-    get finished() { return finished; },
-    get sawToken() { return sawToken; },
+    get finished() {
+      return finished;
+    },
+    get sawToken() {
+      return sawToken;
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-import { createSignal, Show, type Component } from "solid-js";
+import { type Component, createSignal, Show } from "solid-js";
 
 /** The message box: Enter sends, Shift+Enter breaks the line; Stop while a reply streams. */
 const Composer: Component<{
@@ -17,7 +17,13 @@ const Composer: Component<{
     setText("");
   };
   return (
-    <form class="composer" onSubmit={(e) => (e.preventDefault(), submit())}>
+    <form
+      class="composer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit();
+      }}
+    >
       <textarea
         data-testid="composer"
         aria-label="Message"
@@ -34,7 +40,11 @@ const Composer: Component<{
       />
       <Show
         when={props.busy}
-        fallback={<button type="submit" class="primary" data-testid="send" disabled={!text().trim() || props.loading}>Send</button>}
+        fallback={
+          <button type="submit" class="primary" data-testid="send" disabled={!text().trim() || props.loading}>
+            Send
+          </button>
+        }
       >
         <button type="button" class="danger" data-testid="stop" disabled={props.stopping} onClick={() => props.onStop()}>
           {props.stopping ? "Stopping…" : "Stop"}

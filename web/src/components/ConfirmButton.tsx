@@ -1,4 +1,4 @@
-import { createSignal, onCleanup, type Component, type JSX } from "solid-js";
+import { type Component, createSignal, type JSX, onCleanup } from "solid-js";
 
 /** A destructive button that asks once more: the first press arms it for a few seconds. */
 const ConfirmButton: Component<{
@@ -22,7 +22,13 @@ const ConfirmButton: Component<{
     timer = setTimeout(() => setArmed(false), 4000);
   };
   return (
-    <button type="button" class={`${props.class ?? ""} ${armed() ? "danger" : ""}`} data-testid={props["data-testid"]} disabled={props.disabled} onClick={press}>
+    <button
+      type="button"
+      class={`${props.class ?? ""} ${armed() ? "danger" : ""}`}
+      data-testid={props["data-testid"]}
+      disabled={props.disabled}
+      onClick={press}
+    >
       {armed() ? (props.confirmLabel ?? "Press again to confirm") : props.children}
     </button>
   );

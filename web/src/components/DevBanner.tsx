@@ -1,4 +1,4 @@
-import { createResource, Show, type Component } from "solid-js";
+import { type Component, createResource, Show } from "solid-js";
 import { meta } from "../lib/api";
 
 /** Says so when replies come from the built-in development LLM. */

@@ -1,4 +1,4 @@
-import { Show, type Component } from "solid-js";
+import { type Component, Show } from "solid-js";
 import Markdown from "./Markdown";
 
 /** The reply as it streams in, or a typing indicator before its first token. */
@@ -7,7 +7,11 @@ const DraftReply: Component<{ text: string | null; name: string }> = (props) => 
     when={props.text}
     fallback={
       <div class="typing" data-testid="typing" role="status">
-        <span class="dots" aria-hidden="true"><i /><i /><i /></span>
+        <span class="dots" aria-hidden="true">
+          <i />
+          <i />
+          <i />
+        </span>
         {props.name} is typing…
       </div>
     }

@@ -1,4 +1,4 @@
-import { onCleanup, onMount, type Component, type JSX } from "solid-js";
+import { type Component, type JSX, onCleanup, onMount } from "solid-js";
 
 /** A side panel over the chat; Escape or the close button dismisses it. */
 const Drawer: Component<{ title: string; onClose: () => void; children: JSX.Element; "data-testid"?: string }> = (props) => {
@@ -13,7 +13,9 @@ const Drawer: Component<{ title: string; onClose: () => void; children: JSX.Elem
     <aside class="drawer" role="dialog" aria-label={props.title} data-testid={props["data-testid"]}>
       <header class="drawer-head">
         <h2>{props.title}</h2>
-        <button type="button" ref={close} class="icon" aria-label="Close" onClick={props.onClose}>×</button>
+        <button type="button" ref={close} class="icon" aria-label="Close" onClick={props.onClose}>
+          ×
+        </button>
       </header>
       <div class="drawer-body">{props.children}</div>
     </aside>

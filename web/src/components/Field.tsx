@@ -1,4 +1,4 @@
-import { Show, type Component, type JSX } from "solid-js";
+import { type Component, type JSX, Show } from "solid-js";
 
 /** A labelled input or textarea with its error underneath. */
 const Field: Component<{
@@ -29,12 +29,28 @@ const Field: Component<{
       <label for={id}>{props.label}</label>
       <Show
         when={props.multiline}
-        fallback={<input {...common()} type={props.type ?? "text"} autocomplete={props.autocomplete} value={props.value} onInput={(e) => props.onInput(e.currentTarget.value)} />}
+        fallback={
+          <input
+            {...common()}
+            type={props.type ?? "text"}
+            autocomplete={props.autocomplete}
+            value={props.value}
+            onInput={(e) => props.onInput(e.currentTarget.value)}
+          />
+        }
       >
         <textarea {...common()} rows={props.rows ?? 3} value={props.value} onInput={(e) => props.onInput(e.currentTarget.value)} />
       </Show>
-      <Show when={props.hint && !props.error}><small id={`${id}-hint`} class="muted">{props.hint}</small></Show>
-      <Show when={props.error}><small id={`${id}-error`} class="error">{props.error}</small></Show>
+      <Show when={props.hint && !props.error}>
+        <small id={`${id}-hint`} class="muted">
+          {props.hint}
+        </small>
+      </Show>
+      <Show when={props.error}>
+        <small id={`${id}-error`} class="error">
+          {props.error}
+        </small>
+      </Show>
     </div>
   );
 };

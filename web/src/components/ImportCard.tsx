@@ -24,7 +24,13 @@ const ImportCard: Component<{ onImported: (c: Character) => void; onError: (mess
   return (
     <label class="button">
       Import card
-      <input type="file" accept="application/json,.json" class="visually-hidden" data-testid="import-card" onChange={(e) => pick(e.currentTarget)} />
+      <input
+        type="file"
+        accept="application/json,.json"
+        class="visually-hidden"
+        data-testid="import-card"
+        onChange={(e) => pick(e.currentTarget)}
+      />
     </label>
   );
 };

@@ -2,9 +2,7 @@ import type { Component, JSX } from "solid-js";
 import { navigate, pathname } from "../lib/router";
 
 /** An anchor that navigates inside the app; modified clicks open tabs as usual. */
-const Link: Component<{ href: string; class?: string; children: JSX.Element; "data-testid"?: string; "aria-label"?: string }> = (
-  props,
-) => (
+const Link: Component<{ href: string; class?: string; children: JSX.Element; "data-testid"?: string; "aria-label"?: string }> = (props) => (
   <a
     href={props.href}
     class={props.class}

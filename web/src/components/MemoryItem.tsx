@@ -1,4 +1,4 @@
-import { createSignal, Show, type Component } from "solid-js";
+import { type Component, createSignal, Show } from "solid-js";
 import type { Memory } from "../../../worker/shared/wire";
 
 /** One pinned memory, editable in place. */
@@ -21,8 +21,19 @@ const MemoryItem: Component<{
           <>
             <p class="pre">{props.memory.content}</p>
             <div class="row small-actions">
-              <button type="button" class="link" onClick={() => (setText(props.memory.content), setEditing(true))}>Edit</button>
-              <button type="button" class="link" onClick={() => props.onDelete()}>Delete</button>
+              <button
+                type="button"
+                class="link"
+                onClick={() => {
+                  setText(props.memory.content);
+                  setEditing(true);
+                }}
+              >
+                Edit
+              </button>
+              <button type="button" class="link" onClick={() => props.onDelete()}>
+                Delete
+              </button>
             </div>
           </>
         }
@@ -30,8 +41,12 @@ const MemoryItem: Component<{
         <form onSubmit={save}>
           <textarea aria-label="Memory" rows={3} value={text()} onInput={(e) => setText(e.currentTarget.value)} />
           <div class="row">
-            <button type="submit" class="primary">Save</button>
-            <button type="button" onClick={() => setEditing(false)}>Cancel</button>
+            <button type="submit" class="primary">
+              Save
+            </button>
+            <button type="button" onClick={() => setEditing(false)}>
+              Cancel
+            </button>
           </div>
         </form>
       </Show>

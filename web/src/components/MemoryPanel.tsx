@@ -1,4 +1,4 @@
-import { createSignal, For, Show, type Component } from "solid-js";
+import { type Component, createSignal, For, Show } from "solid-js";
 import type { Memories } from "../lib/memories";
 import MemoryItem from "./MemoryItem";
 
@@ -14,7 +14,11 @@ const MemoryPanel: Component<{ memories: Memories }> = (props) => {
       <p class="muted small">
         Pinned memories go into every prompt, even when the messages they came from have left the character's context.
       </p>
-      <Show when={props.memories.error()}><p class="error" role="alert">{props.memories.error()}</p></Show>
+      <Show when={props.memories.error()}>
+        <p class="error" role="alert">
+          {props.memories.error()}
+        </p>
+      </Show>
       <ul class="memories">
         <For each={props.memories.list()} fallback={<li class="muted">Nothing pinned yet.</li>}>
           {(m) => <MemoryItem memory={m} onSave={(c) => props.memories.update(m.id, c)} onDelete={() => props.memories.remove(m.id)} />}
@@ -22,8 +26,16 @@ const MemoryPanel: Component<{ memories: Memories }> = (props) => {
       </ul>
       <form onSubmit={add} class="stack">
         <label for="new-memory">Add a memory</label>
-        <textarea id="new-memory" rows={3} value={text()} placeholder="e.g. My sister is called Ana." onInput={(e) => setText(e.currentTarget.value)} />
-        <button type="submit" class="primary" disabled={!text().trim()}>Pin it</button>
+        <textarea
+          id="new-memory"
+          rows={3}
+          value={text()}
+          placeholder="e.g. My sister is called Ana."
+          onInput={(e) => setText(e.currentTarget.value)}
+        />
+        <button type="submit" class="primary" disabled={!text().trim()}>
+          Pin it
+        </button>
       </form>
     </>
   );

@@ -1,4 +1,4 @@
-import { Show, type Component } from "solid-js";
+import { type Component, Show } from "solid-js";
 import type { Message } from "../../../worker/shared/wire";
 import ConfirmButton from "./ConfirmButton";
 import Swipe from "./Swipe";
@@ -28,17 +28,31 @@ const MessageActions: Component<{
         <Swipe message={props.message} disabled={props.busy} onChoose={(id) => props.handlers.choose(props.message, id)} />
       </Show>
       <Show when={assistant() && props.last}>
-        <button type="button" class="link" data-testid="regenerate" disabled={props.busy} onClick={() => props.handlers.regenerate()}>Regenerate</button>
+        <button type="button" class="link" data-testid="regenerate" disabled={props.busy} onClick={() => props.handlers.regenerate()}>
+          Regenerate
+        </button>
       </Show>
       <Show when={!assistant()}>
-        <button type="button" class="link" data-testid="edit" disabled={props.busy} onClick={() => props.onEdit()}>Edit</button>
+        <button type="button" class="link" data-testid="edit" disabled={props.busy} onClick={() => props.onEdit()}>
+          Edit
+        </button>
       </Show>
-      <button type="button" class="link" data-testid="pin" onClick={() => props.handlers.pin(props.message.id)}>Pin</button>
+      <button type="button" class="link" data-testid="pin" onClick={() => props.handlers.pin(props.message.id)}>
+        Pin
+      </button>
       <Show when={assistant() && !props.greeting}>
-        <button type="button" class="link" data-testid="why" onClick={() => props.handlers.context(props.message.id)}>What it remembered</button>
+        <button type="button" class="link" data-testid="why" onClick={() => props.handlers.context(props.message.id)}>
+          What it remembered
+        </button>
       </Show>
       <Show when={!props.last}>
-        <ConfirmButton class="link" data-testid="rewind" disabled={props.busy} confirmLabel="Drop everything after?" onConfirm={() => props.handlers.rewind(props.message.id)}>
+        <ConfirmButton
+          class="link"
+          data-testid="rewind"
+          disabled={props.busy}
+          confirmLabel="Drop everything after?"
+          onConfirm={() => props.handlers.rewind(props.message.id)}
+        >
           Rewind here
         </ConfirmButton>
       </Show>

@@ -1,4 +1,4 @@
-import { createSignal, onMount, type Component } from "solid-js";
+import { type Component, createSignal, onMount } from "solid-js";
 
 /** Edits a sent message in place; saving drops what followed and asks for a fresh reply. */
 const MessageEditor: Component<{ content: string; onSave: (text: string) => void; onCancel: () => void }> = (props) => {
@@ -7,7 +7,13 @@ const MessageEditor: Component<{ content: string; onSave: (text: string) => void
   onMount(() => box.focus());
   const save = () => text().trim() && props.onSave(text().trim());
   return (
-    <form class="editor" onSubmit={(e) => (e.preventDefault(), save())}>
+    <form
+      class="editor"
+      onSubmit={(e) => {
+        e.preventDefault();
+        save();
+      }}
+    >
       <textarea
         ref={box}
         aria-label="Edit message"
@@ -16,12 +22,19 @@ const MessageEditor: Component<{ content: string; onSave: (text: string) => void
         onInput={(e) => setText(e.currentTarget.value)}
         onKeyDown={(e) => {
           if (e.key === "Escape") props.onCancel();
-          if (e.key === "Enter" && !e.shiftKey && !e.isComposing) (e.preventDefault(), save());
+          if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+            e.preventDefault();
+            save();
+          }
         }}
       />
       <div class="row">
-        <button type="submit" class="primary">Save and resend</button>
-        <button type="button" onClick={() => props.onCancel()}>Cancel</button>
+        <button type="submit" class="primary">
+          Save and resend
+        </button>
+        <button type="button" onClick={() => props.onCancel()}>
+          Cancel
+        </button>
       </div>
     </form>
   );

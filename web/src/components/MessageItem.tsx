@@ -1,4 +1,4 @@
-import { createSignal, Show, type Component } from "solid-js";
+import { type Component, createSignal, Show } from "solid-js";
 import type { Message } from "../../../worker/shared/wire";
 import { fillMacros } from "../lib/format";
 import Markdown from "./Markdown";
@@ -29,17 +29,35 @@ const MessageItem: Component<{
     >
       <Show
         when={!editing()}
-        fallback={<MessageEditor content={props.message.content} onCancel={() => setEditing(false)} onSave={(t) => (setEditing(false), props.handlers.edit(props.message.id, t))} />}
+        fallback={
+          <MessageEditor
+            content={props.message.content}
+            onCancel={() => setEditing(false)}
+            onSave={(t) => {
+              setEditing(false);
+              props.handlers.edit(props.message.id, t);
+            }}
+          />
+        }
       >
         <Show when={props.message.role === "assistant"} fallback={<div class="bubble pre">{text()}</div>}>
           <Markdown text={text()} class="bubble" />
         </Show>
       </Show>
       <Show when={STATUS[props.message.status]}>
-        <span class="status small" data-testid="message-status">{STATUS[props.message.status]}</span>
+        <span class="status small" data-testid="message-status">
+          {STATUS[props.message.status]}
+        </span>
       </Show>
       <Show when={!props.message.id.startsWith("local-") && !editing()}>
-        <MessageActions message={props.message} last={props.last} greeting={props.greeting} busy={props.busy} handlers={props.handlers} onEdit={() => setEditing(true)} />
+        <MessageActions
+          message={props.message}
+          last={props.last}
+          greeting={props.greeting}
+          busy={props.busy}
+          handlers={props.handlers}
+          onEdit={() => setEditing(true)}
+        />
       </Show>
     </article>
   );

@@ -1,11 +1,11 @@
-import { createEffect, For, Show, type Component } from "solid-js";
+import { type Component, createEffect, For, Show } from "solid-js";
 import type { Chat } from "../lib/chat";
 import { fillMacros } from "../lib/format";
 import DraftReply from "./DraftReply";
 import ErrorLine from "./ErrorLine";
 import Markdown from "./Markdown";
-import MessageItem from "./MessageItem";
 import type { MessageHandlers } from "./MessageActions";
+import MessageItem from "./MessageItem";
 
 /**
  * The scrolling history. It follows new text while the reader is at the
@@ -46,9 +46,15 @@ const MessageList: Component<{ chat: Chat; charName: string; greeting: string; u
   const count = () => props.chat.messages().length;
   return (
     <div class="messages" ref={el} onScroll={onScroll} data-testid="messages" aria-live="off">
-      <Show when={props.chat.loadingOlder()}><p class="muted center small">Loading older messages…</p></Show>
+      <Show when={props.chat.loadingOlder()}>
+        <p class="muted center small">Loading older messages…</p>
+      </Show>
       {/* The server stores the greeting with the first turn; until then it is shown from the character. */}
-      <Show when={props.chat.phase() !== "loading" && !props.chat.nextBefore() && props.chat.messages()[0]?.role !== "assistant" && props.greeting}>
+      <Show
+        when={
+          props.chat.phase() !== "loading" && !props.chat.nextBefore() && props.chat.messages()[0]?.role !== "assistant" && props.greeting
+        }
+      >
         <article class="msg assistant" data-testid="greeting">
           <Markdown text={fillMacros(props.greeting, props.charName, props.userName)} class="bubble" />
         </article>

@@ -1,4 +1,4 @@
-import { Show, type Component } from "solid-js";
+import { type Component, Show } from "solid-js";
 import { useAuth } from "../lib/auth";
 import { navigate } from "../lib/router";
 import Link from "./Link";
@@ -12,18 +12,26 @@ const Nav: Component = () => {
   };
   return (
     <header class="topbar">
-      <a class="skip" href="#main">Skip to content</a>
-      <Link href="/" class="brand">Character Chat</Link>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <Link href="/" class="brand">
+        Character Chat
+      </Link>
       <Show when={auth.user()}>
         {(user) => (
           <nav class="nav" aria-label="Main">
             <Link href="/characters">Characters</Link>
-            <Link href="/chats" data-testid="nav-chats">Chats</Link>
+            <Link href="/chats" data-testid="nav-chats">
+              Chats
+            </Link>
             <Link href="/profile" data-testid="nav-profile">
               <span class="who">{user().displayName || user().username}</span>
               <span class="who-short">Profile</span>
             </Link>
-            <button type="button" class="link" data-testid="sign-out" onClick={signOut}>Sign out</button>
+            <button type="button" class="link" data-testid="sign-out" onClick={signOut}>
+              Sign out
+            </button>
           </nav>
         )}
       </Show>

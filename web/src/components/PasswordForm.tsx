@@ -1,4 +1,4 @@
-import { createSignal, Show, type Component } from "solid-js";
+import { type Component, createSignal, Show } from "solid-js";
 import { changePassword } from "../lib/api";
 import { asFailure, describe } from "../lib/errors";
 import Field from "./Field";
@@ -23,9 +23,32 @@ const PasswordForm: Component = () => {
   return (
     <form onSubmit={save} class="card" data-testid="password-form">
       <h2>Password</h2>
-      <Field label="Current password" name="currentPassword" type="password" autocomplete="current-password" value={current()} onInput={setCurrent} required />
-      <Field label="New password" name="newPassword" type="password" autocomplete="new-password" value={next()} onInput={setNext} hint="At least 8 characters." required />
-      <Show when={note()}>{(n) => <p class={n().ok ? "ok" : "error"} role="status">{n().text}</p>}</Show>
+      <Field
+        label="Current password"
+        name="currentPassword"
+        type="password"
+        autocomplete="current-password"
+        value={current()}
+        onInput={setCurrent}
+        required
+      />
+      <Field
+        label="New password"
+        name="newPassword"
+        type="password"
+        autocomplete="new-password"
+        value={next()}
+        onInput={setNext}
+        hint="At least 8 characters."
+        required
+      />
+      <Show when={note()}>
+        {(n) => (
+          <p class={n().ok ? "ok" : "error"} role="status">
+            {n().text}
+          </p>
+        )}
+      </Show>
       <button type="submit">Change password</button>
     </form>
   );

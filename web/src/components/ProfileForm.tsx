@@ -1,4 +1,4 @@
-import { createSignal, Show, type Component } from "solid-js";
+import { type Component, createSignal, Show } from "solid-js";
 import { updateMe } from "../lib/api";
 import { useAuth } from "../lib/auth";
 import { describe } from "../lib/errors";
@@ -23,9 +23,25 @@ const ProfileForm: Component = () => {
     <form onSubmit={save} class="card" data-testid="profile-form">
       <h2>Profile</h2>
       <Field label="Display name" name="displayName" value={displayName()} onInput={setDisplayName} hint="What the characters call you." />
-      <Field label="Persona" name="persona" multiline rows={5} value={persona()} onInput={setPersona} hint="What the characters know about you: sent with every prompt." />
-      <Show when={note()}>{(n) => <p class={n().ok ? "ok" : "error"} role="status">{n().text}</p>}</Show>
-      <button type="submit" class="primary">Save profile</button>
+      <Field
+        label="Persona"
+        name="persona"
+        multiline
+        rows={5}
+        value={persona()}
+        onInput={setPersona}
+        hint="What the characters know about you: sent with every prompt."
+      />
+      <Show when={note()}>
+        {(n) => (
+          <p class={n().ok ? "ok" : "error"} role="status">
+            {n().text}
+          </p>
+        )}
+      </Show>
+      <button type="submit" class="primary">
+        Save profile
+      </button>
     </form>
   );
 };

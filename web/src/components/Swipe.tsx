@@ -7,11 +7,29 @@ const Swipe: Component<{ message: Message; disabled: boolean; onChoose: (id: str
   const ids = () => [props.message.id, ...(props.message.alternatives ?? []).map((a) => a.id)].sort();
   const at = () => ids().indexOf(props.message.id);
   return (
-    <span class="swipe" role="group" aria-label="Versions of this reply" data-testid="swipe">
-      <button type="button" class="icon" aria-label="Previous version" disabled={props.disabled || at() === 0} onClick={() => props.onChoose(ids()[at() - 1])}>‹</button>
-      <span class="small">{at() + 1}/{ids().length}</span>
-      <button type="button" class="icon" aria-label="Next version" disabled={props.disabled || at() === ids().length - 1} onClick={() => props.onChoose(ids()[at() + 1])}>›</button>
-    </span>
+    <fieldset class="swipe" aria-label="Versions of this reply" data-testid="swipe">
+      <button
+        type="button"
+        class="icon"
+        aria-label="Previous version"
+        disabled={props.disabled || at() === 0}
+        onClick={() => props.onChoose(ids()[at() - 1])}
+      >
+        ‹
+      </button>
+      <span class="small">
+        {at() + 1}/{ids().length}
+      </span>
+      <button
+        type="button"
+        class="icon"
+        aria-label="Next version"
+        disabled={props.disabled || at() === ids().length - 1}
+        onClick={() => props.onChoose(ids()[at() + 1])}
+      >
+        ›
+      </button>
+    </fieldset>
   );
 };
 

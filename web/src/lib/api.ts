@@ -3,7 +3,15 @@
  * token, kept in memory only and renewed silently through the refresh cookie.
  */
 import type {
-  ApiError, AuthResponse, Character, ChatSummary, Memory, Message, Meta, PromptLedger, User,
+  ApiError,
+  AuthResponse,
+  Character,
+  ChatSummary,
+  Memory,
+  Message,
+  Meta,
+  PromptLedger,
+  User,
 } from "../../../worker/shared/wire";
 import { readTurnEvents, type TurnEventWithId } from "./sse";
 
@@ -21,7 +29,8 @@ export class ApiFailure extends Error {
 }
 
 export type CharacterInput = Pick<
-  Character, "name" | "tagline" | "description" | "greeting" | "scenario" | "exampleDialogues" | "visibility"
+  Character,
+  "name" | "tagline" | "description" | "greeting" | "scenario" | "exampleDialogues" | "visibility"
 >;
 export type TurnStream = AsyncIterable<TurnEventWithId>;
 
@@ -91,7 +100,9 @@ async function json<T>(path: string, method = "GET", body?: unknown): Promise<T>
 
 async function authenticate(path: string, body: unknown): Promise<AuthResponse> {
   const res = await fetch(path, {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
   }).catch(() => {
     throw new ApiFailure(0, "network", "The server cannot be reached.");
   });
@@ -113,8 +124,7 @@ const chat = (characterId: string) => `/api/chats/${encodeURIComponent(character
 
 export const meta = () => json<Meta>("/api/meta");
 
-export const register = (input: { username: string; email: string; password: string }) =>
-  authenticate("/api/auth/register", input);
+export const register = (input: { username: string; email: string; password: string }) => authenticate("/api/auth/register", input);
 export const login = (input: { login: string; password: string }) => authenticate("/api/auth/login", input);
 export async function logout(): Promise<void> {
   await fetch("/api/auth/logout", { method: "POST" }).catch(() => undefined);
@@ -156,8 +166,7 @@ export const listMessages = (characterId: string, before?: string | null, limit 
 
 export const sendMessage = (characterId: string, content: string, clientMessageId: string, signal: AbortSignal) =>
   stream(`${chat(characterId)}/messages`, signal, { body: JSON.stringify({ content, clientMessageId }) });
-export const regenerate = (characterId: string, signal: AbortSignal) =>
-  stream(`${chat(characterId)}/regenerate`, signal);
+export const regenerate = (characterId: string, signal: AbortSignal) => stream(`${chat(characterId)}/regenerate`, signal);
 export const editMessage = (characterId: string, messageId: string, content: string, signal: AbortSignal) =>
   stream(`${chat(characterId)}/messages/${encodeURIComponent(messageId)}/edit`, signal, {
     body: JSON.stringify({ content }),
@@ -165,25 +174,21 @@ export const editMessage = (characterId: string, messageId: string, content: str
 /** Replays what was missed of the in-flight reply, then follows it live. */
 export const resumeStream = (characterId: string, lastEventId: string | null, signal: AbortSignal) =>
   stream(`${chat(characterId)}/stream`, signal, {
-    method: "GET", headers: lastEventId ? { "Last-Event-ID": lastEventId } : {},
+    method: "GET",
+    headers: lastEventId ? { "Last-Event-ID": lastEventId } : {},
   });
-export const cancelTurn = (characterId: string) =>
-  json<{ cancelled: boolean }>(`${chat(characterId)}/cancel`, "POST");
+export const cancelTurn = (characterId: string) => json<{ cancelled: boolean }>(`${chat(characterId)}/cancel`, "POST");
 export const chooseAlternative = (characterId: string, messageId: string) =>
-  json<{ message: Message }>(`${chat(characterId)}/messages/${encodeURIComponent(messageId)}/choose`, "POST")
-    .then((r) => r.message);
+  json<{ message: Message }>(`${chat(characterId)}/messages/${encodeURIComponent(messageId)}/choose`, "POST").then((r) => r.message);
 export const rewind = (characterId: string, messageId: string) =>
   json<{ messages: Message[] }>(`${chat(characterId)}/rewind`, "POST", { messageId }).then((r) => r.messages);
 export const promptContext = (characterId: string, messageId: string) =>
-  json<{ ledger: PromptLedger }>(`${chat(characterId)}/messages/${encodeURIComponent(messageId)}/context`)
-    .then((r) => r.ledger);
+  json<{ ledger: PromptLedger }>(`${chat(characterId)}/messages/${encodeURIComponent(messageId)}/context`).then((r) => r.ledger);
 
-export const listMemories = (characterId: string) =>
-  json<{ memories: Memory[] }>(`${chat(characterId)}/memories`).then((r) => r.memories);
+export const listMemories = (characterId: string) => json<{ memories: Memory[] }>(`${chat(characterId)}/memories`).then((r) => r.memories);
 export const addMemory = (characterId: string, input: { content: string } | { messageId: string }) =>
   json<{ memory: Memory }>(`${chat(characterId)}/memories`, "POST", input).then((r) => r.memory);
 export const updateMemory = (characterId: string, id: string, content: string) =>
-  json<{ memory: Memory }>(`${chat(characterId)}/memories/${encodeURIComponent(id)}`, "PATCH", { content })
-    .then((r) => r.memory);
+  json<{ memory: Memory }>(`${chat(characterId)}/memories/${encodeURIComponent(id)}`, "PATCH", { content }).then((r) => r.memory);
 export const deleteMemory = (characterId: string, id: string) =>
   json<void>(`${chat(characterId)}/memories/${encodeURIComponent(id)}`, "DELETE");

@@ -2,8 +2,9 @@
  * The signed-in user as a Solid context. The access token itself stays inside
  * api.ts; this module follows the session and renews it before it expires.
  */
-import { createComponent, createContext, createSignal, onCleanup, useContext } from "solid-js";
+
 import type { Accessor, JSX } from "solid-js";
+import { createComponent, createContext, createSignal, onCleanup, useContext } from "solid-js";
 import type { User } from "../../../worker/shared/wire";
 import { logout, onSession, refreshSession } from "./api";
 

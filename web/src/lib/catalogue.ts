@@ -31,15 +31,26 @@ export function createCatalogue() {
 
   let debounce: ReturnType<typeof setTimeout> | undefined;
   onCleanup(() => clearTimeout(debounce));
-  createEffect(on(query, (q) => {
-    clearTimeout(debounce);
-    debounce = setTimeout(() => void load(q.trim(), null), q ? 250 : 0);
-  }));
+  createEffect(
+    on(query, (q) => {
+      clearTimeout(debounce);
+      debounce = setTimeout(() => void load(q.trim(), null), q ? 250 : 0);
+    }),
+  );
 
   return {
-    query, setQuery, items, cursor, loading, error, setError,
+    query,
+    setQuery,
+    items,
+    cursor,
+    loading,
+    error,
+    setError,
     more: () => load(query().trim(), cursor()),
     remove: (c: Character) =>
-      deleteCharacter(c.id).then(() => setItems(items().filter((x) => x.id !== c.id)), (err) => setError(describe(err))),
+      deleteCharacter(c.id).then(
+        () => setItems(items().filter((x) => x.id !== c.id)),
+        (err) => setError(describe(err)),
+      ),
   };
 }

@@ -25,15 +25,24 @@ export function createChatState() {
       if (ms.some((x) => x.id === m.id)) {
         return ms.filter((x) => x.id !== replaceId || x.id === m.id).map((x) => (x.id === m.id ? m : x));
       }
-      return replaceId && ms.some((x) => x.id === replaceId)
-        ? ms.map((x) => (x.id === replaceId ? m : x))
-        : [...ms, m];
+      return replaceId && ms.some((x) => x.id === replaceId) ? ms.map((x) => (x.id === replaceId ? m : x)) : [...ms, m];
     });
   };
 
   return {
-    messages, setMessages, draft, setDraft, phase, setPhase, error, setError,
-    nextBefore, setNextBefore, loadingOlder, setLoadingOlder, upsert,
+    messages,
+    setMessages,
+    draft,
+    setDraft,
+    phase,
+    setPhase,
+    error,
+    setError,
+    nextBefore,
+    setNextBefore,
+    loadingOlder,
+    setLoadingOlder,
+    upsert,
   };
 }
 

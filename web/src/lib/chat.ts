@@ -77,7 +77,10 @@ export function createChat(characterId: string) {
   }
 
   async function choose(current: Message, alternativeId: string) {
-    await api.chooseAlternative(characterId, alternativeId).then((m) => s.upsert(m, current.id), (err) => report(err));
+    await api.chooseAlternative(characterId, alternativeId).then(
+      (m) => s.upsert(m, current.id),
+      (err) => report(err),
+    );
   }
 
   async function rewind(messageId: string) {
@@ -117,9 +120,19 @@ export function createChat(characterId: string) {
   void load();
 
   return {
-    messages: s.messages, draft: s.draft, phase: s.phase, error: s.error,
-    nextBefore: s.nextBefore, loadingOlder: s.loadingOlder,
-    send, stop, regenerate, edit, choose, rewind, loadOlder,
+    messages: s.messages,
+    draft: s.draft,
+    phase: s.phase,
+    error: s.error,
+    nextBefore: s.nextBefore,
+    loadingOlder: s.loadingOlder,
+    send,
+    stop,
+    regenerate,
+    edit,
+    choose,
+    rewind,
+    loadOlder,
     dismissError: () => s.setError(null),
     report: (message: string) => s.setError({ message }),
   };

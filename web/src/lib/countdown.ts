@@ -1,5 +1,5 @@
 /** A seconds countdown as a signal, for "try again in N s" after throttling. */
-import { createSignal, onCleanup, type Accessor } from "solid-js";
+import { type Accessor, createSignal, onCleanup } from "solid-js";
 
 export function createCountdown(): [Accessor<number>, (seconds: number) => void] {
   const [left, setLeft] = createSignal(0);

@@ -13,5 +13,10 @@ export function download(name: string, data: Blob | unknown): void {
 
 /** A file name made from free text. */
 export function fileName(base: string, ext: string): string {
-  return `${base.trim().replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "") || "export"}.${ext}`;
+  return `${
+    base
+      .trim()
+      .replace(/[^\w.-]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "export"
+  }.${ext}`;
 }

@@ -30,7 +30,10 @@ export function formatWait(seconds: number): string {
 
 /** One line of plain text from Markdown-ish content. */
 export function snippet(text: string, max = 90): string {
-  const plain = text.replace(/[*_`#>~]|\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/\s+/g, " ").trim();
+  const plain = text
+    .replace(/[*_`#>~]|\[([^\]]*)\]\([^)]*\)/g, "$1")
+    .replace(/\s+/g, " ")
+    .trim();
   return plain.length > max ? `${plain.slice(0, max - 1)}…` : plain;
 }
 

@@ -14,7 +14,7 @@ describe("createSseParser", () => {
   it("handles events split across chunks, CRLF and comments", () => {
     const push = createSseParser();
     expect(push(": keep-alive\r\nid: 7\r")).toEqual([]);
-    expect(push("\nevent: token\r\ndata: {\"te")).toEqual([]);
+    expect(push('\nevent: token\r\ndata: {"te')).toEqual([]);
     expect(push('xt":"x"}\r\n\r\n')).toEqual([{ event: "token", data: '{"text":"x"}', id: "7" }]);
   });
 

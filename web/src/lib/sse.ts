@@ -64,7 +64,7 @@ export async function* readTurnEvents(body: ReadableStream<Uint8Array>): AsyncGe
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      const events = push(done ? decoder.decode() + "\n\n" : decoder.decode(value, { stream: true }));
+      const events = push(done ? `${decoder.decode()}\n\n` : decoder.decode(value, { stream: true }));
       for (const e of events) {
         const turn = toTurnEvent(e);
         if (turn) yield turn;

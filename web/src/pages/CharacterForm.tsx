@@ -1,11 +1,17 @@
-import { createResource, createSignal, Show, type Component } from "solid-js";
+import { type Component, createResource, createSignal, Show } from "solid-js";
 import Field from "../components/Field";
-import { createCharacter, getCharacter, updateCharacter, type CharacterInput } from "../lib/api";
+import { type CharacterInput, createCharacter, getCharacter, updateCharacter } from "../lib/api";
 import { asFailure, describe } from "../lib/errors";
 import { navigate } from "../lib/router";
 
 const EMPTY: CharacterInput = {
-  name: "", tagline: "", description: "", greeting: "", scenario: "", exampleDialogues: "", visibility: "private",
+  name: "",
+  tagline: "",
+  description: "",
+  greeting: "",
+  scenario: "",
+  exampleDialogues: "",
+  visibility: "private",
 };
 
 /** Create a character, or edit one's own when given its id. */
@@ -13,15 +19,28 @@ const CharacterForm: Component<{ id?: string }> = (props) => {
   const [form, setForm] = createSignal<CharacterInput>(EMPTY);
   const [errors, setErrors] = createSignal<Record<string, string>>({});
   const [busy, setBusy] = createSignal(false);
-  const [existing] = createResource(() => props.id, async (id) => {
-    const c = await getCharacter(id);
-    setForm({ name: c.name, tagline: c.tagline, description: c.description, greeting: c.greeting, scenario: c.scenario, exampleDialogues: c.exampleDialogues, visibility: c.visibility });
-    return c;
-  });
-  const set = (key: keyof CharacterInput) => (value: string) => setForm({ ...form(), [key]: value });
-  const field = (key: keyof CharacterInput, label: string, extra: { multiline?: boolean; rows?: number; hint?: string; required?: boolean } = {}) => (
-    <Field label={label} name={key} value={form()[key]} onInput={set(key)} error={errors()[key]} {...extra} />
+  const [existing] = createResource(
+    () => props.id,
+    async (id) => {
+      const c = await getCharacter(id);
+      setForm({
+        name: c.name,
+        tagline: c.tagline,
+        description: c.description,
+        greeting: c.greeting,
+        scenario: c.scenario,
+        exampleDialogues: c.exampleDialogues,
+        visibility: c.visibility,
+      });
+      return c;
+    },
   );
+  const set = (key: keyof CharacterInput) => (value: string) => setForm({ ...form(), [key]: value });
+  const field = (
+    key: keyof CharacterInput,
+    label: string,
+    extra: { multiline?: boolean; rows?: number; hint?: string; required?: boolean } = {},
+  ) => <Field label={label} name={key} value={form()[key]} onInput={set(key)} error={errors()[key]} {...extra} />;
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
     setBusy(true);
@@ -39,23 +58,65 @@ const CharacterForm: Component<{ id?: string }> = (props) => {
   return (
     <section class="card">
       <h1>{props.id ? "Edit character" : "New character"}</h1>
-      <Show when={!existing.error} fallback={<p class="error" role="alert">{describe(existing.error)}</p>}>
+      <Show
+        when={!existing.error}
+        fallback={
+          <p class="error" role="alert">
+            {describe(existing.error)}
+          </p>
+        }
+      >
         <form onSubmit={submit} data-testid="character-form">
           {field("name", "Name", { required: true })}
           {field("tagline", "Tagline", { hint: "One line shown on the character's card." })}
-          {field("description", "Description", { multiline: true, rows: 5, required: true, hint: "Personality, looks, how they talk. The model reads this every turn." })}
+          {field("description", "Description", {
+            multiline: true,
+            rows: 5,
+            required: true,
+            hint: "Personality, looks, how they talk. The model reads this every turn.",
+          })}
           {field("greeting", "Greeting", { multiline: true, required: true, hint: "The first message of every new conversation." })}
           {field("scenario", "Scenario", { multiline: true, hint: "Where and when the conversation happens." })}
-          {field("exampleDialogues", "Example dialogues", { multiline: true, rows: 5, hint: "A few exchanges in the character's voice; {{user}} and {{char}} work." })}
+          {field("exampleDialogues", "Example dialogues", {
+            multiline: true,
+            rows: 5,
+            hint: "A few exchanges in the character's voice; {{user}} and {{char}} work.",
+          })}
           <fieldset class="field">
             <legend>Visibility</legend>
-            <label class="inline"><input type="radio" name="visibility" value="private" checked={form().visibility === "private"} onChange={() => setForm({ ...form(), visibility: "private" })} /> Private: only you</label>
-            <label class="inline"><input type="radio" name="visibility" value="public" checked={form().visibility === "public"} onChange={() => setForm({ ...form(), visibility: "public" })} /> Public: everyone can chat</label>
+            <label class="inline">
+              <input
+                type="radio"
+                name="visibility"
+                value="private"
+                checked={form().visibility === "private"}
+                onChange={() => setForm({ ...form(), visibility: "private" })}
+              />{" "}
+              Private: only you
+            </label>
+            <label class="inline">
+              <input
+                type="radio"
+                name="visibility"
+                value="public"
+                checked={form().visibility === "public"}
+                onChange={() => setForm({ ...form(), visibility: "public" })}
+              />{" "}
+              Public: everyone can chat
+            </label>
           </fieldset>
-          <Show when={errors().form}><p class="error" role="alert">{errors().form}</p></Show>
+          <Show when={errors().form}>
+            <p class="error" role="alert">
+              {errors().form}
+            </p>
+          </Show>
           <div class="row">
-            <button type="submit" class="primary" disabled={busy()}>{props.id ? "Save" : "Create and chat"}</button>
-            <button type="button" onClick={() => navigate("/characters")}>Cancel</button>
+            <button type="submit" class="primary" disabled={busy()}>
+              {props.id ? "Save" : "Create and chat"}
+            </button>
+            <button type="button" onClick={() => navigate("/characters")}>
+              Cancel
+            </button>
           </div>
         </form>
       </Show>

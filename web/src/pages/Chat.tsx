@@ -1,4 +1,4 @@
-import { createResource, createSignal, Match, Show, Switch, type Component } from "solid-js";
+import { type Component, createResource, createSignal, Match, Show, Switch } from "solid-js";
 import ChatHeader from "../components/ChatHeader";
 import Composer from "../components/Composer";
 import Drawer from "../components/Drawer";
@@ -23,12 +23,23 @@ const Chat: Component<{ characterId: string }> = (props) => {
   const [panel, setPanel] = createSignal<Panel>(null);
   const name = () => character()?.name ?? "The character";
   const busy = () => ["sending", "streaming", "stopping"].includes(chat.phase());
-  const remove = () => deleteChat(props.characterId).then(() => navigate("/chats"), (err) => chat.report(describe(err)));
+  const remove = () =>
+    deleteChat(props.characterId).then(
+      () => navigate("/chats"),
+      (err) => chat.report(describe(err)),
+    );
   const pin = async (id: string) => {
     if (await memories.pin(id)) setPanel({ kind: "memories" });
   };
   return (
-    <Show when={!character.error} fallback={<p class="error center" role="alert">{describe(character.error)}</p>}>
+    <Show
+      when={!character.error}
+      fallback={
+        <p class="error center" role="alert">
+          {describe(character.error)}
+        </p>
+      }
+    >
       <section class="chat" data-testid="chat" data-phase={chat.phase()}>
         <ChatHeader character={character()} onMemories={() => setPanel({ kind: "memories" })} onDelete={remove} />
         <MessageList

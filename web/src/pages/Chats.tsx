@@ -1,4 +1,4 @@
-import { createResource, For, Show, type Component } from "solid-js";
+import { type Component, createResource, For, Show } from "solid-js";
 import Avatar from "../components/Avatar";
 import Link from "../components/Link";
 import { listChats } from "../lib/api";
@@ -7,13 +7,18 @@ import { relativeTime, snippet } from "../lib/format";
 
 /** The user's conversations, most recent first. */
 const Chats: Component = () => {
-  const [chats] = createResource(() =>
-    listChats().then((list) => [...list].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))),
-  );
+  const [chats] = createResource(() => listChats().then((list) => [...list].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))));
   return (
     <section>
       <h1>Chats</h1>
-      <Show when={!chats.error} fallback={<p class="error" role="alert">{describe(chats.error)}</p>}>
+      <Show
+        when={!chats.error}
+        fallback={
+          <p class="error" role="alert">
+            {describe(chats.error)}
+          </p>
+        }
+      >
         <ul class="chat-list" aria-busy={chats.loading}>
           <For each={chats()}>
             {(chat) => (
@@ -23,17 +28,23 @@ const Chats: Component = () => {
                   <span class="chat-row-body">
                     <strong>{chat.character.name}</strong>
                     <span class="muted clamp-1">
-                      {chat.lastMessage ? `${chat.lastMessage.role === "user" ? "You: " : ""}${snippet(chat.lastMessage.content)}` : "No messages yet"}
+                      {chat.lastMessage
+                        ? `${chat.lastMessage.role === "user" ? "You: " : ""}${snippet(chat.lastMessage.content)}`
+                        : "No messages yet"}
                     </span>
                   </span>
-                  <time class="muted small" datetime={chat.updatedAt}>{relativeTime(chat.updatedAt)}</time>
+                  <time class="muted small" datetime={chat.updatedAt}>
+                    {relativeTime(chat.updatedAt)}
+                  </time>
                 </Link>
               </li>
             )}
           </For>
         </ul>
         <Show when={chats()?.length === 0}>
-          <p class="empty">No conversations yet. <Link href="/characters">Pick a character</Link> to start one.</p>
+          <p class="empty">
+            No conversations yet. <Link href="/characters">Pick a character</Link> to start one.
+          </p>
         </Show>
       </Show>
     </section>

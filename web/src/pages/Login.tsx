@@ -1,4 +1,4 @@
-import { createSignal, Show, type Component } from "solid-js";
+import { type Component, createSignal, Show } from "solid-js";
 import Field from "../components/Field";
 import Link from "../components/Link";
 import { login } from "../lib/api";
@@ -34,16 +34,28 @@ const Login: Component = () => {
       <h1>Sign in</h1>
       <form onSubmit={submit} data-testid="login-form">
         <Field label="Username or email" name="login" value={name()} onInput={setName} autocomplete="username" required />
-        <Field label="Password" name="password" type="password" value={password()} onInput={setPassword} autocomplete="current-password" required />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          value={password()}
+          onInput={setPassword}
+          autocomplete="current-password"
+          required
+        />
         <Show when={error()}>
           <p class="error" role="alert" data-testid="form-error">
             {error()}
             <Show when={wait() > 0}> Try again in {formatWait(wait())}.</Show>
           </p>
         </Show>
-        <button type="submit" class="primary" disabled={busy() || wait() > 0}>Sign in</button>
+        <button type="submit" class="primary" disabled={busy() || wait() > 0}>
+          Sign in
+        </button>
       </form>
-      <p class="muted">New here? <Link href="/register">Create an account</Link></p>
+      <p class="muted">
+        New here? <Link href="/register">Create an account</Link>
+      </p>
     </section>
   );
 };

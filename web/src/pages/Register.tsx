@@ -1,4 +1,4 @@
-import { createSignal, Show, type Component } from "solid-js";
+import { type Component, createSignal, Show } from "solid-js";
 import Field from "../components/Field";
 import Link from "../components/Link";
 import { register } from "../lib/api";
@@ -32,13 +32,48 @@ const Register: Component = () => {
     <section class="card narrow">
       <h1>Create an account</h1>
       <form onSubmit={submit} data-testid="register-form">
-        <Field label="Username" name="username" value={form().username} onInput={set("username")} error={errors().username} autocomplete="username" required />
-        <Field label="Email" name="email" type="email" value={form().email} onInput={set("email")} error={errors().email} autocomplete="email" required />
-        <Field label="Password" name="password" type="password" value={form().password} onInput={set("password")} error={errors().password} autocomplete="new-password" hint="At least 8 characters." required />
-        <Show when={errors().form}><p class="error" role="alert" data-testid="form-error">{errors().form}</p></Show>
-        <button type="submit" class="primary" disabled={busy()}>Sign up</button>
+        <Field
+          label="Username"
+          name="username"
+          value={form().username}
+          onInput={set("username")}
+          error={errors().username}
+          autocomplete="username"
+          required
+        />
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          value={form().email}
+          onInput={set("email")}
+          error={errors().email}
+          autocomplete="email"
+          required
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          value={form().password}
+          onInput={set("password")}
+          error={errors().password}
+          autocomplete="new-password"
+          hint="At least 8 characters."
+          required
+        />
+        <Show when={errors().form}>
+          <p class="error" role="alert" data-testid="form-error">
+            {errors().form}
+          </p>
+        </Show>
+        <button type="submit" class="primary" disabled={busy()}>
+          Sign up
+        </button>
       </form>
-      <p class="muted">Have an account? <Link href="/login">Sign in</Link></p>
+      <p class="muted">
+        Have an account? <Link href="/login">Sign in</Link>
+      </p>
     </section>
   );
 };
