@@ -18,6 +18,7 @@ const table = {
   username_taken: [409, "That username is taken."],
   email_taken: [409, "That email is already registered."],
   turn_in_progress: [409, "A reply is still being written."],
+  reply_cancelled: [409, "The reply was stopped before it finished; what was written is kept in the conversation."],
   conflict: [409, "The request conflicts with the current state."],
   content_too_large: [413, "The request body is too large."],
   unsupported_media_type: [415, "Send JSON (Content-Type: application/json)."],

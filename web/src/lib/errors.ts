@@ -7,6 +7,7 @@ const MESSAGES: Record<string, string> = {
   username_taken: "That username is taken.",
   email_taken: "An account with that email already exists.",
   turn_in_progress: "A reply is still being written.",
+  reply_cancelled: "The reply was stopped before it finished.",
   content_too_large: "That message is too long.",
   character_not_found: "This character no longer exists.",
   upstream_error: "The model failed to answer.",
