@@ -2,9 +2,10 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { AppEnv } from "./context";
-import { withResources } from "./context";
+import { isDatabaseDown } from "./db/client";
 import { AppError, errorBody, errorStatus } from "./errors";
+import type { AppEnv } from "./resources";
+import { withResources } from "./resources";
 import { authRoutes } from "./routes/auth";
 import { characterRoutes, seedCharacterRoutes } from "./routes/characters";
 import { chatRoutes, seedChatRoutes } from "./routes/chats";
@@ -58,17 +59,3 @@ app.onError((err, c) => {
   );
   return c.json(errorBody("internal", { requestId }), 500);
 });
-
-/** PostgreSQL could not be reached (drizzle wraps the driver's error as its cause). */
-function isDatabaseDown(err: unknown): boolean {
-  for (
-    let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
-    e && depth < 3;
-    e = e.cause as typeof e, depth++
-  ) {
-    if (typeof e.code === "string" && /^(ECONNREFUSED|ECONNRESET|CONNECT_TIMEOUT|CONNECTION_)/.test(e.code)) return true;
-    if (typeof e.message === "string" && /Network connection lost|cannot connect|connect(ion)? (refused|timeout)/i.test(e.message))
-      return true;
-  }
-  return false;
-}

@@ -6,11 +6,12 @@
 import type { BuiltPrompt } from "../context/prompt";
 import { listSection, type Shares, textSection } from "../context/shares";
 import type { CharacterSnapshot } from "../context/system-prompt";
-import { recallTerms } from "../memory/recall-query";
-import { type Hot, inPrompt } from "./hot";
-import type { StoredMemory, Summary } from "./memory-store";
+import { errorKind, logEvent } from "../log";
+import { recallTerms } from "../recall/terms";
+import type { Summary } from "./memories";
 import { promptFor } from "./reply";
-import type { StoredMessage } from "./store";
+import type { StoredMemory, StoredMessage } from "./types";
+import { type Hot, inPrompt } from "./window";
 
 export interface MemoryParts {
   memories: StoredMemory[];
@@ -54,7 +55,7 @@ export async function assemblePrompt(
   if (terms.length === 0) return first;
 
   const found = await recall(terms, oldestRecent, parts.recallLimit).catch((err: unknown) => {
-    console.warn(JSON.stringify({ level: "warn", event: "recall_failed", error: String(err) }));
+    logEvent("warn", "recall_failed", { error: errorKind(err) });
     return [];
   });
   if (found.length === 0) return first;

@@ -5,18 +5,21 @@
 import { type BuiltPrompt, buildPrompt, type PromptSection } from "../context/prompt";
 import { type CharacterSnapshot, characterSystemText } from "../context/system-prompt";
 import { countTokens, truncateToTokens } from "../context/tokens";
-import { isErrorCode } from "../errors";
+import { type ErrorCode, errorStatus, isErrorCode } from "../errors";
 import { LlmError, streamCompletion } from "../llm/client";
+import type { LlmErrorCode } from "../llm/llm-error";
 import type { LlmConfig, LlmUsage } from "../llm/types";
+import { logEvent } from "../log";
 import type { MessageStatus } from "../shared/wire";
-import type { Hot } from "./hot";
-import type { StoredMessage } from "./store";
 import type { Turn } from "./turn";
+import type { StoredMessage } from "./types";
+import type { Hot } from "./window";
 
 export interface ReplyOutcome {
   status: MessageStatus;
   content: string;
-  errorCode?: string;
+  /** The error table's answer when the reply did not complete. */
+  errorCode?: ErrorCode;
   retryAfter?: number;
   usage?: LlmUsage;
 }
@@ -48,7 +51,17 @@ export function promptFor(
   });
 }
 
-const FAILED: Record<string, MessageStatus> = { cancelled: "cancelled", interrupted: "interrupted" };
+/** How a stopped reply is stored, by the LLM client's failure code. */
+const STATUS: Partial<Record<LlmErrorCode, MessageStatus>> = { cancelled: "cancelled", interrupted: "interrupted" };
+
+/** The error table's answer for an LLM failure. */
+export function replyErrorCode(e: LlmError): ErrorCode {
+  if (e.code === "cancelled") return "reply_cancelled";
+  if (e.code === "interrupted") return "upstream_error";
+  if (e.code === "rate_limited")
+    return e.upstreamCode && isErrorCode(e.upstreamCode) && errorStatus(e.upstreamCode) === 429 ? e.upstreamCode : "rate_limited";
+  return e.code;
+}
 
 /** Streams the reply into `turn`; never throws. */
 export async function streamReply(
@@ -71,16 +84,9 @@ export async function streamReply(
     }
     return { status: "interrupted", content, errorCode: "upstream_error" };
   } catch (err) {
-    const e = err instanceof LlmError ? err : new LlmError("upstream_error", String(err), { cause: err });
-    const status = FAILED[e.code] ?? (content ? "interrupted" : "error");
-    if (e.code !== "cancelled")
-      console.warn(JSON.stringify({ level: "warn", event: "llm_failed", code: e.code, status: e.status, message: e.message }));
-    const code =
-      e.code === "interrupted"
-        ? "upstream_error"
-        : e.code === "rate_limited" && e.upstreamCode && isErrorCode(e.upstreamCode)
-          ? e.upstreamCode
-          : e.code;
-    return { status, content, errorCode: code, retryAfter: e.retryAfter };
+    const e = err instanceof LlmError ? err : new LlmError("upstream_error", "unexpected failure", { cause: err });
+    const status = STATUS[e.code] ?? (content ? "interrupted" : "error");
+    if (e.code !== "cancelled") logEvent("warn", "llm_failed", { code: e.code, status: e.status, upstreamCode: e.upstreamCode });
+    return { status, content, errorCode: replyErrorCode(e), retryAfter: e.retryAfter };
   }
 }
