@@ -42,8 +42,13 @@ export function chooseReply(store: Store, messageId: string, lastActive: StoredM
 /** Wire messages with the other versions of each reply. */
 export function withAlternatives(store: Store, rows: StoredMessage[]): Message[] {
   const parents = rows.filter((m) => m.role === "assistant" && m.parentId).map((m) => m.parentId!);
+  return attachAlternatives(rows, store.repliesToAny(parents));
+}
+
+/** Pure: each reply in `rows` with the other `replies` to the same user message (active or not) as its alternatives. */
+export function attachAlternatives(rows: StoredMessage[], replies: StoredMessage[]): Message[] {
   const byParent = new Map<string, StoredMessage[]>();
-  for (const r of store.repliesToAny(parents)) byParent.set(r.parentId!, [...(byParent.get(r.parentId!) ?? []), r]);
+  for (const r of replies) if (r.parentId) byParent.set(r.parentId, [...(byParent.get(r.parentId) ?? []), r]);
   return rows.map((m) => {
     const others = m.parentId ? (byParent.get(m.parentId) ?? []).filter((o) => o.id !== m.id) : [];
     const wire = toWire(m);
