@@ -36,15 +36,7 @@ export class ChatSession extends DurableObject<Env> {
       if (earlier) return replaySend(this.c.runner, this.c.store, ready, earlier, input.stream);
     }
     if (this.c.runner.current) return { ok: false, code: "turn_in_progress" };
-    if (hot.window.length === 0 && hot.cold !== "some" && character.greeting) {
-      this.c.conversation.append(hot, {
-        role: "assistant",
-        content: character.greeting,
-        status: "complete",
-        clientId: null,
-        parentId: null,
-      });
-    }
+    this.c.conversation.greetIfNew(hot, character.greeting);
     const userMessage = this.c.conversation.appendUser(hot, input.content, input.clientMessageId ?? null);
     return this.c.runner.start(hot, character, userMessage, input.stream, true);
   }

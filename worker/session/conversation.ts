@@ -46,6 +46,11 @@ export function createConversation(deps: { store: Store; memories: Memories; out
       lastMs = Math.max(lastMs, createdAt);
     },
     append,
+    /** A conversation's first turn starts with the character's greeting. */
+    greetIfNew(hot: Hot, greeting: string): void {
+      if (hot.window.length > 0 || hot.cold === "some" || !greeting) return;
+      append(hot, { role: "assistant", content: greeting, status: "complete", clientId: null, parentId: null });
+    },
     /** A user message: durable, and pinned as a memory when it asks to be remembered. */
     appendUser(hot: Hot, content: string, clientId: string | null): StoredMessage {
       const message = append(hot, { role: "user", content, status: "complete", clientId, parentId: null });
