@@ -6,6 +6,7 @@
  * of an error but its message).
  */
 import { DurableObject } from "cloudflare:workers";
+import type { CharacterSnapshot } from "../context/system-prompt";
 import type { Env } from "../env";
 import type { Memory, Message, PromptLedger } from "../shared/wire";
 import { createCollaborators } from "./collaborators";
@@ -15,7 +16,7 @@ import { memoryToWire } from "./memories";
 import { replaySend } from "./replay";
 import { ensureSchema } from "./schema";
 import type { Caller, Result, SendInput, SendResult } from "./types";
-import { popWindow } from "./window";
+import { type Hot, popWindow } from "./window";
 
 export type { Caller, Fail, SendInput, SendResult } from "./types";
 
@@ -28,7 +29,7 @@ export class ChatSession extends DurableObject<Env> {
   }
 
   async send(input: SendInput): Promise<SendResult> {
-    const ready = await this.forTurn(input);
+    const ready = await this.open(input);
     if (!ready.ok) return ready;
     const { hot, character } = ready;
     if (input.clientMessageId) {
@@ -42,15 +43,16 @@ export class ChatSession extends DurableObject<Env> {
   }
 
   async cancel(caller: Caller): Promise<Result<{ cancelled: boolean }>> {
-    const hot = await this.c.hydration.open(caller);
-    if ("ok" in hot) return hot;
+    const ready = await this.open(caller);
+    if (!ready.ok) return ready;
     return { ok: true, cancelled: this.c.runner.cancel() };
   }
 
   /** Resume: what the caller missed of the current or just-finished reply, then live. */
   async resume(caller: Caller, lastEventId?: string): Promise<Result<{ stream: ReadableStream<Uint8Array> | null }>> {
-    const hot = await this.c.hydration.open(caller);
-    if ("ok" in hot) return hot;
+    const ready = await this.open(caller);
+    if (!ready.ok) return ready;
+    const { hot } = ready;
     return { ok: true, stream: resumeStream(this.c.runner, this.c.store, hot, lastEventId) };
   }
 
@@ -60,21 +62,22 @@ export class ChatSession extends DurableObject<Env> {
     before: string | undefined,
     limit: number,
   ): Promise<Result<{ messages: Message[]; nextBefore: string | null }>> {
-    const hot = await this.c.hydration.open(caller);
-    if ("ok" in hot) return hot;
+    const ready = await this.open(caller);
+    if (!ready.ok) return ready;
+    const { hot } = ready;
     return { ok: true, ...(await historyPage(this.c.store, this.c.pg, hot, before, limit)) };
   }
 
   async ledger(caller: Caller, messageId: string): Promise<Result<{ ledger: PromptLedger }>> {
-    const hot = await this.c.hydration.open(caller);
-    if ("ok" in hot) return hot;
+    const ready = await this.open(caller);
+    if (!ready.ok) return ready;
     const body = this.c.store.ledger(messageId);
     return body ? { ok: true, ledger: JSON.parse(body) as PromptLedger } : { ok: false, code: "message_not_found" };
   }
 
   /** A new version of the last reply; the earlier ones stay as alternatives. */
   async regenerate(input: Caller & { stream: boolean }): Promise<SendResult> {
-    const ready = await this.forTurn(input);
+    const ready = await this.open(input);
     if (!ready.ok) return ready;
     const { hot, character } = ready;
     if (this.c.runner.current) return { ok: false, code: "turn_in_progress" };
@@ -91,7 +94,7 @@ export class ChatSession extends DurableObject<Env> {
 
   /** Replaces a user message: it and what followed leave the history, and a fresh reply is written. */
   async edit(input: SendInput & { messageId: string }): Promise<SendResult> {
-    const ready = await this.forTurn(input);
+    const ready = await this.open(input);
     if (!ready.ok) return ready;
     if (this.c.runner.current) return { ok: false, code: "turn_in_progress" };
     const target = this.c.store.byId(input.messageId);
@@ -106,8 +109,8 @@ export class ChatSession extends DurableObject<Env> {
 
   /** Everything after `messageId` leaves the active history, with the memories and summaries made from it. */
   async rewind(caller: Caller, messageId: string): Promise<Result<{ messages: Message[] }>> {
-    const hot = await this.c.hydration.open(caller);
-    if ("ok" in hot) return hot;
+    const ready = await this.open(caller);
+    if (!ready.ok) return ready;
     if (this.c.runner.current) return { ok: false, code: "turn_in_progress" };
     const target = this.c.store.byId(messageId);
     if (!target?.active) return { ok: false, code: "message_not_found" };
@@ -119,8 +122,9 @@ export class ChatSession extends DurableObject<Env> {
 
   /** Swipe: makes another version of the last reply the one that counts. */
   async choose(caller: Caller, messageId: string): Promise<Result<{ message: Message }>> {
-    const hot = await this.c.hydration.open(caller);
-    if ("ok" in hot) return hot;
+    const ready = await this.open(caller);
+    if (!ready.ok) return ready;
+    const { hot } = ready;
     if (this.c.runner.current) return { ok: false, code: "turn_in_progress" };
     const chosen = chooseReply(this.c.store, messageId, hot.window.at(-1));
     if ("ok" in chosen) return chosen;
@@ -129,34 +133,35 @@ export class ChatSession extends DurableObject<Env> {
   }
 
   async listMemories(caller: Caller): Promise<Result<{ memories: Memory[] }>> {
-    const hot = await this.c.hydration.open(caller);
-    if ("ok" in hot) return hot;
+    const ready = await this.open(caller);
+    if (!ready.ok) return ready;
     return { ok: true, memories: this.c.memories.memories().map(memoryToWire) };
   }
 
   /** Pins a memory: given text, or the content of one of this conversation's messages. */
   async pin(caller: Caller, input: { content?: string; messageId?: string }): Promise<Result<{ memory: Memory }>> {
-    const hot = await this.c.hydration.open(caller);
-    if ("ok" in hot) return hot;
+    const ready = await this.open(caller);
+    if (!ready.ok) return ready;
     return this.queued(pinMemory(this.c.store, this.c.memories, this.c.conversation.nextId(), input));
   }
 
   async updateMemory(caller: Caller, id: string, content: string): Promise<Result<{ memory: Memory }>> {
-    const hot = await this.c.hydration.open(caller);
-    if ("ok" in hot) return hot;
+    const ready = await this.open(caller);
+    if (!ready.ok) return ready;
     return this.queued(editMemory(this.c.memories, id, content));
   }
 
   async forget(caller: Caller, id: string): Promise<Result> {
-    const hot = await this.c.hydration.open(caller);
-    if ("ok" in hot) return hot;
+    const ready = await this.open(caller);
+    if (!ready.ok) return ready;
     return this.queued(forgetMemory(this.c.memories, id));
   }
 
   /** The user's profile changed: the next prompt uses it. */
   async setProfile(caller: Caller, profile: { displayName: string; persona: string }): Promise<void> {
-    const hot = await this.c.hydration.open(caller);
-    if ("ok" in hot) return;
+    const ready = await this.open(caller);
+    if (!ready.ok) return;
+    const { hot } = ready;
     hot.profile = profile;
     this.c.store.setMeta("profile", JSON.stringify(profile));
   }
@@ -180,12 +185,17 @@ export class ChatSession extends DurableObject<Env> {
     await this.c.outbox.drain();
   }
 
-  /** The hot state and the character for a turn, both checked against the caller. */
-  private async forTurn(caller: Caller) {
-    const hot = await this.c.hydration.open(caller);
-    if ("ok" in hot) return hot;
+  /**
+   * The hot state and the character, both checked against the caller: the
+   * owner first, then the character, and only then anything written (a
+   * conversation with someone else's private character never starts).
+   */
+  private async open(caller: Caller): Promise<Result<{ hot: Hot; character: CharacterSnapshot }>> {
+    if (this.c.hydration.foreign(caller)) return { ok: false, code: "forbidden" };
     const character = await this.c.characters.get(caller);
-    return "ok" in character ? character : { ok: true as const, hot, character };
+    if ("ok" in character) return character;
+    const hot = await this.c.hydration.open(caller);
+    return "ok" in hot ? hot : { ok: true, hot, character };
   }
 
   /** A result whose change went into the outbox: have the alarm copy it soon. */

@@ -5,6 +5,7 @@
  */
 import { countTokens } from "../context/tokens";
 import { newId } from "../ids";
+import type { Checkpoint } from "./checkpoint";
 import { newMemory } from "./controls";
 import type { Memories } from "./memories";
 import type { Outbox } from "./outbox";
@@ -28,11 +29,12 @@ export function createConversation(deps: { store: Store; memories: Memories; out
     return { id: newId(at), at };
   }
 
-  function append(hot: Hot, m: NewMessage): StoredMessage {
+  /** Stores a message, durable with its outbox entry; `hot` (when loaded) gets it too. */
+  function append(hot: Hot | null, m: NewMessage): StoredMessage {
     const { id, at } = nextId();
     const message: StoredMessage = { ...m, id, createdAt: at, tokens: countTokens(m.content), active: true };
     deps.store.insertMessage(message);
-    pushWindow(hot, message);
+    if (hot) pushWindow(hot, message);
     // Copy to PostgreSQL shortly after the reply is stored (batching a quick
     // exchange), off the turn's critical path; a user message alone waits a little longer.
     deps.outbox.flushBy(Date.now() + (m.role === "assistant" && m.parentId ? REPLY_FLUSH_DELAY_MS : USER_FLUSH_DELAY_MS));
@@ -46,6 +48,20 @@ export function createConversation(deps: { store: Store; memories: Memories; out
       lastMs = Math.max(lastMs, createdAt);
     },
     append,
+    /**
+     * After a crash: the reply a previous instance was writing is stored with
+     * what it had written, as interrupted (unless it was stored after all).
+     */
+    recoverInterrupted(checkpoint: Checkpoint): void {
+      const inflight = checkpoint.take();
+      if (!inflight) return;
+      const stored = deps.store.repliesToAny([inflight.userMessageId]).some((r) => r.createdAt >= inflight.startedAt);
+      const user = deps.store.byId(inflight.userMessageId);
+      if (!stored && user?.active) {
+        append(null, { role: "assistant", content: inflight.content, status: "interrupted", clientId: null, parentId: user.id });
+      }
+      checkpoint.clear();
+    },
     /** A conversation's first turn starts with the character's greeting. */
     greetIfNew(hot: Hot, greeting: string): void {
       if (hot.window.length > 0 || hot.cold === "some" || !greeting) return;

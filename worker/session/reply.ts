@@ -63,13 +63,14 @@ export function replyErrorCode(e: LlmError): ErrorCode {
   return e.code;
 }
 
-/** Streams the reply into `turn`; never throws. */
+/** Streams the reply into `turn`, reporting the text so far to `progress` after each token; never throws. */
 export async function streamReply(
   cfg: LlmConfig,
   prompt: BuiltPrompt,
   turn: Turn,
   maxTokens: number,
   characterId: string,
+  progress: (content: string) => void,
 ): Promise<ReplyOutcome> {
   let content = "";
   try {
@@ -78,6 +79,7 @@ export async function streamReply(
       if (ev.type === "token") {
         content += ev.text;
         turn.emit("token", { text: ev.text });
+        progress(content);
       } else {
         return { status: "complete", content, usage: ev.usage };
       }
