@@ -7,6 +7,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { CharacterSnapshot } from "../context/system-prompt";
+import { countTokens } from "../context/tokens";
 import type { Env } from "../env";
 import type { Memory, Message, PromptLedger } from "../shared/wire";
 import { createCollaborators } from "./collaborators";
@@ -14,8 +15,9 @@ import { chooseReply, editMemory, forgetMemory, pinMemory, rewindTo, withAlterna
 import { historyPage, resumeStream } from "./history";
 import { memoryToWire } from "./memories";
 import { replaySend } from "./replay";
+import { messageLimit, sheetOf } from "./reply";
 import { ensureSchema } from "./schema";
-import type { Caller, Result, SendInput, SendResult } from "./types";
+import type { Caller, Fail, Result, SendInput, SendResult } from "./types";
 import { type Hot, popWindow } from "./window";
 
 export type { Caller, Fail, SendInput, SendResult } from "./types";
@@ -38,7 +40,9 @@ export class ChatSession extends DurableObject<Env> {
     }
     if (this.c.runner.current) return { ok: false, code: "turn_in_progress" };
     this.c.conversation.greetIfNew(hot, character.greeting);
-    const userMessage = this.c.conversation.appendUser(hot, input.content, input.clientMessageId ?? null);
+    const tokens = this.fits(hot, character, input.content);
+    if (typeof tokens !== "number") return tokens;
+    const userMessage = this.c.conversation.appendUser(hot, input.content, input.clientMessageId ?? null, tokens);
     return this.c.runner.start(hot, character, userMessage, input.stream, true);
   }
 
@@ -61,11 +65,12 @@ export class ChatSession extends DurableObject<Env> {
     caller: Caller,
     before: string | undefined,
     limit: number,
-  ): Promise<Result<{ messages: Message[]; nextBefore: string | null }>> {
+  ): Promise<Result<{ messages: Message[]; nextBefore: string | null; maxMessageTokens: number }>> {
     const ready = await this.open(caller);
     if (!ready.ok) return ready;
     const { hot } = ready;
-    return { ok: true, ...(await historyPage(this.c.store, this.c.pg, hot, before, limit)) };
+    const maxMessageTokens = messageLimit(this.c.runner.promptBudget(), sheetOf(hot, ready.character).tokens);
+    return { ok: true, ...(await historyPage(this.c.store, this.c.pg, hot, before, limit)), maxMessageTokens };
   }
 
   async ledger(caller: Caller, messageId: string): Promise<Result<{ ledger: PromptLedger }>> {
@@ -99,11 +104,13 @@ export class ChatSession extends DurableObject<Env> {
     if (this.c.runner.current) return { ok: false, code: "turn_in_progress" };
     const target = this.c.store.byId(input.messageId);
     if (!target?.active || target.role !== "user") return { ok: false, code: "message_not_found" };
+    const tokens = this.fits(ready.hot, ready.character, input.content);
+    if (typeof tokens !== "number") return tokens;
     rewindTo(this.c.store, this.c.memories, target.id, true);
     this.c.hydration.invalidate();
     const hot = await this.c.hydration.open(input);
     if ("ok" in hot) return hot;
-    const userMessage = this.c.conversation.appendUser(hot, input.content, null);
+    const userMessage = this.c.conversation.appendUser(hot, input.content, null, tokens);
     return this.c.runner.start(hot, ready.character, userMessage, input.stream, true);
   }
 
@@ -196,6 +203,15 @@ export class ChatSession extends DurableObject<Env> {
     if ("ok" in character) return character;
     const hot = await this.c.hydration.open(caller);
     return "ok" in hot ? hot : { ok: true, hot, character };
+  }
+
+  /** The message's tokens when it fits the prompt with the whole character sheet; else the refusal, with the limit. */
+  private fits(hot: Hot, character: CharacterSnapshot, content: string): number | Fail {
+    const tokens = countTokens(content);
+    const limit = messageLimit(this.c.runner.promptBudget(), sheetOf(hot, character).tokens);
+    if (tokens <= limit) return tokens;
+    const message = `This message is ${tokens} tokens; with this character's sheet a message may be at most ${limit} tokens (about ${limit * 4} characters of English).`;
+    return { ok: false, code: "message_too_long", message };
   }
 
   /** A result whose change went into the outbox: have the alarm copy it soon. */

@@ -17,7 +17,8 @@ import { type Hot, pushWindow } from "./window";
 const USER_FLUSH_DELAY_MS = 2_000;
 const REPLY_FLUSH_DELAY_MS = 250;
 
-export type NewMessage = Omit<StoredMessage, "id" | "createdAt" | "tokens" | "active">;
+/** A message to store; its tokens are counted unless the caller already did. */
+export type NewMessage = Omit<StoredMessage, "id" | "createdAt" | "tokens" | "active"> & { tokens?: number };
 
 export function createConversation(deps: { store: Store; memories: Memories; outbox: Outbox; triggers: string[] }) {
   let lastMs = 0;
@@ -32,7 +33,7 @@ export function createConversation(deps: { store: Store; memories: Memories; out
   /** Stores a message, durable with its outbox entry; `hot` (when loaded) gets it too. */
   function append(hot: Hot | null, m: NewMessage): StoredMessage {
     const { id, at } = nextId();
-    const message: StoredMessage = { ...m, id, createdAt: at, tokens: countTokens(m.content), active: true };
+    const message: StoredMessage = { ...m, id, createdAt: at, tokens: m.tokens ?? countTokens(m.content), active: true };
     deps.store.insertMessage(message);
     if (hot) pushWindow(hot, message);
     // Copy to PostgreSQL shortly after the reply is stored (batching a quick
@@ -68,8 +69,8 @@ export function createConversation(deps: { store: Store; memories: Memories; out
       append(hot, { role: "assistant", content: greeting, status: "complete", clientId: null, parentId: null });
     },
     /** A user message: durable, and pinned as a memory when it asks to be remembered. */
-    appendUser(hot: Hot, content: string, clientId: string | null): StoredMessage {
-      const message = append(hot, { role: "user", content, status: "complete", clientId, parentId: null });
+    appendUser(hot: Hot, content: string, clientId: string | null, tokens?: number): StoredMessage {
+      const message = append(hot, { role: "user", content, status: "complete", clientId, parentId: null, tokens });
       const fact = pinnedFact(content, deps.triggers);
       if (fact) deps.memories.saveMemory(newMemory(nextId().id, fact, message.id));
       return message;

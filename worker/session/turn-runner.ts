@@ -52,9 +52,12 @@ export function createTurnRunner(deps: RunnerDeps) {
     return user ? { ok: true, userMessage: toWire(user), reply: outcome.reply } : { ok: false, code: "internal" };
   }
 
+  /** The prompt budget, shrunk when the upstream counts more tokens than we do. */
+  const budget = () => Math.floor(config.budget.prompt / calibration.current());
+
   async function generate(hot: Hot, t: Turn, userMessage: StoredMessage, character: CharacterSnapshot): Promise<void> {
     const checkpoint = deps.checkpoint.begin(userMessage.id);
-    const promptBudget = Math.floor(config.budget.prompt / calibration.current());
+    const promptBudget = budget();
     const parts = {
       memories: deps.memories.memories(),
       summary: deps.memories.summary(),
@@ -109,6 +112,7 @@ export function createTurnRunner(deps: RunnerDeps) {
   }
 
   return {
+    promptBudget: budget,
     /** The reply being written, if any. */
     get current(): Turn | null {
       return turn;
