@@ -5,6 +5,7 @@
  */
 import type { CharacterSnapshot } from "../context/system-prompt";
 import { findCharacterOrNull, toSnapshot } from "../db/characters";
+import { errorKind, logEvent } from "../log";
 import type { SessionPg } from "./pg";
 import type { Store } from "./store";
 import type { Caller, Fail } from "./types";
@@ -30,7 +31,12 @@ export function createCharacterCache(store: Store, pg: SessionPg) {
     async get(caller: Caller): Promise<CharacterSnapshot | Fail> {
       let snap = snapshot ?? saved();
       if (!snap || Date.now() - readAt > MAX_AGE_MS) {
-        const row = await pg.run((h) => findCharacterOrNull(h.db, caller.characterId)).catch(() => undefined);
+        const row = await pg
+          .run((h) => findCharacterOrNull(h.db, caller.characterId))
+          .catch((err: unknown) => {
+            logEvent("warn", "character_read_failed", { error: errorKind(err) });
+            return undefined;
+          });
         if (row === null) return { ok: false, code: "character_not_found" };
         if (row !== undefined) {
           snap = toSnapshot(row);

@@ -7,13 +7,18 @@
  */
 import { createDb, type DbHandle } from "../db/client";
 
-const IDLE_SECONDS = 2;
-const ATTEMPTS = 8;
+const IDLE_SECONDS = 1;
+/** About half a minute of waiting at most: a slot frees as soon as any conversation goes idle. */
+const ATTEMPTS = 20;
 
-/** PostgreSQL refused the connection for lack of slots (53300), or is starting up or shutting down (57P03). */
+/**
+ * The connection was never made, so no query ran and trying again is safe:
+ * no slot left (53300), the server starting or stopping (57P03), or the
+ * connect itself timed out (a burst of connections on a busy server).
+ */
 function noSlot(err: unknown): boolean {
   for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 3; e = e.cause as typeof e, depth++) {
-    if (e.code === "53300" || e.code === "57P03") return true;
+    if (e.code === "53300" || e.code === "57P03" || e.code === "CONNECT_TIMEOUT") return true;
   }
   return false;
 }
@@ -32,7 +37,7 @@ export function createSessionPg(url: string) {
           return await fn(open());
         } catch (err) {
           if (!noSlot(err) || attempt >= ATTEMPTS) throw err;
-          await new Promise((r) => setTimeout(r, (20 + Math.random() * 40) * 2 ** attempt));
+          await new Promise((r) => setTimeout(r, Math.min(2_000, (20 + Math.random() * 40) * 2 ** attempt) * (0.5 + Math.random())));
         }
       }
     },
