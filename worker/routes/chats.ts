@@ -12,9 +12,10 @@ import { AppError } from "../errors";
 import { readJson } from "../http/body";
 import { isUuid } from "../ids";
 import type { AppEnv } from "../resources";
+import { LIVE_CHARACTER, LIVE_USER } from "../session/live";
 import { sessionStub } from "../session/stub";
 import { conversationRoutes } from "./conversation";
-import { CONTENT_LIMIT, checkSize, isChatId, okOr, session } from "./session-call";
+import { CONTENT_LIMIT, checkSize, isChatId, okOr, SSE_HEADERS, session } from "./session-call";
 
 const title = z.string().trim().max(200);
 const newChatSchema = z.object({
@@ -50,6 +51,18 @@ export const chatRoutes = new Hono<AppEnv>()
     const { caller, stub } = session(c);
     okOr(await stub.deleteChat(caller));
     return c.body(null, 204);
+  })
+  .get("/:characterId/live", async (c) => {
+    const { caller, stub } = session(c);
+    if (c.req.header("upgrade")?.toLowerCase() === "websocket") {
+      // The object is named from the verified caller; these headers only tell it who that is.
+      const headers = new Headers(c.req.raw.headers);
+      headers.set(LIVE_USER, caller.userId);
+      headers.set(LIVE_CHARACTER, caller.characterId);
+      return stub.fetch(new Request(c.req.raw, { headers }));
+    }
+    const live = okOr(await stub.liveStream(caller));
+    return new Response(live.stream, { headers: SSE_HEADERS });
   })
   .delete("/:characterId", async (c) => {
     const { caller, stub } = session(c);

@@ -2,6 +2,7 @@
  * Builds a session object's collaborators from its state and Env: the
  * configuration is parsed here once and passed down.
  */
+import type { CharacterSnapshot } from "../context/system-prompt";
 import type { Env } from "../env";
 import { createCharacterCache } from "./character-cache";
 import { createChats } from "./chats";
@@ -9,6 +10,7 @@ import { createCheckpoint } from "./checkpoint";
 import { sessionConfig } from "./config";
 import { createConversation } from "./conversation";
 import { createHydration } from "./hydration";
+import { createLive } from "./live";
 import { createMemories } from "./memories";
 import { createOutbox } from "./outbox";
 import { createSessionPg } from "./pg";
@@ -32,7 +34,8 @@ export function createCollaborators(ctx: DurableObjectState, env: Env, forget: (
   const memories = createMemories(ctx.storage, outbox);
   const chats = createChats(ctx.storage.sql, outbox);
   const characters = createCharacterCache(store, pg);
-  const conversation = createConversation({ store, memories, outbox, triggers: config.memoryTriggers });
+  const live = createLive(ctx);
+  const conversation = createConversation({ store, memories, outbox, live, triggers: config.memoryTriggers });
   const checkpoint = createCheckpoint(ctx.storage.sql);
   conversation.recoverInterrupted(checkpoint);
   const hydration = createHydration({
@@ -48,12 +51,20 @@ export function createCollaborators(ctx: DurableObjectState, env: Env, forget: (
   });
   const stillCurrent = (hot: Hot) => hydration.current(hot.chat) === hot;
   const recall = createRecall({ storage: ctx.storage, store, chats, index, pg, stillCurrent, waitUntil });
-  const runner = createTurnRunner({ config, store, memories, conversation, recall, checkpoint, waitUntil });
-  return { config, pg, outbox, store, memories, chats, characters, conversation, recall, hydration, runner };
+  const runner = createTurnRunner({ config, store, memories, conversation, recall, checkpoint, live, waitUntil });
+  return { config, pg, outbox, store, memories, chats, characters, conversation, recall, hydration, runner, live };
 }
 
 /** The pair this object belongs to, once its owner is recorded. */
 function owner(store: Store): Pair | null {
   const [userId, characterId] = ["owner", "character"].map((k) => store.getMeta(k));
   return userId && characterId ? { userId, characterId } : null;
+}
+
+export type Parts = ReturnType<typeof createCollaborators>;
+
+/** A caller's conversation, hot, and the character, both checked against the caller. */
+export interface Ready {
+  hot: Hot;
+  character: CharacterSnapshot;
 }

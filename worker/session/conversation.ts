@@ -7,12 +7,13 @@ import { countTokens } from "../context/tokens";
 import { newId } from "../ids";
 import type { Checkpoint } from "./checkpoint";
 import { newMemory } from "./controls";
+import type { Live } from "./live";
 import type { Memories } from "./memories";
 import type { Outbox } from "./outbox";
 import { pinnedFact } from "./pin-triggers";
 import type { Store } from "./store";
 import type { StoredMessage } from "./types";
-import { type Hot, pushWindow } from "./window";
+import { type Hot, pushWindow, toWire } from "./window";
 
 const USER_FLUSH_DELAY_MS = 2_000;
 const REPLY_FLUSH_DELAY_MS = 250;
@@ -20,7 +21,7 @@ const REPLY_FLUSH_DELAY_MS = 250;
 /** A message to store; its tokens are counted unless the caller already did. */
 export type NewMessage = Omit<StoredMessage, "id" | "createdAt" | "tokens" | "active"> & { tokens?: number };
 
-export function createConversation(deps: { store: Store; memories: Memories; outbox: Outbox; triggers: string[] }) {
+export function createConversation(deps: { store: Store; memories: Memories; outbox: Outbox; live: Live; triggers: string[] }) {
   let lastMs = 0;
 
   /** Ids strictly increasing in time, so id order is conversation order. */
@@ -30,8 +31,11 @@ export function createConversation(deps: { store: Store; memories: Memories; out
     return { id: newId(at), at };
   }
 
-  /** Stores a message, durable with its outbox entry; `hot` (when loaded) gets it too. */
-  function append(hot: Hot | null, m: NewMessage): StoredMessage {
+  /**
+   * Stores a message, durable with its outbox entry; `hot` (when loaded) gets
+   * it too, and open clients are told unless `quiet` (the caller tells them).
+   */
+  function append(hot: Hot | null, m: NewMessage, quiet = false): StoredMessage {
     const { id, at } = nextId();
     const message: StoredMessage = { ...m, id, createdAt: at, tokens: m.tokens ?? countTokens(m.content), active: true };
     // A conversation's first message is copied at once, so it is listed at once.
@@ -42,6 +46,7 @@ export function createConversation(deps: { store: Store; memories: Memories; out
     // exchange), off the turn's critical path; a user message alone waits a little longer.
     const delay = first ? 0 : m.role === "assistant" && m.parentId ? REPLY_FLUSH_DELAY_MS : USER_FLUSH_DELAY_MS;
     deps.outbox.flushBy(Date.now() + delay);
+    if (hot && !quiet) deps.live.broadcast({ type: "message", chat: m.chat, message: toWire(message) });
     return message;
   }
 
@@ -76,7 +81,10 @@ export function createConversation(deps: { store: Store; memories: Memories; out
     appendUser(hot: Hot, content: string, clientId: string | null, tokens?: number): StoredMessage {
       const message = append(hot, { chat: hot.chat, role: "user", content, status: "complete", clientId, parentId: null, tokens });
       const fact = pinnedFact(content, deps.triggers);
-      if (fact) deps.memories.saveMemory(newMemory(nextId().id, hot.chat, fact, message.id));
+      if (fact) {
+        deps.memories.saveMemory(newMemory(nextId().id, hot.chat, fact, message.id));
+        deps.live.broadcast({ type: "memories", chat: hot.chat });
+      }
       return message;
     },
   };

@@ -15,6 +15,7 @@ import type { Checkpoint } from "./checkpoint";
 import type { SessionConfig } from "./config";
 import { withAlternatives } from "./controls";
 import type { Conversation } from "./conversation";
+import type { Live } from "./live";
 import type { Memories } from "./memories";
 import type { RecallSource } from "./recall";
 import { streamReply } from "./reply";
@@ -31,6 +32,7 @@ export interface RunnerDeps {
   conversation: Conversation;
   recall: RecallSource;
   checkpoint: Checkpoint;
+  live: Live;
   waitUntil: (p: Promise<unknown>) => void;
 }
 
@@ -71,17 +73,22 @@ export function createTurnRunner(deps: RunnerDeps) {
     if (current.get(hot.chat) !== t) return; // the conversation was deleted meanwhile
     let reply: Message | undefined;
     if (result.content || result.status === "complete") {
-      const stored = deps.conversation.append(hot, {
-        chat: hot.chat,
-        role: "assistant",
-        content: result.content,
-        status: result.status,
-        clientId: null,
-        parentId: userMessage.id,
-      });
+      const stored = deps.conversation.append(
+        hot,
+        {
+          chat: hot.chat,
+          role: "assistant",
+          content: result.content,
+          status: result.status,
+          clientId: null,
+          parentId: userMessage.id,
+        },
+        true,
+      );
       store.saveLedger(stored.id, JSON.stringify(prompt.ledger));
       // With the other versions, so a client shown this reply can still swipe.
       reply = withAlternatives(store, [stored])[0];
+      deps.live.broadcast({ type: "message", chat: hot.chat, message: reply });
     }
     deps.checkpoint.clear(hot.chat);
     calibration.observe(result.usage?.promptTokens, prompt.tokens);
@@ -124,6 +131,7 @@ export function createTurnRunner(deps: RunnerDeps) {
     start(hot: Hot, character: CharacterSnapshot, userMessage: StoredMessage, stream: boolean, announce: boolean): Promise<SendResult> {
       const t = createTurn(deps.conversation.nextId(), userMessage.id);
       current.set(hot.chat, t);
+      deps.live.broadcast({ type: "turn", chat: hot.chat, turnId: t.id, userMessageId: userMessage.id });
       if (announce) t.emit("message", { message: toWire(userMessage) });
       deps.waitUntil(generate(hot, t, userMessage, character).catch((err: unknown) => failed(hot.chat, t, err)));
       return follow(t, stream);

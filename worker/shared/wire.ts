@@ -101,3 +101,15 @@ export interface Meta {
   devLlm: boolean;
   model: string;
 }
+
+/**
+ * A change to one of the pair's conversations, pushed to every open client
+ * (GET /api/chats/:characterId/live, WebSocket or SSE). `message` carries the
+ * stored message; the others say what to read again.
+ */
+export type LiveEvent =
+  | { type: "message"; chat: string; message: Message }
+  | { type: "turn"; chat: string; turnId: string; userMessageId: string }
+  | { type: "history"; chat: string }
+  | { type: "memories"; chat: string }
+  | { type: "chats" };
