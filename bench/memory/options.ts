@@ -1,5 +1,5 @@
 /**
- * Command-line options of `npm run bench:memory` (after `--`). Pure.
+ * Command-line options of `npm run bench:memory` (after `--`); parsed by a pure function.
  *
  *   --data DIR        the LoCoMo files (default ../shared/data/locomo from the repo root; or LOCOMO_DIR)
  *   --conv ID         only this conversation (26 or conv-26); repeat or comma-separate for several
