@@ -129,3 +129,16 @@ export function renderOverlay(name: string): Rendered {
   if (!objects) cache.set(name, (objects = render(`aks/overlays/${name}`)));
   return new Rendered(objects);
 }
+
+/** The workloads whose pods a Service selects. */
+export function workloadsBehind(r: Rendered, service: IService): Workload[] {
+  const selector = service.spec?.selector;
+  if (!selector) return [];
+  return r.workloads.filter((w) => matchesSelector({ matchLabels: selector }, w.labels));
+}
+
+/** The container port a named (or numbered) Service port lands on in a workload's pods. */
+export function containerPortOf(w: Workload, service: IService, portName: string): number | undefined {
+  const entry = service.spec?.ports?.find((p) => p.name === portName);
+  return entry ? targetPort(w, service, entry.port) : undefined;
+}
