@@ -104,7 +104,7 @@ describe("aks/README.md", () => {
   it("names only metrics that the contract or vLLM provide", () => {
     const readme = readFileSync("aks/README.md", "utf8");
     const known = new Set([...GATEWAY_METRICS, ...VLLM_METRICS].flatMap((m) => [m.name, ...seriesNames(m)]));
-    const named = [...readme.matchAll(/`((?:gateway_|vllm:)[a-z_:]+)/g)].map((m) => m[1]);
+    const named = [...readme.matchAll(/`((?:gateway_|vllm:)[a-z0-9_:]+)/g)].map((m) => m[1]);
     expect(named.length).toBeGreaterThan(5);
     expect(named.filter((n) => !known.has(n))).toEqual([]);
     for (const m of GATEWAY_METRICS) expect(readme, `README lists ${m.name}`).toContain(`\`${m.name}\``);
