@@ -15,6 +15,7 @@ import { chooseReply, editMemory, forgetMemory, type MemoryScope, pinMemory, rew
 import { historyPage, resumeStream } from "./history";
 import { LIVE_CHARACTER, LIVE_USER } from "./live";
 import { memoryToWire } from "./memories";
+import { continueReply, deleteMessage, editReply } from "./message-tools";
 import { messageLimit, sheetOf } from "./reply";
 import { ensureSchema } from "./schema";
 import { edit, regenerate, send } from "./turns";
@@ -88,6 +89,21 @@ export class ChatSession extends DurableObject<Env> {
       this.changed(hot.chat, "history");
       return { ok: true, message: withAlternatives(this.c.store, [chosen])[0] };
     });
+  }
+
+  /** Deletes a message (a user message with its replies) from the history. */
+  async deleteMessage(caller: Caller, messageId: string): Promise<Result> {
+    return this.with(caller, (ready) => this.touched(ready.hot.chat, deleteMessage(this.c, ready, messageId), "history", "memories"));
+  }
+
+  /** Changes what the character said. */
+  async editReply(caller: Caller, messageId: string, content: string): Promise<Result<{ message: Message }>> {
+    return this.with(caller, (ready) => this.touched(ready.hot.chat, editReply(this.c, ready, messageId, content), "history"));
+  }
+
+  /** More of the last reply, appended to it. */
+  async continueReply(input: Caller & { stream: boolean }): Promise<SendResult> {
+    return this.with(input, (ready) => continueReply(this.c, ready, input.stream));
   }
 
   async listMemories(caller: Caller): Promise<Result<{ memories: Memory[] }>> {
@@ -200,6 +216,12 @@ export class ChatSession extends DurableObject<Env> {
     if (!result.ok) return result;
     this.c.outbox.flushBy(Date.now() + 250);
     this.changed(chat, "memories");
+    return result;
+  }
+
+  /** A change that succeeded: `what` of `chat` is read again. */
+  private touched<T extends { ok: boolean }>(chat: string, result: T, ...what: ("history" | "memories")[]): T {
+    if (result.ok) this.changed(chat, ...what);
     return result;
   }
 

@@ -85,11 +85,13 @@ export async function streamReply(
   maxTokens: number,
   characterId: string,
   progress: (content: string) => void,
+  continueLast = false,
 ): Promise<ReplyOutcome> {
   let content = "";
   try {
     if (!cfg.baseUrl) throw new LlmError("llm_unavailable", "No LLM is configured (LLM_BASE_URL).");
-    for await (const ev of streamCompletion(cfg, { messages: prompt.messages, maxTokens, characterId, signal: turn.abort.signal })) {
+    const req = { messages: prompt.messages, maxTokens, characterId, continueLast, signal: turn.abort.signal };
+    for await (const ev of streamCompletion(cfg, req)) {
       if (ev.type === "token") {
         content += ev.text;
         turn.emit("token", { text: ev.text });

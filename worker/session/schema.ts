@@ -10,7 +10,7 @@ CREATE TABLE IF NOT EXISTS chats (id TEXT PRIMARY KEY, title TEXT NOT NULL DEFAU
 CREATE TABLE IF NOT EXISTS messages (
   id TEXT PRIMARY KEY, chat TEXT NOT NULL DEFAULT 'main', role TEXT NOT NULL, content TEXT NOT NULL, status TEXT NOT NULL,
   tokens INTEGER NOT NULL, client_id TEXT UNIQUE, parent_id TEXT, active INTEGER NOT NULL, created_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS inflight (chat TEXT PRIMARY KEY, user_message_id TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS inflight (chat TEXT PRIMARY KEY, user_message_id TEXT NOT NULL, reply_id TEXT,
   content TEXT NOT NULL, started_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS ledgers (message_id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);
@@ -28,6 +28,8 @@ CREATE INDEX IF NOT EXISTS messages_chat_active ON messages (chat, active, id);
 
 export function ensureSchema(sql: SqlStorage): void {
   upgradeFromOneConversation(sql);
+  const inflight = columns(sql, "inflight");
+  if (inflight.length > 0 && !inflight.includes("reply_id")) sql.exec("DROP TABLE inflight");
   sql.exec(SCHEMA);
   sql.exec(INDEXES);
 }
