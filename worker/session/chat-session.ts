@@ -8,8 +8,8 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { errorBody, errorStatus } from "../errors";
-import type { ChatInfo, Memory, Message, PromptLedger } from "../shared/wire";
-import { deleteChat, listChats, newChat, renameChat } from "./chat-admin";
+import type { ChatInfo, Memory, Message, Persona, PromptLedger } from "../shared/wire";
+import { choosePersona, deleteChat, listChats, newChat, personaChanged, renameChat } from "./chat-admin";
 import { createCollaborators, type Parts, type Ready } from "./collaborators";
 import { chooseReply, editMemory, forgetMemory, type MemoryScope, pinMemory, rewindTo, withAlternatives } from "./controls";
 import { historyPage, resumeStream } from "./history";
@@ -141,6 +141,16 @@ export class ChatSession extends DurableObject<Env> {
 
   async deleteChat(caller: Caller): Promise<Result> {
     return this.with(caller, (ready) => deleteChat(this.c, ready));
+  }
+
+  /** Chooses who the user is in the caller's conversation (null: the profile). */
+  async setPersona(caller: Caller, persona: Persona | null): Promise<Result> {
+    return this.with(caller, (ready) => choosePersona(this.c, ready, persona));
+  }
+
+  /** One of the owner's personas changed (null: deleted): the conversations using it follow. */
+  async personaChanged(caller: Caller, id: string, persona: Persona | null): Promise<void> {
+    if (!this.c.hydration.foreign(caller)) personaChanged(this.c, id, persona);
   }
 
   /** The user's profile changed: the next prompt uses it. */

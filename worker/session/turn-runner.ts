@@ -24,7 +24,7 @@ import type { Store } from "./store";
 import { createSummarizer } from "./summarise";
 import { createTurn, type Turn } from "./turn";
 import type { SendResult, StoredMessage } from "./types";
-import { type Hot, toWire } from "./window";
+import { type Hot, toWire, userIdentity } from "./window";
 
 export interface RunnerDeps {
   config: SessionConfig;
@@ -121,7 +121,7 @@ export function createTurnRunner(deps: RunnerDeps) {
       promptBudget,
       trigger: config.summaryTriggerTokens ?? Math.floor(promptBudget / 4),
       share: config.shares.summary,
-      names: { user: hot.profile.displayName || "User", character: character.name },
+      names: { user: userIdentity(hot).name || "User", character: character.name },
     });
   }
 
