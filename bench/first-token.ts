@@ -4,7 +4,7 @@
  * the service's `event: token` frame, and an OpenAI chunk whose
  * `delta.content` is non-empty.
  */
-import { createSseParser, type SseEvent } from "../worker/llm/sse";
+import { createSseParser, type SseEvent } from "../worker/shared/sse";
 import type { Probe } from "./http-client";
 
 function probeFor(isToken: (ev: SseEvent) => boolean): Probe {

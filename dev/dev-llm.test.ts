@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSseParser } from "../worker/llm/sse";
+import { createSseParser } from "../worker/shared/sse";
 import type { DevLlm, RecordedRequest } from "./dev-llm";
 import { DEV_MODEL_PREFIX, devReplyWords, parseKnobs, startDevLlm } from "./dev-llm";
 

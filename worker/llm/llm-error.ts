@@ -2,6 +2,8 @@
  * The LLM client's one error type and the table that turns an upstream HTTP
  * answer into it. Pure: no I/O here, so the mapping is tested directly.
  */
+import { type ErrorCode, errorStatus, isErrorCode } from "../shared/error-codes";
+import { readError } from "../shared/openai";
 
 export type LlmErrorCode = "upstream_error" | "llm_unavailable" | "upstream_timeout" | "interrupted" | "rate_limited" | "cancelled";
 
@@ -36,6 +38,25 @@ export class LlmError extends Error {
   }
 }
 
+/**
+ * The code of the one error table a failed completion answers with: a cut
+ * stream is `upstream_error`, a cancel `reply_cancelled`, and a gateway's
+ * own limit (a 429 whose code the table knows, like `daily_tokens_exhausted`)
+ * reaches the user as it is; every other code is already the table's.
+ */
+export function publicCode(err: LlmError): ErrorCode {
+  switch (err.code) {
+    case "interrupted":
+      return "upstream_error";
+    case "cancelled":
+      return "reply_cancelled";
+    case "rate_limited":
+      return isErrorCode(err.upstreamCode) && errorStatus(err.upstreamCode) === 429 ? err.upstreamCode : "rate_limited";
+    default:
+      return err.code;
+  }
+}
+
 /** Worth another attempt: nothing was yielded yet and the failure was the upstream's or the network's. */
 export function isRetryable(err: LlmError): boolean {
   if (err.afterTokens) return false;
@@ -52,15 +73,10 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
-/** The `code` of an OpenAI-style `{error: {code}}` (or `{error: {type}}`) body, if any. */
+/** The `code` (or `type`) of an OpenAI- or vLLM-style error body, if any. */
 export function upstreamErrorCode(body: string): string | undefined {
   try {
-    const parsed: unknown = JSON.parse(body);
-    const error = (parsed as { error?: unknown } | null)?.error;
-    if (typeof error !== "object" || error === null) return undefined;
-    const { code, type } = error as { code?: unknown; type?: unknown };
-    if (typeof code === "string" && code) return code;
-    return typeof type === "string" && type ? type : undefined;
+    return readError(JSON.parse(body))?.code;
   } catch {
     return undefined;
   }
