@@ -17,6 +17,7 @@ import { pathToFileURL } from "node:url";
 import { countTokens } from "gpt-tokenizer";
 import { LEGACY_PATH, type LegacyResponse, lastUserText, readLegacyRequest } from "../worker/shared/legacy";
 import { chunkFrame, completion, completionChunk, DONE_FRAME, errorJson } from "../worker/shared/openai";
+import { SSE_HEADERS } from "../worker/shared/sse";
 import { promptTokens } from "../worker/shared/tokens";
 import { type DevKnobs, devReplyPieces, devReplyWords, parseKnobs } from "./dev-reply";
 
@@ -208,7 +209,7 @@ export async function startDevLlm(opts: DevLlmOptions = {}): Promise<DevLlm> {
       return sendJson(res, 200, completion(meta, words.join(" "), finish, usage));
     }
 
-    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+    res.writeHead(200, { ...SSE_HEADERS, connection: "keep-alive" });
     res.flushHeaders();
     if (knobs.empty) {
       res.end();

@@ -8,7 +8,7 @@
 import { clearTimeout, setTimeout } from "node:timers";
 import { LEGACY_PATH, readLegacyResponse } from "../../worker/shared/legacy";
 import { choiceText, readError } from "../../worker/shared/openai";
-import { sseFrame } from "../../worker/shared/sse";
+import { SSE_HEADERS, sseFrame } from "../../worker/shared/sse";
 import { estimateTokens } from "../../worker/shared/tokens";
 import { errorBody, GatewayError } from "./errors";
 import { completionJson, completionSse, legacyUsage, toLegacyRequest } from "./legacy";
@@ -50,7 +50,6 @@ export interface ProxyDeps {
 type Failure = { kind: "retry"; reason: string } | { kind: "reject"; status: number; message: string };
 type Answer = { kind: "answer"; proxied: (calls: number) => Proxied };
 
-const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 const encoder = new TextEncoder();
 

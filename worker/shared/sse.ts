@@ -174,6 +174,13 @@ export function createSseParser(): SseParser {
   };
 }
 
+/** Response headers of an event stream: never cached or transformed, never buffered by a proxy in front. */
+export const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache, no-transform",
+  "x-accel-buffering": "no",
+} as const;
+
 const BREAK = /\r\n|\r|\n/;
 
 /**
