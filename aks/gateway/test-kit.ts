@@ -9,6 +9,7 @@ import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from "j
 import { devReplyPieces, devReplyWords, type RecordedRequest, startDevLlm } from "../../dev/dev-llm";
 import { choiceText, DONE, readUsage, type Usage } from "../../worker/shared/openai";
 import { createSseParser } from "../../worker/shared/sse";
+import type { ReplayGuard } from "./auth";
 
 export const ISSUER = "chat-worker";
 
@@ -60,6 +61,16 @@ export function unsecuredToken(kid: string): string {
   const header = b64({ alg: "none", kid, typ: "JWT" });
   const payload = b64({ iss: ISSUER, aud: "llm-gateway", sub: "s", uid: "user-1", jti: crypto.randomUUID(), iat: now, exp: now + 60 });
   return `${header}.${payload}.`;
+}
+
+/** A replay guard that remembers token ids in memory: each `jti` passes once. */
+export function memoryReplayGuard(): ReplayGuard {
+  const seen = new Set<string>();
+  return async (jti) => {
+    if (seen.has(jti)) return false;
+    seen.add(jti);
+    return true;
+  };
 }
 
 export interface TestRedis {

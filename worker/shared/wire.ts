@@ -33,6 +33,9 @@ export interface Character {
   updatedAt: string;
 }
 
+/** What a person writes about a character (a card carries the same). */
+export type CharacterText = Pick<Character, "name" | "tagline" | "description" | "greeting" | "scenario" | "exampleDialogues">;
+
 export interface Message {
   id: string;
   role: Role;

@@ -3,7 +3,17 @@
  * token, kept in memory only and renewed silently through the refresh cookie.
  */
 import { type ErrorCode, isErrorCode } from "../../../worker/shared/error-codes";
-import type { AuthResponse, Character, ChatSummary, Memory, Message, Meta, PromptLedger, User } from "../../../worker/shared/wire";
+import type {
+  AuthResponse,
+  Character,
+  CharacterText,
+  ChatSummary,
+  Memory,
+  Message,
+  Meta,
+  PromptLedger,
+  User,
+} from "../../../worker/shared/wire";
 import { readTurnEvents, type TurnEventWithId } from "./sse";
 
 /**
@@ -26,10 +36,7 @@ export class ApiFailure extends Error {
   }
 }
 
-export type CharacterInput = Pick<
-  Character,
-  "name" | "tagline" | "description" | "greeting" | "scenario" | "exampleDialogues" | "visibility"
->;
+export type CharacterInput = CharacterText & Pick<Character, "visibility">;
 export type TurnStream = AsyncIterable<TurnEventWithId>;
 
 let accessToken: string | null = null;
