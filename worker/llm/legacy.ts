@@ -4,7 +4,7 @@
  */
 import { LEGACY_PATH, type LegacyRequest, legacyRequest, readLegacyResponse } from "../shared/legacy";
 import { LlmError } from "./llm-error";
-import { joinUrl, postJson } from "./post";
+import { joinUrl, postJson, readWhole } from "./post";
 import type { CompletionRequest, LlmConfig, LlmEvent } from "./types";
 
 /** The legacy request body: only the last user message travels. */
@@ -20,12 +20,7 @@ export async function* legacyAttempt(
   signal: AbortSignal,
 ): AsyncGenerator<LlmEvent> {
   const res = await postJson(joinUrl(cfg.baseUrl, LEGACY_PATH), legacyBody(req), { accept: "application/json", ...headers }, signal);
-  let text: string;
-  try {
-    text = await res.text();
-  } catch (cause) {
-    throw new LlmError("interrupted", "upstream response broke off", { cause });
-  }
+  const text = await readWhole(res);
   let body: unknown;
   try {
     body = JSON.parse(text);

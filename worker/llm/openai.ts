@@ -6,7 +6,7 @@
 import { type ChatCompletionRequest, choiceText, DONE, readError, readUsage } from "../shared/openai";
 import { createSseParser } from "../shared/sse";
 import { LlmError } from "./llm-error";
-import { joinUrl, postJson } from "./post";
+import { joinUrl, postJson, readWhole } from "./post";
 import type { CompletionRequest, LlmConfig, LlmEvent, LlmUsage } from "./types";
 
 /** What a stream has said so far besides its content. */
@@ -81,13 +81,7 @@ export async function* openaiAttempt(
   const state: ChunkState = {};
   if ((res.headers.get("content-type") ?? "").includes("application/json")) {
     // An upstream that ignored `stream: true`: the whole reply at once.
-    let text: string;
-    try {
-      text = await res.text();
-    } catch (cause) {
-      throw new LlmError("interrupted", "upstream response broke off", { cause });
-    }
-    const content = applyChunk(text, state);
+    const content = applyChunk(await readWhole(res), state);
     if (content) yield { type: "token", text: content };
     yield { type: "done", finishReason: state.finishReason ?? "stop", usage: state.usage };
     return;
