@@ -1,7 +1,7 @@
 /** Middleware: a valid access token or 401; sets `userId` from its subject. */
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../context";
 import { AppError } from "../errors";
+import type { AppEnv } from "../resources";
 import { verifyAccessToken } from "./tokens";
 
 export function requireUser(): MiddlewareHandler<AppEnv> {

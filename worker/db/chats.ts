@@ -1,4 +1,4 @@
-/** The caller's conversations in PostgreSQL (the list, and deleting one). */
+/** Conversations in PostgreSQL: registering one, the caller's list, and deleting one. */
 import { and, eq, sql } from "drizzle-orm";
 import type { ChatSummary } from "../shared/wire";
 import { type CharacterRow, toCharacter } from "./characters";
@@ -53,4 +53,22 @@ export async function listChats(db: Db, userId: string): Promise<ChatSummary[]> 
 
 export async function deleteChat(db: Db, userId: string, characterId: string): Promise<void> {
   await db.delete(chatSessions).where(and(eq(chatSessions.userId, userId), eq(chatSessions.characterId, characterId)));
+}
+
+/**
+ * Registers the pair in PostgreSQL as soon as its object opens, so deleting
+ * the account (or the character) finds this object even before the first
+ * outbox copy. Returns the row's id (an earlier object's, when it exists).
+ */
+export async function registerSession(db: Db, pair: { userId: string; characterId: string }, id: string): Promise<string | null> {
+  await db
+    .insert(chatSessions)
+    .values({ id, ...pair })
+    .onConflictDoNothing();
+  const r = await db
+    .select({ id: chatSessions.id })
+    .from(chatSessions)
+    .where(and(eq(chatSessions.userId, pair.userId), eq(chatSessions.characterId, pair.characterId)))
+    .limit(1);
+  return r[0]?.id ?? null;
 }

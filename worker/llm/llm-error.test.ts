@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorFromStatus, isRetryable, LlmError, parseRetryAfter, publicCode, upstreamErrorCode } from "./llm-error";
+import { errorFromStatus, isRetryable, LlmError, parseRetryAfter, upstreamErrorCode } from "./llm-error";
 
 describe("errorFromStatus", () => {
   it.each([
@@ -51,22 +51,5 @@ describe("upstreamErrorCode", () => {
     expect(upstreamErrorCode('{"error":{"type":"b"}}')).toBe("b");
     expect(upstreamErrorCode('{"error":"flat"}')).toBeUndefined();
     expect(upstreamErrorCode("<html>")).toBeUndefined();
-  });
-});
-
-describe("publicCode", () => {
-  it("answers every failure with a code of the one table", () => {
-    expect(publicCode(new LlmError("interrupted", "cut"))).toBe("upstream_error");
-    expect(publicCode(new LlmError("cancelled", "stopped"))).toBe("reply_cancelled");
-    expect(publicCode(errorFromStatus(504, "", null))).toBe("upstream_timeout");
-    expect(publicCode(errorFromStatus(503, "", null))).toBe("llm_unavailable");
-  });
-
-  it("passes a gateway's own limit on, and only a limit", () => {
-    const limit = (code: string) => publicCode(errorFromStatus(429, JSON.stringify({ error: { code, message: "x" } }), "3"));
-    expect(limit("daily_tokens_exhausted")).toBe("daily_tokens_exhausted");
-    expect(limit("concurrency_limited")).toBe("concurrency_limited");
-    expect(limit("token_budget_exceeded")).toBe("rate_limited");
-    expect(limit("forbidden")).toBe("rate_limited");
   });
 });

@@ -2,7 +2,6 @@
  * The LLM client's one error type and the table that turns an upstream HTTP
  * answer into it. Pure: no I/O here, so the mapping is tested directly.
  */
-import { type ErrorCode, errorStatus, isErrorCode } from "../shared/error-codes";
 import { readError } from "../shared/openai";
 
 export type LlmErrorCode = "upstream_error" | "llm_unavailable" | "upstream_timeout" | "interrupted" | "rate_limited" | "cancelled";
@@ -35,25 +34,6 @@ export class LlmError extends Error {
     if (opts.retryAfter !== undefined) this.retryAfter = opts.retryAfter;
     if (opts.status !== undefined) this.status = opts.status;
     if (opts.upstreamCode !== undefined) this.upstreamCode = opts.upstreamCode;
-  }
-}
-
-/**
- * The code of the one error table a failed completion answers with: a cut
- * stream is `upstream_error`, a cancel `reply_cancelled`, and a gateway's
- * own limit (a 429 whose code the table knows, like `daily_tokens_exhausted`)
- * reaches the user as it is; every other code is already the table's.
- */
-export function publicCode(err: LlmError): ErrorCode {
-  switch (err.code) {
-    case "interrupted":
-      return "upstream_error";
-    case "cancelled":
-      return "reply_cancelled";
-    case "rate_limited":
-      return isErrorCode(err.upstreamCode) && errorStatus(err.upstreamCode) === 429 ? err.upstreamCode : "rate_limited";
-    default:
-      return err.code;
   }
 }
 

@@ -4,7 +4,6 @@ import { z } from "zod";
 import { requireUser } from "../auth/require-user";
 import { cacheCharacter, dropCachedCharacter, getCachedCharacter } from "../cache/characters";
 import { cardSchema, fromCard, toCard } from "../characters/card";
-import type { AppEnv } from "../context";
 import {
   type CharacterRow,
   deleteCharacter,
@@ -18,6 +17,7 @@ import { characterChatPairs } from "../db/export";
 import { AppError } from "../errors";
 import { readJson } from "../http/body";
 import { isUuid, newId } from "../ids";
+import type { AppEnv } from "../resources";
 import { sessionStub } from "../session/stub";
 
 const text = (max: number) => z.string().max(max);

@@ -6,11 +6,11 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { requireUser } from "../auth/require-user";
-import type { AppEnv } from "../context";
 import { deleteChat, listChats } from "../db/chats";
 import { AppError } from "../errors";
 import { readJson } from "../http/body";
 import { isUuid } from "../ids";
+import type { AppEnv } from "../resources";
 import type { Fail, SendResult } from "../session/chat-session";
 import { sessionStub } from "../session/stub";
 
@@ -26,13 +26,12 @@ const SSE_HEADERS = {
 };
 
 /** A session object's success, or its failure thrown as the error table's answer. */
-function okOr<T extends { ok: boolean }>(result: T): Exclude<T, Fail> {
-  if (!result.ok) {
-    const f = result as unknown as Fail;
-    throw new AppError(f.code, f.retryAfter ? { retryAfter: f.retryAfter } : {});
-  }
-  return result as Exclude<T, Fail>;
+function okOr<R extends { ok: true } | Fail>(result: R): Extract<R, { ok: true }> {
+  if (isFail(result)) throw new AppError(result.code, { retryAfter: result.retryAfter, message: result.message });
+  return result as Extract<R, { ok: true }>;
 }
+
+const isFail = (r: { ok: boolean }): r is Fail => !r.ok;
 
 function checkSize(content: string): void {
   if (new TextEncoder().encode(content).byteLength > CONTENT_LIMIT)
@@ -90,7 +89,7 @@ export const chatRoutes = new Hono<AppEnv>()
     if (before !== undefined && !isUuid(before)) throw new AppError("invalid_input", { field: "before" });
     const limit = Math.min(100, Math.max(1, Number(c.req.query("limit") ?? 50) || 50));
     const result = okOr(await stub.history(caller, before, limit));
-    return c.json({ messages: result.messages, nextBefore: result.nextBefore });
+    return c.json({ messages: result.messages, nextBefore: result.nextBefore, maxMessageTokens: result.maxMessageTokens });
   })
   .post("/:characterId/messages", async (c) => {
     const { caller } = session(c);
@@ -133,7 +132,7 @@ export const chatRoutes = new Hono<AppEnv>()
   })
   .get("/:characterId/memories", async (c) => {
     const { caller, stub } = session(c);
-    return c.json({ memories: okOr(await stub.memories(caller)).memories });
+    return c.json({ memories: okOr(await stub.listMemories(caller)).memories });
   })
   .post("/:characterId/memories", async (c) => {
     const { caller, stub } = session(c);

@@ -6,14 +6,15 @@
  */
 import { countTokens } from "../context/tokens";
 import type { Memory, Message } from "../shared/wire";
-import { toWire } from "./hot";
-import { type MemoryStore, memoryToWire, type StoredMemory } from "./memory-store";
-import type { Store, StoredMessage } from "./store";
+import { type Memories, memoryToWire } from "./memories";
+import type { Store } from "./store";
+import type { StoredMemory, StoredMessage } from "./types";
+import { toWire } from "./window";
 
 export type ControlFail = { ok: false; code: "message_not_found" | "memory_not_found" | "conflict" | "invalid_input" };
 
 /** Everything after `messageId` (or from it, when `inclusive`) leaves the active history, with what was made from it. */
-export function rewindTo(store: Store, mem: MemoryStore, messageId: string, inclusive: boolean): string[] {
+export function rewindTo(store: Store, mem: Memories, messageId: string, inclusive: boolean): string[] {
   const removed = store.deactivate(messageId, inclusive);
   const gone = new Set(removed);
   mem.deleteMemories(
@@ -41,8 +42,13 @@ export function chooseReply(store: Store, messageId: string, lastActive: StoredM
 /** Wire messages with the other versions of each reply. */
 export function withAlternatives(store: Store, rows: StoredMessage[]): Message[] {
   const parents = rows.filter((m) => m.role === "assistant" && m.parentId).map((m) => m.parentId!);
+  return attachAlternatives(rows, store.repliesToAny(parents));
+}
+
+/** Pure: each reply in `rows` with the other `replies` to the same user message (active or not) as its alternatives. */
+export function attachAlternatives(rows: StoredMessage[], replies: StoredMessage[]): Message[] {
   const byParent = new Map<string, StoredMessage[]>();
-  for (const r of store.repliesToAny(parents)) byParent.set(r.parentId!, [...(byParent.get(r.parentId!) ?? []), r]);
+  for (const r of replies) if (r.parentId) byParent.set(r.parentId, [...(byParent.get(r.parentId) ?? []), r]);
   return rows.map((m) => {
     const others = m.parentId ? (byParent.get(m.parentId) ?? []).filter((o) => o.id !== m.id) : [];
     const wire = toWire(m);
@@ -52,7 +58,7 @@ export function withAlternatives(store: Store, rows: StoredMessage[]): Message[]
 
 export function pinMemory(
   store: Store,
-  mem: MemoryStore,
+  mem: Memories,
   id: string,
   input: { content?: string; messageId?: string },
 ): { ok: true; memory: Memory } | ControlFail {
@@ -65,7 +71,7 @@ export function pinMemory(
   return { ok: true, memory: memoryToWire(memory) };
 }
 
-export function editMemory(mem: MemoryStore, id: string, content: string): { ok: true; memory: Memory } | ControlFail {
+export function editMemory(mem: Memories, id: string, content: string): { ok: true; memory: Memory } | ControlFail {
   const memory = mem.memory(id);
   if (!memory) return { ok: false, code: "memory_not_found" };
   const next = { ...memory, content, tokens: countTokens(content), updatedAt: Date.now() };
@@ -73,7 +79,7 @@ export function editMemory(mem: MemoryStore, id: string, content: string): { ok:
   return { ok: true, memory: memoryToWire(next) };
 }
 
-export function forgetMemory(mem: MemoryStore, id: string): { ok: true } | ControlFail {
+export function forgetMemory(mem: Memories, id: string): { ok: true } | ControlFail {
   if (!mem.memory(id)) return { ok: false, code: "memory_not_found" };
   mem.deleteMemories([id]);
   return { ok: true };

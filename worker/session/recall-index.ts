@@ -4,17 +4,13 @@
  * PostgreSQL's tsvector index stays the system of record: it answers recall
  * while this index is being filled from it after a restart.
  */
-import type { StoredMessage } from "./store";
+import type { Row } from "./schema";
+import type { StoredMessage } from "./types";
 
-type Row = Record<string, SqlStorageValue>;
-
-const SCHEMA = `CREATE VIRTUAL TABLE IF NOT EXISTS recall_fts USING fts5(
-  content, mid UNINDEXED, role UNINDEXED, tokens UNINDEXED, at UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')`;
 const CANDIDATES = 64;
 const MONTH_MS = 30 * 24 * 3600 * 1000;
 
 export function createRecallIndex(sql: SqlStorage) {
-  sql.exec(SCHEMA);
   return {
     add(m: StoredMessage): void {
       if (m.active && m.content)

@@ -24,6 +24,7 @@ const MESSAGES = {
   reply_cancelled: "The reply was stopped before it finished.",
   conflict: null,
   content_too_large: "That message is too long.",
+  message_too_long: "That message is longer than the character can read at once.",
   unsupported_media_type: null,
   too_many_attempts: "Too many failed sign-in attempts.",
   rate_limited: "Too many requests.",

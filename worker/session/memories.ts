@@ -4,15 +4,10 @@
  * here; the raw history it folds stays in PostgreSQL).
  */
 import type { Memory } from "../shared/wire";
+import type { Outbox } from "./outbox";
+import type { Row } from "./schema";
+import type { StoredMemory } from "./types";
 
-export interface StoredMemory {
-  id: string;
-  content: string;
-  tokens: number;
-  sourceMessageId: string | null;
-  createdAt: number;
-  updatedAt: number;
-}
 export interface Summary {
   version: number;
   content: string;
@@ -20,15 +15,6 @@ export interface Summary {
   uptoId: string;
   createdAt: number;
 }
-
-type Row = Record<string, SqlStorageValue>;
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS memories (id TEXT PRIMARY KEY, content TEXT NOT NULL, tokens INTEGER NOT NULL,
-  source_message_id TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS summaries (version INTEGER PRIMARY KEY, content TEXT NOT NULL, tokens INTEGER NOT NULL,
-  upto_id TEXT NOT NULL, created_at INTEGER NOT NULL);
-`;
 
 const toMemory = (r: Row): StoredMemory => ({
   id: String(r.id),
@@ -49,11 +35,9 @@ export function memoryToWire(m: StoredMemory): Memory {
   };
 }
 
-export function createMemoryStore(storage: DurableObjectStorage) {
+export function createMemories(storage: DurableObjectStorage, outbox: Outbox) {
   const sql = storage.sql;
-  sql.exec(SCHEMA);
   const rows = (q: string, ...b: SqlStorageValue[]) => sql.exec<Row>(q, ...b).toArray();
-  const enqueue = (op: unknown) => sql.exec("INSERT INTO outbox (body) VALUES (?)", JSON.stringify(op));
 
   return {
     memories(): StoredMemory[] {
@@ -68,45 +52,36 @@ export function createMemoryStore(storage: DurableObjectStorage) {
         sql.exec(
           "INSERT INTO memories (id, content, tokens, source_message_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) " +
             "ON CONFLICT (id) DO UPDATE SET content = excluded.content, tokens = excluded.tokens, updated_at = excluded.updated_at",
-          m.id,
-          m.content,
-          m.tokens,
-          m.sourceMessageId,
-          m.createdAt,
-          m.updatedAt,
+          ...[m.id, m.content, m.tokens, m.sourceMessageId, m.createdAt, m.updatedAt],
         );
-        enqueue({ op: "memory", memory: m });
+        const { tokens: _, ...memory } = m;
+        outbox.enqueue({ op: "memory", memory });
       });
     },
     deleteMemories(ids: string[]): void {
       storage.transactionSync(() => {
         for (const id of ids) {
           sql.exec("DELETE FROM memories WHERE id = ?", id);
-          enqueue({ op: "forget", id });
+          outbox.enqueue({ op: "forget", id });
         }
       });
     },
     summary(): Summary | null {
       const r = rows("SELECT * FROM summaries ORDER BY version DESC LIMIT 1")[0];
-      return r
-        ? {
-            version: Number(r.version),
-            content: String(r.content),
-            tokens: Number(r.tokens),
-            uptoId: String(r.upto_id),
-            createdAt: Number(r.created_at),
-          }
-        : null;
+      if (!r) return null;
+      return {
+        version: Number(r.version),
+        content: String(r.content),
+        tokens: Number(r.tokens),
+        uptoId: String(r.upto_id),
+        createdAt: Number(r.created_at),
+      };
     },
     addSummary(s: Omit<Summary, "version">): number {
       const version = (this.summary()?.version ?? 0) + 1;
       sql.exec(
         "INSERT INTO summaries (version, content, tokens, upto_id, created_at) VALUES (?, ?, ?, ?, ?)",
-        version,
-        s.content,
-        s.tokens,
-        s.uptoId,
-        s.createdAt,
+        ...[version, s.content, s.tokens, s.uptoId, s.createdAt],
       );
       return version;
     },
@@ -117,4 +92,4 @@ export function createMemoryStore(storage: DurableObjectStorage) {
   };
 }
 
-export type MemoryStore = ReturnType<typeof createMemoryStore>;
+export type Memories = ReturnType<typeof createMemories>;

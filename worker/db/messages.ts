@@ -1,18 +1,14 @@
 /**
- * What a session object reads from and writes to PostgreSQL: its cold
- * history (only its own pair, always), the user's persona, and the outbox
- * operations, applied idempotently.
+ * A conversation's rows in PostgreSQL: its older history, recall by
+ * full-text search, and the outbox operations of its session object,
+ * applied idempotently. Every query is restricted to one (user, character)
+ * pair.
  */
 import { and, desc, eq, gt, gte, lt } from "drizzle-orm";
 import type postgres from "postgres";
-import type { Db } from "../db/client";
-import { chatMemories, chatMessages, chatSessions, users } from "../db/schema";
-import type { OutboxOp, StoredMessage } from "./store";
-
-export interface Pair {
-  userId: string;
-  characterId: string;
-}
+import type { OutboxOp, Pair, StoredMessage } from "../session/types";
+import type { Db } from "./client";
+import { chatMemories, chatMessages, chatSessions } from "./schema";
 
 const RECALL_CANDIDATES = 64;
 const ofPair = (pair: Pair) => [eq(chatMessages.userId, pair.userId), eq(chatMessages.characterId, pair.characterId)];
@@ -31,22 +27,30 @@ const RECALL_SQL = `
    order by ts_rank(search, to_tsquery('simple', $4)) / (1 + extract(epoch from now() - created_at) / 2592000.0) desc
    limit $5`;
 
-export async function recall(pg: postgres.Sql, pair: Pair, terms: string[], beforeId: string, limit: number): Promise<StoredMessage[]> {
+type RecallRow = {
+  id: string;
+  role: StoredMessage["role"];
+  content: string;
+  status: StoredMessage["status"];
+  token_count: number;
+  parent_id: string | null;
+  created_at: Date;
+};
+
+export async function recallMessages(
+  pg: postgres.Sql,
+  pair: Pair,
+  terms: string[],
+  beforeId: string,
+  limit: number,
+): Promise<StoredMessage[]> {
   // Only the newest matches are ranked: ranking every match of a word used
   // all through a long history costs tens of milliseconds. Not a prepared
   // statement: a generic plan cannot see how rare the words are, and walks
   // the whole history.
-  const rows = await pg.unsafe<
-    {
-      id: string;
-      role: "user" | "assistant";
-      content: string;
-      status: StoredMessage["status"];
-      token_count: number;
-      parent_id: string | null;
-      created_at: Date;
-    }[]
-  >(RECALL_SQL, [pair.userId, pair.characterId, beforeId, terms.join(" | "), limit], { prepare: false });
+  const rows = await pg.unsafe<RecallRow[]>(RECALL_SQL, [pair.userId, pair.characterId, beforeId, terms.join(" | "), limit], {
+    prepare: false,
+  });
   return rows.map((r) => ({
     id: r.id,
     role: r.role,
@@ -60,36 +64,9 @@ export async function recall(pg: postgres.Sql, pair: Pair, terms: string[], befo
   }));
 }
 
-export async function findSessionId(db: Db, pair: Pair): Promise<string | null> {
-  const r = await db
-    .select({ id: chatSessions.id })
-    .from(chatSessions)
-    .where(and(eq(chatSessions.userId, pair.userId), eq(chatSessions.characterId, pair.characterId)))
-    .limit(1);
-  return r[0]?.id ?? null;
-}
-
-/**
- * Registers the pair in PostgreSQL as soon as its object opens, so deleting
- * the account (or the character) finds this object even before the first
- * outbox copy. Best effort: the outbox registers it too.
- */
-export async function registerSession(db: Db, pair: Pair, id: string): Promise<string | null> {
-  await db
-    .insert(chatSessions)
-    .values({ id, ...pair })
-    .onConflictDoNothing();
-  return findSessionId(db, pair);
-}
-
-export async function loadProfile(db: Db, userId: string): Promise<{ displayName: string; persona: string } | null> {
-  const r = await db.select({ displayName: users.displayName, persona: users.persona }).from(users).where(eq(users.id, userId)).limit(1);
-  return r[0] ?? null;
-}
-
 /** The pair's newest `limit` active messages older than `before`, oldest first. */
 export async function olderActive(db: Db, pair: Pair, before: string | null, limit: number): Promise<StoredMessage[]> {
-  const where = [eq(chatMessages.userId, pair.userId), eq(chatMessages.characterId, pair.characterId), eq(chatMessages.active, true)];
+  const where = [...ofPair(pair), eq(chatMessages.active, true)];
   if (before) where.push(lt(chatMessages.id, before));
   const rows = await db
     .select({
