@@ -16,6 +16,7 @@ const MESSAGES = {
   forbidden: "That is not yours to change.",
   not_found: "Not found.",
   character_not_found: "This character no longer exists.",
+  chat_not_found: "This conversation no longer exists.",
   message_not_found: null,
   memory_not_found: null,
   username_taken: "That username is taken.",
