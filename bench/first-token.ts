@@ -4,7 +4,9 @@
  * the service's `event: token` frame, and an OpenAI chunk whose
  * `delta.content` is non-empty.
  */
-import { createSseParser, type SseEvent } from "../worker/llm/sse";
+import { choiceText, DONE } from "../worker/shared/openai";
+import { createSseParser, type SseEvent } from "../worker/shared/sse";
+import { readTurnEvent } from "../worker/shared/turn-events";
 import type { Probe } from "./http-client";
 
 function probeFor(isToken: (ev: SseEvent) => boolean): Probe {
@@ -15,18 +17,16 @@ function probeFor(isToken: (ev: SseEvent) => boolean): Probe {
 /** The service's SSE: the first `event: token` frame with text. */
 export function serviceFirstToken(): Probe {
   return probeFor((ev) => {
-    if (ev.event !== "token") return false;
-    const data = JSON.parse(ev.data) as { text?: unknown };
-    return typeof data.text === "string" && data.text.length > 0;
+    const turn = ev.event === "token" ? readTurnEvent(ev) : null;
+    return turn?.event === "token" && turn.data.text.length > 0;
   });
 }
 
 /** An OpenAI chat completions stream: the first chunk carrying content. */
 export function openaiFirstToken(): Probe {
   return probeFor((ev) => {
-    if (ev.data === "[DONE]") return false;
-    const chunk = JSON.parse(ev.data) as { choices?: { delta?: { content?: unknown } }[] };
-    const content = chunk.choices?.[0]?.delta?.content;
-    return typeof content === "string" && content.length > 0;
+    if (ev.data === DONE) return false;
+    const choices = (JSON.parse(ev.data) as { choices?: unknown }).choices;
+    return choiceText(Array.isArray(choices) ? choices[0] : undefined).length > 0;
   });
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSseParser } from "../worker/llm/sse";
+import { createSseParser } from "../worker/shared/sse";
 import { type DevLlm, devReplyWords, type RecordedRequest, startDevLlm } from "./dev-llm";
 import { createScript, parseScript, scriptPieces, UNSCRIPTED_REPLY } from "./dev-llm-script";
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSseParser } from "../worker/llm/sse";
+import { createSseParser } from "../worker/shared/sse";
 import type { DevLlm, RecordedRequest } from "./dev-llm";
 import { DEV_MODEL_PREFIX, devReplyWords, parseKnobs, startDevLlm } from "./dev-llm";
 
@@ -110,7 +110,7 @@ describe("dev LLM server", () => {
 
   it("streams word by word, then finish_reason, usage and [DONE]", async () => {
     const res = await post("/v1/chat/completions", chatBody("Stream it", { stream: true, stream_options: { include_usage: true } }));
-    expect(res.headers.get("content-type")).toBe("text/event-stream");
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
     const { data, broke } = await readStream(res);
     expect(broke).toBe(false);
     expect(data.at(-1)).toBe("[DONE]");
@@ -198,6 +198,19 @@ describe("dev LLM knobs", () => {
     expect(contentOf(data)).toHaveLength(2);
   });
 
+  it("[[hold:MS]] sends nothing at all, not even headers, for that long", async () => {
+    const started = Date.now();
+    const res = await post("/v1/chat/completions", chatBody("[[hold:150]]", { stream: true }));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    expect((await readStream(res)).data.at(-1)).toBe("[DONE]");
+  });
+
+  it("[[empty:1]] answers a stream with headers and no events", async () => {
+    const res = await post("/v1/chat/completions", chatBody("[[empty:1]]", { stream: true }));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("");
+  });
+
   it("reads knobs from the x-dev-llm-knobs header too", async () => {
     const res = await post("/v1/chat/completions", chatBody("plain"), {
       headers: { "content-type": "application/json", "x-dev-llm-knobs": "[[fail:502]]" },
@@ -206,7 +219,37 @@ describe("dev LLM knobs", () => {
   });
 });
 
+describe("a dev LLM started with knobs", () => {
+  it("applies them to every request, before the request's own", async () => {
+    const down = await startDevLlm({ knobs: "[[fail:503]]" });
+    try {
+      const res = await fetch(`${down.url}/chat/completions`, { method: "POST", body: chatBody("hello") });
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ error: { code: "service_unavailable" } });
+      const legacy = await fetch(`${down.url.replace(/\/v1$/, "")}/generate`, { method: "POST", body: JSON.stringify({ message: "hi" }) });
+      expect(legacy.status).toBe(503);
+      const overridden = await fetch(`${down.url}/chat/completions`, { method: "POST", body: chatBody("[[fail:429]]") });
+      expect(overridden.status).toBe(429);
+      expect(down.requests().map((r) => r.path)).toEqual(["/v1/chat/completions", "/generate", "/v1/chat/completions"]);
+    } finally {
+      await down.close();
+    }
+  });
+});
+
 describe("dev LLM request log", () => {
+  it("marks a request whose caller hung up before the answer ended, and not one it cut itself", async () => {
+    await fetch(`${root}/_debug/requests`, { method: "DELETE" });
+    const ctl = new AbortController();
+    const res = await post("/v1/chat/completions", chatBody("[[stall:1]] left", { stream: true }), { signal: ctl.signal });
+    const reader = res.body!.getReader();
+    await reader.read();
+    ctl.abort();
+    await readStream(await post("/v1/chat/completions", chatBody("[[cut:1]] cut", { stream: true })));
+    await readStream(await post("/v1/chat/completions", chatBody("whole", { stream: true })));
+    await expect.poll(() => llm.requests().map((r) => r.aborted)).toEqual([true, false, false]);
+  });
+
   it("records prompts and headers, and clears them", async () => {
     await fetch(`${root}/_debug/requests`, { method: "DELETE" });
     await post("/v1/chat/completions", chatBody("remember-me"), {

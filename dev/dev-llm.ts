@@ -2,19 +2,29 @@
  * The built-in development LLM: a deterministic stand-in that speaks the
  * OpenAI chat completions protocol (streaming and not), plus the seed's
  * legacy `POST /generate`. The reply is a pure function of the request, so
- * tests can assert on it; `[[knob:value]]` markers in the last user message
- * (or the `x-dev-llm-knobs` header) make one request slow, fail, cut or stall,
- * so one server serves every test at once. `/_debug/requests` shows what
- * prompts arrived (`?after=SEQ`: only the newer ones). `/_debug/script`
- * switches a server to replaying scripted replies (dev/dev-llm-script.ts).
- * Run directly: `tsx dev/dev-llm.ts` (DEV_LLM_PORT, 8790).
+ * tests can assert on it; `[[knob:value]]` markers (dev-reply.ts) in the last
+ * user message (or the `x-dev-llm-knobs` header) make one request slow, fail,
+ * cut, stall or go silent, so one server serves every test at once; a server
+ * started with `knobs` always misbehaves so (a stand-in upstream that is down).
+ * It is the one fake OpenAI server: the worker's tests and the gateway's use
+ * it. `/_debug/requests` shows what prompts arrived (`?after=SEQ`: only the
+ * newer ones) and which callers hung up; `/_debug/script` switches a server to
+ * replaying scripted replies (dev/dev-llm-script.ts). Run directly:
+ * `tsx dev/dev-llm.ts` (DEV_LLM_PORT, 8790).
  */
 
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
 import { countTokens } from "gpt-tokenizer";
+import { LEGACY_PATH, type LegacyResponse, lastUserText, readLegacyRequest } from "../worker/shared/legacy";
+import { chunkFrame, completion, completionChunk, DONE_FRAME, errorJson } from "../worker/shared/openai";
+import { SSE_HEADERS } from "../worker/shared/sse";
+import { promptTokens } from "../worker/shared/tokens";
 import { createScript, parseScript, scriptPieces } from "./dev-llm-script";
+import { type DevKnobs, devReplyPieces, devReplyWords, parseKnobs } from "./dev-reply";
+
+export { DEV_MODEL_PREFIX, type DevKnobs, devReplyPieces, devReplyWords, parseKnobs } from "./dev-reply";
 
 /** Options of {@link startDevLlm}. */
 export interface DevLlmOptions {
@@ -24,27 +34,17 @@ export interface DevLlmOptions {
   host?: string;
   /** Pause between streamed words; default 15 ms. `[[gap:MS]]` overrides per request. */
   wordDelayMs?: number;
+  /** Knob markers applied to every request before its own (e.g. `[[fail:503]]`: an upstream that is down). */
+  knobs?: string;
 }
 
 /** A running development LLM. */
 export interface DevLlm {
   /** Base URL including `/v1`, e.g. `http://127.0.0.1:40123/v1`. */
   url: string;
+  /** What `GET /_debug/requests` shows, oldest first, read in process. */
+  requests(): readonly RecordedRequest[];
   close(): Promise<void>;
-}
-
-/** Per-request behaviour switches, read from `[[name:value]]` markers. */
-export interface DevKnobs {
-  delay?: number;
-  fail?: number;
-  failCode?: string;
-  retryAfter?: number;
-  flaky?: number;
-  flakyStatus?: number;
-  cut?: number;
-  stall?: number;
-  long?: number;
-  gap?: number;
 }
 
 /** One recorded request, as `GET /_debug/requests` returns it. */
@@ -55,6 +55,8 @@ export interface RecordedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: unknown;
+  /** The client went away before the answer ended (not the server's own `cut`). */
+  aborted: boolean;
 }
 
 interface ChatMessage {
@@ -62,68 +64,9 @@ interface ChatMessage {
   content: string;
 }
 
-/** Marker that tells every reader which model answered. */
-export const DEV_MODEL_PREFIX = "[development model]";
 const DEV_MODEL_ID = "dev-llm";
-const ECHO_WORDS = 30;
 const RECORD_LIMIT = 500;
 const BODY_LIMIT = 4 * 1024 * 1024;
-const KNOB_RE = /\[\[([a-z_-]+):([^\]]*)\]\]/gi;
-const FILLER = "this is filler text from the development model used to make a long reply".split(" ");
-
-const NUMERIC_KNOBS: Record<string, "delay" | "cut" | "stall" | "long" | "gap" | "retryAfter"> = {
-  delay: "delay",
-  cut: "cut",
-  stall: "stall",
-  long: "long",
-  gap: "gap",
-  retry_after: "retryAfter",
-};
-
-/** Reads `[[name:value]]` markers; unknown names and bad numbers are ignored. */
-export function parseKnobs(text: string): DevKnobs {
-  const knobs: DevKnobs = {};
-  for (const [, rawName, value] of text.matchAll(KNOB_RE)) {
-    const name = rawName.toLowerCase().replaceAll("-", "_");
-    const [first, second] = value.split(":");
-    const n = Number(first);
-    if (name === "fail" && Number.isInteger(n)) {
-      knobs.fail = n;
-      if (second) knobs.failCode = second;
-    } else if (name === "flaky" && Number.isInteger(n)) {
-      knobs.flaky = n;
-      const status = Number(second);
-      if (Number.isInteger(status) && status >= 400) knobs.flakyStatus = status;
-    } else if (name in NUMERIC_KNOBS && Number.isFinite(n) && n >= 0) {
-      knobs[NUMERIC_KNOBS[name]] = n;
-    }
-  }
-  return knobs;
-}
-
-/** The reply's words for a last user message: a pure function of its inputs. */
-export function devReplyWords(lastUser: string, knobs: DevKnobs = {}): string[] {
-  const prefix = DEV_MODEL_PREFIX.split(" ");
-  if (knobs.long !== undefined) {
-    const words = [...prefix];
-    while (words.length < knobs.long) words.push(FILLER[(words.length - prefix.length) % FILLER.length]);
-    return words;
-  }
-  const said = lastUser.replace(KNOB_RE, " ").split(/\s+/).filter(Boolean);
-  const echo =
-    said.length === 0
-      ? "You said nothing."
-      : `You said: "${said.slice(0, ECHO_WORDS).join(" ")}${said.length > ECHO_WORDS ? " …" : ""}" ` +
-        `(${said.length} ${said.length === 1 ? "word" : "words"}).`;
-  const tail =
-    "I am the built-in development model, a deterministic stand-in for a real LLM. " + "Set LLM_BASE_URL to talk to a real model.";
-  return `${DEV_MODEL_PREFIX} ${echo} ${tail}`.split(" ");
-}
-
-/** Prompt size the way OpenAI counts chat messages (content + ~4 per message + 3). */
-function promptTokens(messages: ChatMessage[]): number {
-  return messages.reduce((sum, m) => sum + countTokens(m.content) + 4, 3);
-}
 
 function parseMessages(body: unknown): ChatMessage[] | null {
   if (typeof body !== "object" || body === null) return null;
@@ -146,7 +89,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 }
 
 function sendError(res: ServerResponse, status: number, code: string, message: string, headers?: Record<string, string>): void {
-  sendJson(res, status, { error: { code, message, type: code } }, headers);
+  sendJson(res, status, errorJson(code, message), headers);
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -222,9 +165,14 @@ export async function startDevLlm(opts: DevLlmOptions = {}): Promise<DevLlm> {
     return true;
   };
 
+  /** Responses this server cut itself (`cut`), so their close is no client going away. */
+  const cutOff = new WeakSet<ServerResponse>();
+  const gone = (res: ServerResponse): boolean => res.destroyed || res.writableEnded;
+
   /** `cut` closes the socket, `stall` leaves it open; returns true when the reply must stop. */
   const stopAt = (res: ServerResponse, knobs: DevKnobs, sent: number): boolean => {
     if (knobs.cut !== undefined && sent >= knobs.cut) {
+      cutOff.add(res);
       // end() flushes the words already written before the connection drops mid-body.
       const socket = res.socket;
       socket?.end(() => socket.destroy());
@@ -233,17 +181,21 @@ export async function startDevLlm(opts: DevLlmOptions = {}): Promise<DevLlm> {
     return knobs.stall !== undefined && sent >= knobs.stall;
   };
 
+  /** The request's knobs: the server's own first, then the message's and the header's, which win. */
+  const knobsOf = (req: IncomingMessage, text: string): DevKnobs =>
+    parseKnobs(`${opts.knobs ?? ""} ${text} ${String(req.headers["x-dev-llm-knobs"] ?? "")}`);
+
   const chat = async (req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> => {
     const messages = parseMessages(body);
     if (!messages) return sendError(res, 400, "invalid_request_error", "messages must be a non-empty array of {role, content}");
     const b = body as { model?: unknown; stream?: unknown; max_tokens?: unknown; max_completion_tokens?: unknown };
-    const lastUser = [...messages].reverse().find((m) => m.role === "user")?.content ?? "";
+    const lastUser = lastUserText(messages);
     // A scripted reply is data, not commands: no knobs, no usage, no cut at max_tokens.
     const scripted = script.active ? script.take(lastUser) : null;
-    const knobs = scripted === null ? parseKnobs(`${lastUser} ${String(req.headers["x-dev-llm-knobs"] ?? "")}`) : {};
-    if (await failIfAsked(res, knobs, lastUser)) return;
+    const knobs = scripted === null ? knobsOf(req, lastUser) : {};
+    await sleep(knobs.hold ?? 0);
+    if (gone(res) || (await failIfAsked(res, knobs, lastUser))) return;
 
-    const model = typeof b.model === "string" && b.model ? b.model : DEV_MODEL_ID;
     const max = Number(b.max_tokens ?? b.max_completion_tokens);
     let words = scripted === null ? devReplyWords(lastUser, knobs) : scriptPieces(scripted);
     let finish = "stop";
@@ -251,61 +203,51 @@ export async function startDevLlm(opts: DevLlmOptions = {}): Promise<DevLlm> {
       words = words.slice(0, max);
       finish = "length";
     }
+    const usage = scripted === null ? { promptTokens: promptTokens(messages, countTokens), completionTokens: words.length } : undefined;
+    const meta = {
+      id: `chatcmpl-dev-${++completionSeq}`,
+      created: Math.floor(Date.now() / 1000),
+      model: typeof b.model === "string" && b.model ? b.model : DEV_MODEL_ID,
+    };
     // Streamed pieces join back to the reply: words with a space between, or the script's own whitespace.
-    const pieces = scripted === null ? words.map((w, i) => (i < words.length - 1 ? `${w} ` : w)) : words;
-    const usage = scripted === null ? { prompt_tokens: promptTokens(messages), completion_tokens: words.length, total_tokens: 0 } : null;
-    if (usage) usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
-    const id = `chatcmpl-dev-${++completionSeq}`;
-    const created = Math.floor(Date.now() / 1000);
+    const pieces = scripted === null ? devReplyPieces(words) : words;
 
     if (!b.stream) {
       await sleep(knobs.delay ?? 0);
       if (stopAt(res, knobs, 0)) return;
-      return sendJson(res, 200, {
-        id,
-        object: "chat.completion",
-        created,
-        model,
-        choices: [{ index: 0, message: { role: "assistant", content: pieces.join("") }, finish_reason: finish }],
-        ...(usage ? { usage } : {}),
-      });
+      return sendJson(res, 200, completion(meta, pieces.join(""), finish, usage));
     }
 
-    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+    res.writeHead(200, { ...SSE_HEADERS, connection: "keep-alive" });
     res.flushHeaders();
-    const send = (delta: Record<string, string>, finishReason: string | null, extra?: object): void => {
-      const chunk = {
-        id,
-        object: "chat.completion.chunk",
-        created,
-        model,
-        choices: [{ index: 0, delta, finish_reason: finishReason }],
-        ...extra,
-      };
-      res.write(`data: ${JSON.stringify(chunk)}\n\n`);
-    };
-    send({ role: "assistant", content: "" }, null);
+    if (knobs.empty) {
+      res.end();
+      return;
+    }
+    res.write(chunkFrame(completionChunk(meta, { role: "assistant", content: "" })));
     await sleep(knobs.delay ?? 0);
     const gap = knobs.gap ?? defaultGap;
     for (let i = 0; i < pieces.length; i++) {
-      if (res.destroyed || stopAt(res, knobs, i)) return;
+      if (gone(res) || stopAt(res, knobs, i)) return;
       if (i > 0) await sleep(gap);
-      if (res.destroyed) return;
-      send({ content: pieces[i] }, null);
+      if (gone(res)) return;
+      res.write(chunkFrame(completionChunk(meta, { content: pieces[i] })));
     }
-    if (stopAt(res, knobs, pieces.length) || res.destroyed) return;
-    send({}, finish, usage ? { usage } : undefined);
-    res.end("data: [DONE]\n\n");
+    if (stopAt(res, knobs, pieces.length) || gone(res)) return;
+    res.write(chunkFrame(completionChunk(meta, {}, finish, usage)));
+    res.end(DONE_FRAME);
   };
 
   const generate = async (req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> => {
-    const message = (body as { message?: unknown } | null)?.message;
-    if (typeof message !== "string") return sendError(res, 400, "invalid_request_error", "message must be a string");
-    const knobs = parseKnobs(`${message} ${String(req.headers["x-dev-llm-knobs"] ?? "")}`);
-    if (await failIfAsked(res, knobs, message)) return;
+    const request = readLegacyRequest(body);
+    if (!request) return sendError(res, 400, "invalid_request_error", "message must be a string");
+    const knobs = knobsOf(req, request.message);
+    await sleep(knobs.hold ?? 0);
+    if (gone(res) || (await failIfAsked(res, knobs, request.message))) return;
     await sleep(knobs.delay ?? 0);
     if (stopAt(res, knobs, 0)) return;
-    sendJson(res, 200, { response: devReplyWords(message, knobs).join(" ") });
+    const answer: LegacyResponse = { response: devReplyWords(request.message, knobs).join(" ") };
+    sendJson(res, 200, answer);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -339,7 +281,7 @@ export async function startDevLlm(opts: DevLlmOptions = {}): Promise<DevLlm> {
       flakyCounts.clear();
       return sendJson(res, 200, { ok: true });
     }
-    if (route !== "POST /chat/completions" && route !== "POST /generate") {
+    if (route !== "POST /chat/completions" && route !== `POST ${LEGACY_PATH}`) {
       return sendError(res, 404, "not_found", `no route ${route}`);
     }
     const text = await readBody(req);
@@ -349,10 +291,22 @@ export async function startDevLlm(opts: DevLlmOptions = {}): Promise<DevLlm> {
     } catch {
       body = text;
     }
-    recorded.push({ seq: ++seq, at: new Date().toISOString(), method: req.method ?? "", path: url.pathname, headers: req.headers, body });
+    const entry: RecordedRequest = {
+      seq: ++seq,
+      at: new Date().toISOString(),
+      method: req.method ?? "",
+      path: url.pathname,
+      headers: req.headers,
+      body,
+      aborted: false,
+    };
+    recorded.push(entry);
     if (recorded.length > RECORD_LIMIT) recorded.splice(0, recorded.length - RECORD_LIMIT);
+    res.once("close", () => {
+      if (!res.writableFinished && !cutOff.has(res) && !stopping.signal.aborted) entry.aborted = true;
+    });
     if (typeof body === "string") return sendError(res, 400, "invalid_request_error", "body must be JSON");
-    return path === "/generate" ? generate(req, res, body) : chat(req, res, body);
+    return path === LEGACY_PATH ? generate(req, res, body) : chat(req, res, body);
   };
 
   const server = createServer((req, res) => {
@@ -370,6 +324,7 @@ export async function startDevLlm(opts: DevLlmOptions = {}): Promise<DevLlm> {
   const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
   return {
     url: `http://${shownHost}:${port}/v1`,
+    requests: () => recorded,
     close: () =>
       new Promise<void>((resolve) => {
         stopping.abort();

@@ -7,6 +7,7 @@
 import { countTokens } from "gpt-tokenizer/encoding/cl100k_base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Stack } from "../dev/stack";
+import { promptTokens } from "../worker/shared/tokens";
 import { client, promptsWith, startWorker, unique } from "./worker";
 
 const CONTEXT = 400;
@@ -19,9 +20,6 @@ beforeAll(async () => {
   api = client(stack.url);
 });
 afterAll(() => stack?.close());
-
-/** Tokens of a prompt the way the worker budgets it (content + 4 per message + 3). */
-const promptTokens = (messages: { content: string }[]) => messages.reduce((n, m) => n + countTokens(m.content) + 4, 3);
 
 describe("the token budget", () => {
   it("is never exceeded, keeps the newest turns, and the ledger accounts for the rest", async () => {
@@ -36,7 +34,7 @@ describe("the token budget", () => {
     }
     const prompts = await promptsWith(run);
     expect(prompts.length).toBe(25);
-    for (const p of prompts) expect(promptTokens(p.messages)).toBeLessThanOrEqual(CONTEXT - REPLY);
+    for (const p of prompts) expect(promptTokens(p.messages, countTokens)).toBeLessThanOrEqual(CONTEXT - REPLY);
     const final = prompts.at(-1)!;
     const text = JSON.stringify(final.messages);
     expect(text).toContain(`${run} turn 24`);

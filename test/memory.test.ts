@@ -7,6 +7,7 @@
 import { countTokens } from "gpt-tokenizer/encoding/cl100k_base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Stack } from "../dev/stack";
+import { promptTokens } from "../worker/shared/tokens";
 import { client, promptsWith, type Session, startWorker, summaryRequestsWith, unique } from "./worker";
 
 const CONTEXT = 600;
@@ -20,7 +21,6 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.close());
 
-const promptTokens = (messages: { content: string }[]) => messages.reduce((n, m) => n + countTokens(m.content) + 4, 3);
 const quick = "[[long:4]] [[gap:0]]";
 
 describe("three hundred turns in a small window", () => {
@@ -60,7 +60,7 @@ describe("three hundred turns in a small window", () => {
   it("never sends a prompt over the budget", async () => {
     const prompts = await promptsWith(run);
     expect(prompts.length).toBeGreaterThan(250);
-    for (const p of prompts) expect(promptTokens(p.messages)).toBeLessThanOrEqual(CONTEXT - REPLY);
+    for (const p of prompts) expect(promptTokens(p.messages, countTokens)).toBeLessThanOrEqual(CONTEXT - REPLY);
   });
 
   it("keeps the turn-3 pin in the prompt at turn 300, and lists it", async () => {

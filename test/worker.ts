@@ -6,6 +6,8 @@ import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 import { type Stack, type StackOptions, startStack } from "../dev/stack";
 import { SUMMARY_SYSTEM } from "../worker/session/summarise";
+import { createSseParser } from "../worker/shared/sse";
+import { readTurnEvent } from "../worker/shared/turn-events";
 
 export const AUTH_SECRET = randomBytes(32).toString("base64url");
 
@@ -68,24 +70,22 @@ export function client(base: string) {
   return { call, register, character, say };
 }
 
-/** Parses an SSE body into events. */
+/**
+ * Parses a turn's SSE body with the shared parser, checking every frame against
+ * the wire contract (shared/turn-events.ts): a frame that is no turn event, or
+ * an error code outside the table, fails the test.
+ */
 // biome-ignore lint/suspicious/noExplicitAny: tests read any event shape and assert on it
 type AnyData = any;
 export function parseSse(text: string): { id?: string; event: string; data: AnyData }[] {
-  return text
-    .split("\n\n")
-    .filter((b) => b.trim())
-    .map((block) => {
-      const ev: { id?: string; event: string; data: AnyData } = { event: "message", data: null };
-      const data: string[] = [];
-      for (const line of block.split("\n")) {
-        if (line.startsWith("id: ")) ev.id = line.slice(4);
-        else if (line.startsWith("event: ")) ev.event = line.slice(7);
-        else if (line.startsWith("data: ")) data.push(line.slice(6));
-      }
-      ev.data = data.length ? JSON.parse(data.join("\n")) : null;
-      return ev;
-    });
+  const parser = createSseParser();
+  return [...parser.push(text), ...parser.flush()].map((e) => {
+    const turn = readTurnEvent(e);
+    if (!turn) throw new Error(`not a turn event: ${e.event} ${e.data}`);
+    const data: AnyData = JSON.parse(e.data);
+    if (turn.event === "error" && turn.data.code !== data.code) throw new Error(`an error code outside the table: ${data.code}`);
+    return { id: e.id, event: turn.event, data };
+  });
 }
 
 export interface Prompt {

@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import Redis from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { errorMessage } from "../../worker/shared/error-codes";
 import { createGatewayApp } from "./app";
 import { createRedisReplayGuard, createTokenVerifier } from "./auth";
 import { createRedisLimits, type LimitsConfig } from "./limits";
@@ -10,20 +11,17 @@ import { parsePools } from "./pools";
 import {
   connectRedis,
   contentOf,
-  failWith,
-  type Handler,
-  hang,
+  devReply,
   ISSUER,
-  legacyGenerate,
   makeKey,
   mintToken,
-  openAiStream,
   readSse,
   startUpstream,
   type TestKey,
   type TestRedis,
   type Upstream,
   unsecuredToken,
+  usageOf,
 } from "./test-kit";
 import type { LogLine } from "./types";
 
@@ -42,8 +40,9 @@ afterEach(async () => {
 });
 afterAll(() => r.cleanup());
 
-async function upstream(handler: Handler): Promise<Upstream> {
-  const u = await startUpstream(handler);
+/** A development LLM as the upstream; `knobs` make it misbehave on every request. */
+async function upstream(knobs?: string): Promise<Upstream> {
+  const u = await startUpstream(knobs);
   opened.push(u);
   return u;
 }
@@ -82,21 +81,24 @@ async function chat(app: ReturnType<typeof gateway>["app"], body: object, token?
   return app.request("/v1/chat/completions", { method: "POST", headers, body: JSON.stringify(body) });
 }
 
-const streamBody = (model = "chat") => ({ model, stream: true, messages: [{ role: "user", content: "hi" }] });
+/** A streamed chat request; knob markers in `content` tell the development LLM how to answer. */
+const streamBody = (model = "chat", content = "hi") => ({ model, stream: true, messages: [{ role: "user", content }] });
 const usageLine = (logs: LogLine[]) => logs.find((l) => l.msg === "llm_usage");
 
 describe("a valid token", () => {
   it("streams the upstream reply through, with usage counted and logged", async () => {
-    const u = await upstream(openAiStream());
+    const u = await upstream();
     const { app, logs, metrics } = gateway(onePool(u, { upstreamModel: "meta-llama/Llama-3.1-8B-Instruct" }));
     const uid = newUser();
     const res = await chat(app, streamBody(), undefined, uid);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
     const sse = await readSse(res);
-    expect(contentOf(sse.data)).toBe("Hello there!");
+    expect(contentOf(sse.data)).toBe(devReply("hi").text);
     expect(sse.data.at(-1)).toBe("[DONE]");
     expect(sse.events).toEqual([]);
+    const reported = usageOf(sse.data);
+    expect(reported?.completionTokens).toBe(devReply("hi").pieces.length);
 
     const call = u.calls[0];
     expect(call.body).toMatchObject({ model: "meta-llama/Llama-3.1-8B-Instruct", stream: true, stream_options: { include_usage: true } });
@@ -108,33 +110,35 @@ describe("a valid token", () => {
       userId: uid,
       model: "chat",
       pool: "main",
-      promptTokens: 7,
-      completionTokens: 4,
+      promptTokens: reported?.promptTokens,
+      completionTokens: reported?.completionTokens,
       estimated: false,
       fallback: false,
     });
     expect(usageLine(logs)?.latencyMs).toEqual(expect.any(Number));
     await vi.waitFor(async () => {
       const day = new Date().toISOString().slice(0, 10);
-      expect(await r.redis.get(`${r.prefix}{${uid}}:tokens:${day}`)).toBe("4");
+      expect(await r.redis.get(`${r.prefix}{${uid}}:tokens:${day}`)).toBe(String(reported?.completionTokens));
     });
     const text = metrics.render();
     expect(text).toContain('gateway_requests_total{model="chat",outcome="complete",pool="main"} 1');
-    expect(text).toContain('gateway_completion_tokens_total{model="chat"} 4');
+    expect(text).toContain(`gateway_completion_tokens_total{model="chat"} ${reported?.completionTokens}`);
     expect(text).toContain("gateway_streams_in_flight 0");
   });
 
   it("passes a non-streamed completion through whole", async () => {
-    const u = await upstream(openAiStream());
+    const u = await upstream();
     const { app, logs } = gateway(onePool(u));
     const res = await chat(app, { ...streamBody(), stream: false });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ object: "chat.completion", choices: [{ message: { content: "Hello there!" } }] });
-    await vi.waitFor(() => expect(usageLine(logs)).toMatchObject({ completionTokens: 4, promptTokens: 7, stream: false }));
+    const body = (await res.json()) as { usage: { prompt_tokens: number; completion_tokens: number } };
+    expect(body).toMatchObject({ object: "chat.completion", choices: [{ message: { content: devReply("hi").text } }] });
+    const { prompt_tokens: promptTokens, completion_tokens: completionTokens } = body.usage;
+    await vi.waitFor(() => expect(usageLine(logs)).toMatchObject({ completionTokens, promptTokens, stream: false }));
   });
 
   it("lists the models and leaves health and metrics open", async () => {
-    const u = await upstream(openAiStream());
+    const u = await upstream();
     const { app } = gateway({ pools: { a: { models: ["chat", "small"], upstreams: [u.url] } } });
     const models = await app.request("/v1/models", { headers: { authorization: `Bearer ${await mintToken(key)}` } });
     expect(await models.json()).toEqual({
@@ -154,7 +158,7 @@ describe("a valid token", () => {
 
 describe("tokens that are refused", () => {
   it("answer one identical 401 and reach no model", async () => {
-    const u = await upstream(openAiStream());
+    const u = await upstream();
     const { app, metrics } = gateway(onePool(u));
     const now = Math.floor(Date.now() / 1000);
     const replayed = await mintToken(key);
@@ -185,14 +189,14 @@ describe("tokens that are refused", () => {
     expect(models.status).toBe(401);
     bodies.add(await models.text());
 
-    expect([...bodies]).toEqual(['{"error":{"code":"unauthorized","message":"Missing or invalid tunnel token."}}']);
+    expect([...bodies]).toEqual([JSON.stringify({ error: { code: "unauthorized", message: errorMessage("unauthorized") } })]);
     expect(u.calls.length).toBe(callsBefore);
     expect(metrics.render()).toContain('gateway_auth_failures_total{reason="replayed"} 1');
   });
 
   it("answer 503 rather than let a token through when Redis is unreachable", async () => {
     const down = new Redis("redis://127.0.0.1:1", { maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true });
-    const u = await upstream(openAiStream());
+    const u = await upstream();
     const { app } = gateway(onePool(u), { redis: down });
     const res = await chat(app, streamBody());
     expect(res.status).toBe(503);
@@ -206,19 +210,21 @@ describe("tokens that are refused", () => {
 
 describe("routing and fallback", () => {
   it("routes by model name and refuses unknown models", async () => {
-    const a = await upstream(openAiStream({ tokens: ["from A"] }));
-    const b = await upstream(openAiStream({ tokens: ["from B"] }));
+    const a = await upstream();
+    const b = await upstream();
     const { app } = gateway({ pools: { big: { models: ["chat"], upstreams: [a.url] }, small: { models: ["small"], upstreams: [b.url] } } });
-    expect(contentOf((await readSse(await chat(app, streamBody("small")))).data)).toBe("from B");
-    expect(contentOf((await readSse(await chat(app, streamBody("chat")))).data)).toBe("from A");
+    expect(contentOf((await readSse(await chat(app, streamBody("small")))).data)).toBe(devReply("hi").text);
+    expect([a.calls.length, b.calls.length]).toEqual([0, 1]);
+    expect(contentOf((await readSse(await chat(app, streamBody("chat")))).data)).toBe(devReply("hi").text);
+    expect([a.calls.length, b.calls.length]).toEqual([1, 1]);
     const unknown = await chat(app, streamBody("gpt-4"));
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ error: { code: "model_not_found" } });
   });
 
   it("retries a failing upstream, then falls over to the fallback pool under its own model name", async () => {
-    const broken = await upstream(failWith(503));
-    const backup = await upstream(openAiStream({ tokens: ["backup"] }));
+    const broken = await upstream("[[fail:503]]");
+    const backup = await upstream();
     const { app, logs, metrics } = gateway({
       pools: {
         big: { models: ["chat"], upstreams: [broken.url], retries: 1, fallback: "small" },
@@ -227,20 +233,17 @@ describe("routing and fallback", () => {
     });
     const res = await chat(app, streamBody());
     expect(res.status).toBe(200);
-    expect(contentOf((await readSse(res)).data)).toBe("backup");
+    expect(contentOf((await readSse(res)).data)).toBe(devReply("hi").text);
     expect(broken.calls).toHaveLength(2);
-    expect(backup.calls[0].body.model).toBe("small");
+    expect(backup.calls[0].body).toMatchObject({ model: "small" });
     await vi.waitFor(() => expect(usageLine(logs)).toMatchObject({ pool: "small", fallback: true, calls: 3 }));
     expect(metrics.render()).toContain('gateway_upstream_failures_total{pool="big",reason="status_503"} 2');
   });
 
   it("falls over when the first token does not come in time, and when the stream is empty", async () => {
-    const slow = await upstream(hang);
-    const empty = await upstream((_c, res) => {
-      res.writeHead(200, { "content-type": "text/event-stream" });
-      res.end();
-    });
-    const backup = await upstream(openAiStream({ tokens: ["ok"] }));
+    const slow = await upstream("[[hold:60000]]");
+    const empty = await upstream("[[empty:1]]");
+    const backup = await upstream();
     const { app } = gateway({
       pools: {
         big: { models: ["chat"], upstreams: [slow.url], retries: 0, fallback: "mid", timeouts: { firstTokenMs: 150 } },
@@ -250,36 +253,40 @@ describe("routing and fallback", () => {
     });
     const started = Date.now();
     const res = await chat(app, streamBody());
-    expect(contentOf((await readSse(res)).data)).toBe("ok");
+    expect(contentOf((await readSse(res)).data)).toBe(devReply("hi").text);
     expect(Date.now() - started).toBeLessThan(2000);
-    expect(slow.aborted).toBe(1); // the abandoned attempt was hung up on
+    expect(empty.calls).toHaveLength(1);
+    await vi.waitFor(() => expect(slow.aborted).toBe(1)); // the abandoned attempt was hung up on
   });
 
   it("answers 502 when every upstream fails and 504 when they all time out", async () => {
-    const broken = await upstream(failWith(500));
-    const slow = await upstream(hang);
+    const broken = await upstream("[[fail:500]]");
+    const slow = await upstream("[[hold:60000]]");
     const down = gateway(onePool(broken, { retries: 2 }));
     const res = await chat(down.app, streamBody());
     expect(res.status).toBe(502);
-    expect(await res.json()).toEqual({ error: { code: "upstream_unavailable", message: "No model server could take the request." } });
+    expect(await res.json()).toEqual({ error: { code: "upstream_unavailable", message: errorMessage("upstream_unavailable") } });
     expect(broken.calls).toHaveLength(3);
     const late = gateway(onePool(slow, { retries: 0, timeouts: { firstTokenMs: 100 } }));
     expect((await chat(late.app, streamBody())).status).toBe(504);
   });
 
   it("passes an upstream's refusal on without retrying", async () => {
-    const strict = await upstream(failWith(400, "maximum context length is 8192 tokens"));
+    const strict = await upstream("[[fail:400:context_length_exceeded]]");
     const { app } = gateway(onePool(strict, { retries: 2 }));
     const res = await chat(app, streamBody());
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
-      error: { code: "upstream_rejected", message: "The model server rejected the request: maximum context length is 8192 tokens" },
+      error: {
+        code: "upstream_rejected",
+        message: "The model server rejected the request: development model failing on request (status 400)",
+      },
     });
     expect(strict.calls).toHaveLength(1);
   });
 
   it("never passes an upstream's 401 on as if the caller's token had failed", async () => {
-    const locked = await upstream(failWith(401, "bad api key"));
+    const locked = await upstream("[[fail:401]]");
     const { app } = gateway(onePool(locked, { retries: 1 }));
     const res = await chat(app, streamBody());
     expect(res.status).toBe(502);
@@ -287,31 +294,31 @@ describe("routing and fallback", () => {
   });
 
   it("speaks the seed's /generate for legacy pools, streamed or not", async () => {
-    const seed = await upstream(legacyGenerate());
+    const seed = await upstream();
     const { app, logs } = gateway({ pools: { seed: { type: "legacy-generate", models: ["legacy"], upstreams: [seed.origin] } } });
     const body = { model: "legacy", stream: true, messages: [{ role: "user", content: "hello" }], metadata: { character_id: "c-9" } };
     const sse = await readSse(await chat(app, body));
-    expect(contentOf(sse.data)).toBe("You said: hello");
+    expect(contentOf(sse.data)).toBe(devReply("hello").text);
     expect(sse.data.at(-1)).toBe("[DONE]");
     expect(seed.calls[0]).toMatchObject({ path: "/generate", body: { message: "hello", character_id: "c-9" } });
     const whole = await chat(app, { ...body, stream: false });
-    expect(await whole.json()).toMatchObject({ choices: [{ message: { role: "assistant", content: "You said: hello" } }] });
+    expect(await whole.json()).toMatchObject({ choices: [{ message: { role: "assistant", content: devReply("hello").text } }] });
     await vi.waitFor(() => expect(usageLine(logs)).toMatchObject({ estimated: true, pool: "seed" }));
   });
 });
 
 describe("a stream that breaks after tokens flowed", () => {
   it("ends with an error event, never a clean end", async () => {
-    const u = await upstream(openAiStream({ tokens: ["Hel", "lo", " wor", "ld"], cutAfter: 2 }));
+    const u = await upstream();
     const { app, logs, metrics } = gateway(onePool(u));
-    const res = await chat(app, streamBody());
+    const res = await chat(app, streamBody("chat", "hi [[cut:2]]"));
     expect(res.status).toBe(200);
     const sse = await readSse(res);
-    expect(contentOf(sse.data)).toBe("Hello");
+    expect(contentOf(sse.data)).toBe(devReply("hi").pieces.slice(0, 2).join(""));
     expect(sse.data).not.toContain("[DONE]");
     expect(sse.events).toEqual(["error"]);
     expect(JSON.parse(sse.data.at(-1)!)).toEqual({
-      error: { code: "upstream_interrupted", message: "The model server stopped in the middle of the reply." },
+      error: { code: "upstream_interrupted", message: errorMessage("upstream_interrupted") },
     });
     await vi.waitFor(() =>
       expect(usageLine(logs)).toMatchObject({ outcome: "upstream_interrupted", completionTokens: 3, estimated: true }),
@@ -320,10 +327,10 @@ describe("a stream that breaks after tokens flowed", () => {
   });
 
   it("ends with a timeout event when the upstream goes quiet", async () => {
-    const u = await upstream(openAiStream({ stallAfter: 1 }));
+    const u = await upstream();
     const { app } = gateway(onePool(u, { timeouts: { idleMs: 150 } }));
-    const sse = await readSse(await chat(app, streamBody()));
-    expect(contentOf(sse.data)).toBe("Hel");
+    const sse = await readSse(await chat(app, streamBody("chat", "hi [[stall:1]]")));
+    expect(contentOf(sse.data)).toBe(devReply("hi").pieces[0]);
     expect(sse.events).toEqual(["error"]);
     expect(JSON.parse(sse.data.at(-1)!).error.code).toBe("upstream_timeout");
   });
@@ -331,7 +338,7 @@ describe("a stream that breaks after tokens flowed", () => {
 
 describe("per-user limits", () => {
   it("refuses a third concurrent stream with 429 concurrency_limited", async () => {
-    const u = await upstream(openAiStream({ delayMs: 80 }));
+    const u = await upstream("[[long:6]] [[gap:80]]");
     const { app, metrics } = gateway(onePool(u));
     const uid = newUser();
     const first = await chat(app, streamBody(), undefined, uid);
@@ -341,7 +348,7 @@ describe("per-user limits", () => {
     expect(third.status).toBe(429);
     expect(third.headers.get("retry-after")).toBe("2");
     expect(await third.json()).toEqual({
-      error: { code: "concurrency_limited", message: "Too many replies are being generated for this user at once.", retryAfter: 2 },
+      error: { code: "concurrency_limited", message: errorMessage("concurrency_limited"), retryAfter: 2 },
     });
     expect((await chat(app, streamBody())).status).toBe(200); // someone else
     await Promise.all([first.text(), second.text()]);
@@ -350,7 +357,7 @@ describe("per-user limits", () => {
   });
 
   it("refuses once the day's tokens are spent with 429 daily_tokens_exhausted", async () => {
-    const u = await upstream(openAiStream());
+    const u = await upstream();
     const { app } = gateway(onePool(u), { limits: { dailyTokens: 3 } });
     const uid = newUser();
     await (await chat(app, streamBody(), undefined, uid)).text();
@@ -365,20 +372,23 @@ describe("per-user limits", () => {
 
 describe("request validation", () => {
   it("refuses a malformed body and an oversized one", async () => {
-    const u = await upstream(openAiStream());
+    const u = await upstream();
     const { app } = gateway(onePool(u), { maxBodyBytes: 2000 });
     const bad = await chat(app, { model: "chat", messages: [] });
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ error: { code: "invalid_request" } });
+    expect(await bad.json()).toEqual({
+      error: { code: "invalid_input", message: "The request body is not a valid chat completion request." },
+    });
     const big = await chat(app, { model: "chat", messages: [{ role: "user", content: "x".repeat(5000) }] });
     expect(big.status).toBe(413);
+    expect(await big.json()).toMatchObject({ error: { code: "content_too_large" } });
     expect(u.calls).toHaveLength(0);
   });
 });
 
 describe("over a real socket", () => {
   it("stops the upstream and frees the user's slot when the client goes away", async () => {
-    const u = await upstream(openAiStream({ tokens: Array.from({ length: 200 }, (_, i) => `t${i} `), delayMs: 20 }));
+    const u = await upstream("[[long:200]] [[gap:20]]");
     const { app, logs } = gateway(onePool(u), { limits: { maxConcurrent: 1 } });
     const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
     await new Promise((resolve) => server.once("listening", resolve));

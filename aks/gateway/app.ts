@@ -55,11 +55,11 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
 
   app.post(
     "/v1/chat/completions",
-    bodyLimit({ maxSize: deps.maxBodyBytes ?? 1_000_000, onError: () => errorResponse("payload_too_large") }),
+    bodyLimit({ maxSize: deps.maxBodyBytes ?? 1_000_000, onError: () => errorResponse("content_too_large") }),
     async (c) => {
       const identity = c.get("identity");
       const parsed = chatSchema.safeParse(await c.req.json().catch(() => undefined));
-      if (!parsed.success) throw new GatewayError("invalid_request");
+      if (!parsed.success) throw new GatewayError("invalid_input", { message: "The request body is not a valid chat completion request." });
       const body = parsed.data as ChatBody;
       const attempts = planAttempts(deps.pools, body.model, deps.random);
       if (attempts.length === 0) throw new GatewayError("model_not_found");

@@ -1,16 +1,7 @@
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRedisReplayGuard, createTokenVerifier, parseJwks, type ReplayGuard, type TokenVerifier } from "./auth";
-import { connectRedis, ISSUER, makeKey, mintToken, type TestKey, type TestRedis, unsecuredToken } from "./test-kit";
-
-const memoryGuard = (): ReplayGuard => {
-  const seen = new Set<string>();
-  return async (jti) => {
-    if (seen.has(jti)) return false;
-    seen.add(jti);
-    return true;
-  };
-};
+import { createRedisReplayGuard, createTokenVerifier, parseJwks, type TokenVerifier } from "./auth";
+import { connectRedis, ISSUER, makeKey, memoryReplayGuard, mintToken, type TestKey, type TestRedis, unsecuredToken } from "./test-kit";
 
 describe("createTokenVerifier", () => {
   let current: TestKey;
@@ -22,7 +13,7 @@ describe("createTokenVerifier", () => {
     current = await makeKey("k2");
     previous = await makeKey("k1", "ES256");
     stranger = await makeKey("k2"); // same kid, other key material
-    verify = createTokenVerifier({ jwks: { keys: [previous.publicJwk, current.publicJwk] }, issuer: ISSUER, replay: memoryGuard() });
+    verify = createTokenVerifier({ jwks: { keys: [previous.publicJwk, current.publicJwk] }, issuer: ISSUER, replay: memoryReplayGuard() });
   });
 
   it("accepts a fresh token from either key (rotation) and reads its identity", async () => {

@@ -3,17 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  connectRedis,
-  contentOf,
-  makeKey,
-  mintToken,
-  openAiStream,
-  readSse,
-  startUpstream,
-  type TestRedis,
-  type Upstream,
-} from "./test-kit";
+import { connectRedis, contentOf, devReply, makeKey, mintToken, readSse, startUpstream, type TestRedis, type Upstream } from "./test-kit";
 
 function run(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ["--import", "tsx", "aks/gateway/main.ts"], {
@@ -33,7 +23,7 @@ describe("npm run gateway", () => {
   let r: TestRedis;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "gateway-main-"));
-    upstream = await startUpstream(openAiStream());
+    upstream = await startUpstream();
     r = connectRedis();
   });
   afterAll(async () => {
@@ -69,7 +59,7 @@ describe("npm run gateway", () => {
         headers: { "content-type": "application/json", authorization: `Bearer ${await mintToken(key)}` },
         body: JSON.stringify({ model: "chat", stream: true, messages: [{ role: "user", content: "hi" }] }),
       });
-      expect(contentOf((await readSse(res)).data)).toBe("Hello there!");
+      expect(contentOf((await readSse(res)).data)).toBe(devReply("hi").text);
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
       proc.child.kill("SIGTERM");
       expect(await proc.exited).toBe(0);

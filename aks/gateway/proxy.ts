@@ -6,10 +6,14 @@
  * overrun ends it with an SSE `error` event instead of a clean end.
  */
 import { clearTimeout, setTimeout } from "node:timers";
+import { LEGACY_PATH, readLegacyResponse } from "../../worker/shared/legacy";
+import { choiceText, readError } from "../../worker/shared/openai";
+import { SSE_HEADERS, sseFrame } from "../../worker/shared/sse";
+import { estimateTokens } from "../../worker/shared/tokens";
 import { errorBody, GatewayError } from "./errors";
 import { completionJson, completionSse, legacyUsage, toLegacyRequest } from "./legacy";
 import type { Attempt, Pool } from "./pools";
-import { createStreamMeter, estimateTokens, readUsage, type StreamUsage, type Usage } from "./usage";
+import { createStreamMeter, reportedUsage, type StreamUsage, type Usage } from "./usage";
 
 export interface ChatBody {
   model: string;
@@ -46,7 +50,6 @@ export interface ProxyDeps {
 type Failure = { kind: "retry"; reason: string } | { kind: "reject"; status: number; message: string };
 type Answer = { kind: "answer"; proxied: (calls: number) => Proxied };
 
-const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 const encoder = new TextEncoder();
 
@@ -85,9 +88,8 @@ async function classify(res: Response): Promise<Failure> {
   if (!REQUEST_FAULTS.has(res.status)) return { kind: "retry", reason: `status_${res.status}` };
   let detail = "";
   try {
-    const json = JSON.parse(text) as { message?: unknown; error?: { message?: unknown } };
-    const message = json.error?.message ?? json.message;
-    if (typeof message === "string") detail = `: ${message.slice(0, 300)}`;
+    const message = readError(JSON.parse(text))?.message;
+    if (message) detail = `: ${message.slice(0, 300)}`;
   } catch {
     // not JSON: the status says enough
   }
@@ -126,7 +128,7 @@ async function callUpstream(
       stream,
       ...(stream ? { stream_options: { ...(body.stream_options as object | undefined), include_usage: true } } : {}),
     };
-    const res = await deps.fetch(`${attempt.upstream.url}${legacy ? "/generate" : "/chat/completions"}`, {
+    const res = await deps.fetch(`${attempt.upstream.url}${legacy ? LEGACY_PATH : "/chat/completions"}`, {
       method: "POST",
       headers: upstreamHeaders(pool, stream && !legacy),
       body: JSON.stringify(upstreamBody),
@@ -139,8 +141,8 @@ async function callUpstream(
     }
     const meta = { id: `chatcmpl-${crypto.randomUUID()}`, created: Math.floor(deps.now() / 1000), model: attempt.model };
     if (legacyRequest) {
-      const reply = ((await res.json()) as { response?: unknown }).response;
-      if (typeof reply !== "string") throw new Error("legacy upstream answered without a response");
+      const reply = readLegacyResponse(await res.json());
+      if (reply === undefined) throw new Error("legacy upstream answered without a response");
       release();
       const usage = legacyUsage(legacyRequest, reply);
       const text = stream ? completionSse(meta, reply, usage) : completionJson(meta, reply, usage);
@@ -169,11 +171,11 @@ async function callUpstream(
 
 function usageOfCompletion(text: string): Usage {
   try {
-    const json = JSON.parse(text) as Parameters<typeof readUsage>[0] & { choices?: { message?: { content?: unknown } }[] };
-    const reported = readUsage(json);
+    const json: unknown = JSON.parse(text);
+    const reported = reportedUsage(json);
     if (reported) return reported;
-    const content = json.choices?.[0]?.message?.content;
-    return { completionTokens: typeof content === "string" ? estimateTokens(content) : 0, estimated: true };
+    const choices = (json as { choices?: unknown }).choices;
+    return { completionTokens: estimateTokens(choiceText(Array.isArray(choices) ? choices[0] : undefined)), estimated: true };
   } catch {
     return { completionTokens: 0, estimated: true };
   }
@@ -257,7 +259,7 @@ function relay(input: RelayInput): Proxied {
               ? "complete"
               : "upstream_interrupted";
         if (outcome === "upstream_timeout" || outcome === "upstream_interrupted") {
-          out.enqueue(encoder.encode(`event: error\ndata: ${errorBody(outcome)}\n\n`));
+          out.enqueue(encoder.encode(sseFrame(errorBody(outcome), "error")));
         }
         out.close();
         finish(outcome, seen);

@@ -1,12 +1,15 @@
 /**
  * Test helpers for the gateway: signing keys and tokens, a Redis connection
  * with a prefix of its own (deleted afterwards), and stand-in upstreams on
- * loopback that speak the OpenAI streaming protocol or the seed's /generate.
+ * loopback: the development LLM, which speaks the OpenAI streaming protocol
+ * and the seed's /generate, and misbehaves on request.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import Redis from "ioredis";
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
+import { devReplyPieces, devReplyWords, type RecordedRequest, startDevLlm } from "../../dev/dev-llm";
+import { choiceText, DONE, readUsage, type Usage } from "../../worker/shared/openai";
+import { createSseParser } from "../../worker/shared/sse";
+import type { ReplayGuard } from "./auth";
 
 export const ISSUER = "chat-worker";
 
@@ -60,6 +63,16 @@ export function unsecuredToken(kid: string): string {
   return `${header}.${payload}.`;
 }
 
+/** A replay guard that remembers token ids in memory: each `jti` passes once. */
+export function memoryReplayGuard(): ReplayGuard {
+  const seen = new Set<string>();
+  return async (jti) => {
+    if (seen.has(jti)) return false;
+    seen.add(jti);
+    return true;
+  };
+}
+
 export interface TestRedis {
   redis: Redis;
   prefix: string;
@@ -84,170 +97,69 @@ export function connectRedis(): TestRedis {
   };
 }
 
-export interface UpstreamCall {
-  path: string;
-  headers: IncomingMessage["headers"];
-  body: Record<string, unknown>;
-}
-
+/** A stand-in model server: the development LLM (the one fake OpenAI server) on a port of its own. */
 export interface Upstream {
   /** Base URL, ending in /v1. */
   url: string;
   /** Base URL without /v1, for legacy pools. */
   origin: string;
-  calls: UpstreamCall[];
+  /** The requests it received, oldest first. */
+  calls: readonly RecordedRequest[];
   /** Requests whose client went away before the response ended. */
   aborted: number;
   close(): Promise<void>;
 }
 
-export type Handler = (call: UpstreamCall, res: ServerResponse) => void | Promise<void>;
-
-export async function startUpstream(handler: Handler): Promise<Upstream> {
-  const sockets = new Set<import("node:net").Socket>();
-  const state = { calls: [] as UpstreamCall[], aborted: 0 };
-  const server = createServer(async (req, res) => {
-    let raw = "";
-    for await (const chunk of req) raw += chunk;
-    const call = { path: req.url ?? "", headers: req.headers, body: raw ? (JSON.parse(raw) as Record<string, unknown>) : {} };
-    state.calls.push(call);
-    res.on("close", () => {
-      if (!res.writableFinished) state.aborted++;
-    });
-    await handler(call, res);
-  });
-  server.on("connection", (s) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+/**
+ * Starts a development LLM that streams without pauses. `knobs` (dev/dev-reply.ts)
+ * make every request misbehave, e.g. `[[fail:503]]` for an upstream that is down,
+ * `[[hold:60000]]` for one that never answers, `[[empty:1]]` for an empty stream;
+ * a request's own markers (in its last user message) apply on top.
+ */
+export async function startUpstream(knobs?: string): Promise<Upstream> {
+  const llm = await startDevLlm({ wordDelayMs: 0, knobs });
   return {
-    url: `http://127.0.0.1:${port}/v1`,
-    origin: `http://127.0.0.1:${port}`,
+    url: llm.url,
+    origin: llm.url.replace(/\/v1$/, ""),
     get calls() {
-      return state.calls;
+      return llm.requests();
     },
     get aborted() {
-      return state.aborted;
+      return llm.requests().filter((r) => r.aborted).length;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => llm.close(),
   };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export interface StreamScript {
-  tokens?: string[];
-  /** Sends a usage chunk when the request asked for it (as vLLM does). */
-  usage?: boolean;
-  delayMs?: number;
-  /** Destroys the connection after this many tokens. */
-  cutAfter?: number;
-  /** Stops writing (without ending) after this many tokens. */
-  stallAfter?: number;
-  /** Waits this long before the response headers. */
-  headerDelayMs?: number;
+/** The development LLM's whole reply to `message` (its knob markers stripped), and the pieces it streams it in. */
+export function devReply(message: string): { text: string; pieces: string[] } {
+  const words = devReplyWords(message);
+  return { text: words.join(" "), pieces: devReplyPieces(words) };
 }
 
-/** An OpenAI-style streaming answer, one token per write. */
-export function openAiStream(script: StreamScript = {}): Handler {
-  const tokens = script.tokens ?? ["Hel", "lo", " there", "!"];
-  return async (call, res) => {
-    if (script.headerDelayMs) await sleep(script.headerDelayMs);
-    const model = String(call.body.model);
-    if (call.body.stream !== true) {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(
-        JSON.stringify({
-          id: "cmpl-1",
-          object: "chat.completion",
-          model,
-          choices: [{ index: 0, message: { role: "assistant", content: tokens.join("") }, finish_reason: "stop" }],
-          ...(script.usage === false
-            ? {}
-            : { usage: { prompt_tokens: 7, completion_tokens: tokens.length, total_tokens: 7 + tokens.length } }),
-        }),
-      );
-      return;
-    }
-    res.writeHead(200, { "content-type": "text/event-stream" });
-    const send = (data: object | string) => res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
-    const chunk = (delta: object, finish: string | null = null) => ({
-      id: "cmpl-1",
-      object: "chat.completion.chunk",
-      model,
-      choices: [{ index: 0, delta, finish_reason: finish }],
-    });
-    send(chunk({ role: "assistant", content: "" }));
-    for (let i = 0; i < tokens.length; i++) {
-      if (script.cutAfter === i) {
-        await sleep(30); // let what was written reach the client first
-        res.destroy();
-        return;
-      }
-      if (script.stallAfter === i) return;
-      if (script.delayMs) await sleep(script.delayMs);
-      if (res.destroyed) return;
-      send(chunk({ content: tokens[i] }));
-    }
-    send(chunk({}, "stop"));
-    const wantsUsage = (call.body.stream_options as { include_usage?: boolean } | undefined)?.include_usage;
-    if (script.usage !== false && wantsUsage) {
-      send({
-        id: "cmpl-1",
-        object: "chat.completion.chunk",
-        model,
-        choices: [],
-        usage: { prompt_tokens: 7, completion_tokens: tokens.length, total_tokens: 7 + tokens.length },
-      });
-    }
-    send("[DONE]");
-    res.end();
-  };
-}
-
-/** Answers every call with this status and an OpenAI-style error body. */
-export function failWith(status: number, message = "upstream says no"): Handler {
-  return (_call, res) => {
-    res.writeHead(status, { "content-type": "application/json" });
-    res.end(JSON.stringify({ object: "error", message, code: status }));
-  };
-}
-
-/** Never answers. */
-export const hang: Handler = () => undefined;
-
-/** The seed's contract. */
-export function legacyGenerate(reply = (message: string) => `You said: ${message}`): Handler {
-  return (call, res) => {
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ response: reply(String(call.body.message)) }));
-  };
-}
-
-/** Reads a whole SSE body and returns its `data:` payloads and `event:` names in order. */
+/** Reads a whole SSE body: its events' data in order, and the names of the named ones. */
 export async function readSse(res: Response): Promise<{ text: string; data: string[]; events: string[] }> {
   const text = await res.text();
-  const data: string[] = [];
-  const events: string[] = [];
-  for (const block of text.split("\n\n")) {
-    for (const line of block.split("\n")) {
-      if (line.startsWith("data:")) data.push(line.slice(5).trim());
-      if (line.startsWith("event:")) events.push(line.slice(6).trim());
-    }
-  }
-  return { text, data, events };
+  const parser = createSseParser();
+  const all = [...parser.push(text), ...parser.flush()];
+  return { text, data: all.map((e) => e.data), events: all.flatMap((e) => (e.event ? [e.event] : [])) };
 }
+
+const parsedChunks = (data: string[]): unknown[] => data.filter((d) => d !== DONE).map((d) => JSON.parse(d) as unknown);
 
 /** The concatenated `delta.content` of an OpenAI stream. */
 export function contentOf(data: string[]): string {
-  return data
-    .filter((d) => d.startsWith("{"))
-    .map((d) => (JSON.parse(d) as { choices?: { delta?: { content?: string } }[] }).choices?.[0]?.delta?.content ?? "")
+  return parsedChunks(data)
+    .map((chunk) => {
+      const choices = (chunk as { choices?: unknown }).choices;
+      return choiceText(Array.isArray(choices) ? choices[0] : undefined);
+    })
     .join("");
+}
+
+/** The usage an OpenAI stream reported (its last usage chunk). */
+export function usageOf(data: string[]): Usage | undefined {
+  return parsedChunks(data).reduce<Usage | undefined>((found, chunk) => readUsage(chunk) ?? found, undefined);
 }

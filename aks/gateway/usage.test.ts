@@ -27,4 +27,14 @@ describe("createStreamMeter", () => {
     // The usage line is only whole across chunks; the meter decodes them together.
     expect(m.finish()).toMatchObject({ completionTokens: 3, done: true });
   });
+
+  it("reads a [DONE] whose closing blank line never came, and skips an event cut at the window's start", () => {
+    const m = createStreamMeter();
+    // Nine chunks, of which the meter keeps eight: the first kept one starts inside a usage event.
+    m.observe(enc('data: {"choices":[],"usage":{"prompt_tokens'));
+    m.observe(enc('":1,"completion_tokens":99}}\n\n'));
+    for (let i = 0; i < 6; i++) m.observe(enc(`data: {"choices":[{"delta":{"content":"t${i}"}}]}\n\n`));
+    m.observe(enc("data: [DONE]"));
+    expect(m.finish()).toEqual({ completionTokens: 7, estimated: true, done: true, events: 8 });
+  });
 });

@@ -2,13 +2,13 @@
  * Usage of a reply, observed beside the stream rather than in it: the relay
  * hands every chunk to the meter, which counts its SSE events with a native
  * byte search and keeps a reference to the last few chunks. At the end those
- * few are decoded once to find the upstream's final `usage` chunk and the
- * `[DONE]` marker.
+ * few are decoded once and parsed (the one SSE parser) to find the
+ * upstream's final `usage` chunk and the `[DONE]` marker.
  */
+import { type Usage as Counted, DONE, readUsage } from "../../worker/shared/openai";
+import { createSseParser } from "../../worker/shared/sse";
 
-export interface Usage {
-  promptTokens?: number;
-  completionTokens: number;
+export interface Usage extends Counted {
   /** True when the upstream reported no usage and the figure is a guess. */
   estimated: boolean;
 }
@@ -27,18 +27,11 @@ export interface StreamMeter {
 
 const KEEP = 8;
 
-type UsageJson = { usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } | null };
-
-/** Reads an OpenAI `usage` object when it carries numbers. */
-export function readUsage(value: UsageJson): Usage | undefined {
-  const completion = value.usage?.completion_tokens;
-  if (typeof completion !== "number") return undefined;
-  const prompt = value.usage?.prompt_tokens;
-  return { completionTokens: completion, promptTokens: typeof prompt === "number" ? prompt : undefined, estimated: false };
+/** The upstream's reported usage in a parsed chunk or completion, if any. */
+export function reportedUsage(value: unknown): Usage | undefined {
+  const usage = readUsage(value);
+  return usage && { ...usage, estimated: false };
 }
-
-/** A rough count for text no tokenizer has seen: about four characters a token. */
-export const estimateTokens = (text: string) => Math.ceil(text.length / 4);
 
 function countEvents(chunk: Uint8Array): number {
   const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -57,17 +50,19 @@ export function createStreamMeter(): StreamMeter {
       if (last.length > KEEP) last.shift();
     },
     finish() {
+      // The first kept chunk may start mid-event: its broken lines parse as unknown fields or bad JSON.
+      const parser = createSseParser();
       const text = new TextDecoder().decode(Buffer.concat(last));
-      const done = /(^|\n)data: ?\[DONE\]\s*$/.test(text);
+      const tail = [...parser.push(text), ...parser.flush()];
+      const done = tail.at(-1)?.data === DONE;
       let usage: Usage | undefined;
-      for (const line of text.split("\n").reverse()) {
-        if (!line.startsWith("data:") || !line.includes('"usage"')) continue;
+      for (let i = tail.length - 1; i >= 0 && !usage; i--) {
+        if (!tail[i].data.includes('"usage"')) continue;
         try {
-          usage = readUsage(JSON.parse(line.slice(5)) as UsageJson);
+          usage = reportedUsage(JSON.parse(tail[i].data));
         } catch {
-          continue; // the first kept chunk may start mid-event
+          // not JSON: a fragment of a cut event
         }
-        if (usage) break;
       }
       // No usage chunk: one event is about one token (OpenAI-style servers send a chunk per token).
       const estimate = { completionTokens: Math.max(0, events - (done ? 1 : 0)), estimated: true };

@@ -5,7 +5,7 @@
  * here knows how the service builds its prompts.
  */
 import { randomBytes } from "node:crypto";
-import { createSseParser } from "../../worker/llm/sse";
+import { createSseParser } from "../../worker/shared/sse";
 import { serviceFirstToken } from "../first-token";
 import { send } from "../http-client";
 

@@ -4,7 +4,7 @@
  * are kept verbatim so a round trip loses nothing.
  */
 import { z } from "zod";
-import type { Character } from "../shared/wire";
+import type { Character, CharacterText } from "../shared/wire";
 
 export const cardSchema = z.object({
   spec: z.literal("chara_card_v2"),
@@ -22,13 +22,7 @@ export const cardSchema = z.object({
 });
 export type CharacterCard = z.infer<typeof cardSchema>;
 
-export interface CardImport {
-  name: string;
-  tagline: string;
-  description: string;
-  greeting: string;
-  scenario: string;
-  exampleDialogues: string;
+export interface CardImport extends CharacterText {
   /** Everything else of the card, for export. */
   card: Record<string, unknown>;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { promptTokens } from "../shared/tokens";
 import { buildPrompt, type CountedMessage } from "./prompt";
-import { countTokens, MESSAGE_OVERHEAD, REPLY_PRIMING } from "./tokens";
+import { countTokens } from "./tokens";
 
 const msg = (id: string, role: "user" | "assistant", content: string): CountedMessage => ({
   id,
@@ -27,7 +28,7 @@ describe("buildPrompt", () => {
 
   it("counts exactly what it sends", () => {
     const p = buildPrompt({ system: system("sys"), history, newMessage, budget: 10_000 });
-    const expected = p.messages.reduce((n, m) => n + countTokens(m.content) + MESSAGE_OVERHEAD, REPLY_PRIMING);
+    const expected = promptTokens(p.messages, countTokens);
     expect(p.tokens).toBe(expected);
     expect(p.ledger.excluded).toHaveLength(0);
   });

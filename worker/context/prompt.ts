@@ -2,8 +2,9 @@
  * Prompt assembly within a token budget. Pure: it only adds up the token
  * counts stored with each message and never reads storage.
  */
+
+import { messageTokens as cost, REPLY_PRIMING } from "../shared/tokens";
 import type { PromptLedger, Role } from "../shared/wire";
-import { MESSAGE_OVERHEAD, REPLY_PRIMING } from "./tokens";
 
 export interface CountedMessage {
   id: string;
@@ -40,8 +41,6 @@ export interface BuiltPrompt {
   ledger: PromptLedger;
   tokens: number;
 }
-
-const cost = (tokens: number) => tokens + MESSAGE_OVERHEAD;
 
 /** System message, then as many recent turns as fit (newest kept first), then the new message. */
 export function buildPrompt(input: PromptInput): BuiltPrompt {

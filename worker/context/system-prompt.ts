@@ -1,17 +1,13 @@
 /** The system message: who the character is and who the user is. Pure. */
+import type { Character } from "../shared/wire";
 
-export interface CharacterSnapshot {
-  id: string;
-  name: string;
-  description: string;
-  greeting: string;
-  scenario: string;
-  exampleDialogues: string;
+/** What a session keeps of its character; `visibility` says who may talk to it (public, or only its creator). */
+export interface CharacterSnapshot
+  extends Pick<
+    Character,
+    "id" | "name" | "description" | "greeting" | "scenario" | "exampleDialogues" | "updatedAt" | "visibility" | "creatorId"
+  > {
   model: string | null;
-  updatedAt: string;
-  /** Who may talk to it: public, or only its creator. */
-  visibility: "public" | "private";
-  creatorId: string;
 }
 
 export interface SystemParts {

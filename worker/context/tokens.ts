@@ -1,13 +1,11 @@
 /**
  * Token counting with a real tokenizer (cl100k). Each message is counted
- * once, when it is stored; prompts only add up stored counts.
+ * once, when it is stored; prompts only add up stored counts (the formula:
+ * shared/tokens.ts).
  */
 import { countTokens as count, decode, encode } from "gpt-tokenizer/encoding/cl100k_base";
 
-/** Tokens a chat message costs beyond its text (role and separators, as OpenAI counts them). */
-export const MESSAGE_OVERHEAD = 4;
-/** Tokens that prime the assistant's reply. */
-export const REPLY_PRIMING = 3;
+export { MESSAGE_OVERHEAD, messageTokens, REPLY_PRIMING } from "../shared/tokens";
 
 export function countTokens(text: string): number {
   return count(text);

@@ -1,21 +1,15 @@
 /**
- * The seed's legacy provider: `POST {baseUrl}/generate {message, character_id}`
- * → `{response}`. No streaming: the whole reply is one token.
+ * The seed's legacy provider (the contract: shared/legacy.ts). No streaming:
+ * the whole reply is one token.
  */
+import { LEGACY_PATH, type LegacyRequest, legacyRequest, readLegacyResponse } from "../shared/legacy";
 import { LlmError } from "./llm-error";
-import { joinUrl, postJson } from "./post";
+import { joinUrl, postJson, readWhole } from "./post";
 import type { CompletionRequest, LlmConfig, LlmEvent } from "./types";
 
 /** The legacy request body: only the last user message travels. */
-export function legacyBody(req: CompletionRequest): { message: string; character_id: string } {
-  let message = "";
-  for (let i = req.messages.length - 1; i >= 0; i--) {
-    if (req.messages[i].role === "user") {
-      message = req.messages[i].content;
-      break;
-    }
-  }
-  return { message, character_id: req.characterId };
+export function legacyBody(req: CompletionRequest): LegacyRequest {
+  return legacyRequest(req.messages, req.characterId);
 }
 
 /** One attempt: yields the whole `response` as one token, then `done`. */
@@ -25,20 +19,16 @@ export async function* legacyAttempt(
   headers: Record<string, string>,
   signal: AbortSignal,
 ): AsyncGenerator<LlmEvent> {
-  const res = await postJson(joinUrl(cfg.baseUrl, "/generate"), legacyBody(req), { accept: "application/json", ...headers }, signal);
-  let text: string;
+  const res = await postJson(joinUrl(cfg.baseUrl, LEGACY_PATH), legacyBody(req), { accept: "application/json", ...headers }, signal);
+  const text = await readWhole(res);
+  let body: unknown;
   try {
-    text = await res.text();
-  } catch (cause) {
-    throw new LlmError("interrupted", "upstream response broke off", { cause });
-  }
-  let response: unknown;
-  try {
-    response = (JSON.parse(text) as { response?: unknown } | null)?.response;
+    body = JSON.parse(text);
   } catch (cause) {
     throw new LlmError("upstream_error", "upstream sent malformed JSON", { cause });
   }
-  if (typeof response !== "string") throw new LlmError("upstream_error", "upstream answer has no `response` string");
+  const response = readLegacyResponse(body);
+  if (response === undefined) throw new LlmError("upstream_error", "upstream answer has no `response` string");
   if (response) yield { type: "token", text: response };
   yield { type: "done", finishReason: "stop" };
 }

@@ -2,6 +2,7 @@
  * The LLM client's one error type and the table that turns an upstream HTTP
  * answer into it. Pure: no I/O here, so the mapping is tested directly.
  */
+import { readError } from "../shared/openai";
 
 export type LlmErrorCode = "upstream_error" | "llm_unavailable" | "upstream_timeout" | "interrupted" | "rate_limited" | "cancelled";
 
@@ -52,15 +53,10 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
-/** The `code` of an OpenAI-style `{error: {code}}` (or `{error: {type}}`) body, if any. */
+/** The `code` (or `type`) of an OpenAI- or vLLM-style error body, if any. */
 export function upstreamErrorCode(body: string): string | undefined {
   try {
-    const parsed: unknown = JSON.parse(body);
-    const error = (parsed as { error?: unknown } | null)?.error;
-    if (typeof error !== "object" || error === null) return undefined;
-    const { code, type } = error as { code?: unknown; type?: unknown };
-    if (typeof code === "string" && code) return code;
-    return typeof type === "string" && type ? type : undefined;
+    return readError(JSON.parse(body))?.code;
   } catch {
     return undefined;
   }

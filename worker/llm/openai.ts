@@ -3,9 +3,10 @@
  * chunk it decodes once, parses SSE lines and JSON-parses each `data:`;
  * nothing else runs between the socket and the yielded token.
  */
+import { type ChatCompletionRequest, choiceText, DONE, readError, readUsage } from "../shared/openai";
+import { createSseParser } from "../shared/sse";
 import { LlmError } from "./llm-error";
-import { joinUrl, postJson } from "./post";
-import { createSseParser } from "./sse";
+import { joinUrl, postJson, readWhole } from "./post";
 import type { CompletionRequest, LlmConfig, LlmEvent, LlmUsage } from "./types";
 
 /** What a stream has said so far besides its content. */
@@ -14,51 +15,35 @@ export interface ChunkState {
   usage?: LlmUsage;
 }
 
-interface CompletionChunk {
-  choices?: { delta?: { content?: unknown }; message?: { content?: unknown }; finish_reason?: unknown }[];
-  usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } | null;
-  error?: unknown;
-}
-
-function parseJson(data: string): CompletionChunk {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(data);
-  } catch (cause) {
-    throw new LlmError("upstream_error", "upstream sent a malformed chunk", { cause });
-  }
-  if (typeof parsed !== "object" || parsed === null) {
-    throw new LlmError("upstream_error", "upstream sent a malformed chunk");
-  }
-  const chunk = parsed as CompletionChunk;
-  if (chunk.error !== undefined && chunk.error !== null) {
-    const err = chunk.error as { code?: unknown; type?: unknown };
-    const code = typeof err.code === "string" ? err.code : typeof err.type === "string" ? err.type : undefined;
-    throw new LlmError("upstream_error", `upstream reported an error${code ? ` (${code})` : ""}`, { upstreamCode: code });
-  }
-  return chunk;
-}
-
 /**
  * Applies one `data:` payload (a chat.completion.chunk, or a whole
  * chat.completion) to `state` and returns its content text ("" when none).
  * Throws LlmError for an error payload or malformed JSON.
  */
 export function applyChunk(data: string, state: ChunkState): string {
-  const chunk = parseJson(data);
-  const u = chunk.usage;
-  if (u && typeof u.prompt_tokens === "number" && typeof u.completion_tokens === "number") {
-    state.usage = { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens };
+  let chunk: unknown;
+  try {
+    chunk = JSON.parse(data);
+  } catch (cause) {
+    throw new LlmError("upstream_error", "upstream sent a malformed chunk", { cause });
   }
-  const choice = chunk.choices?.[0];
-  if (!choice) return "";
-  if (typeof choice.finish_reason === "string") state.finishReason = choice.finish_reason;
-  const content = choice.delta?.content ?? choice.message?.content;
-  return typeof content === "string" ? content : "";
+  if (typeof chunk !== "object" || chunk === null) throw new LlmError("upstream_error", "upstream sent a malformed chunk");
+  const { error, choices } = chunk as { error?: unknown; choices?: unknown };
+  if (error !== undefined && error !== null) {
+    const code = readError(chunk)?.code;
+    throw new LlmError("upstream_error", `upstream reported an error${code ? ` (${code})` : ""}`, { upstreamCode: code });
+  }
+  const usage = readUsage(chunk);
+  if (usage?.promptTokens !== undefined) state.usage = { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens };
+  const choice: unknown = Array.isArray(choices) ? choices[0] : undefined;
+  if (typeof choice !== "object" || choice === null) return "";
+  const finish = (choice as { finish_reason?: unknown }).finish_reason;
+  if (typeof finish === "string") state.finishReason = finish;
+  return choiceText(choice);
 }
 
 /** The request body: streaming, with usage in the stream. */
-export function openaiBody(cfg: LlmConfig, req: CompletionRequest): Record<string, unknown> {
+export function openaiBody(cfg: LlmConfig, req: CompletionRequest): ChatCompletionRequest {
   return {
     model: cfg.model,
     messages: req.messages,
@@ -98,13 +83,7 @@ export async function* openaiAttempt(
   const state: ChunkState = {};
   if ((res.headers.get("content-type") ?? "").includes("application/json")) {
     // An upstream that ignored `stream: true`: the whole reply at once.
-    let text: string;
-    try {
-      text = await res.text();
-    } catch (cause) {
-      throw new LlmError("interrupted", "upstream response broke off", { cause });
-    }
-    const content = applyChunk(text, state);
+    const content = applyChunk(await readWhole(res), state);
     if (content) yield { type: "token", text: content };
     yield { type: "done", finishReason: state.finishReason ?? "stop", usage: state.usage };
     return;
@@ -124,7 +103,7 @@ export async function* openaiAttempt(
       }
       if (chunk.done) break;
       for (const ev of parser.push(decoder.decode(chunk.value, { stream: true }))) {
-        if (ev.data === "[DONE]") {
+        if (ev.data === DONE) {
           sawDone = true;
           break;
         }

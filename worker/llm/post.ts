@@ -37,3 +37,12 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
   }
   throw errorFromStatus(res.status, text, res.headers.get("retry-after"));
 }
+
+/** The whole body of an answer that is not streamed; a connection that breaks off is `interrupted`. */
+export async function readWhole(res: Response): Promise<string> {
+  try {
+    return await res.text();
+  } catch (cause) {
+    throw new LlmError("interrupted", "upstream response broke off", { cause });
+  }
+}

@@ -3,20 +3,12 @@ import { build } from "esbuild";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { Miniflare } from "miniflare";
 import { describe, expect, it } from "vitest";
-import { createTokenVerifier, type ReplayGuard } from "../../aks/gateway/auth";
+import { createTokenVerifier } from "../../aks/gateway/auth";
 import { generateTunnelKeys } from "../../aks/gateway/keygen";
+import { memoryReplayGuard } from "../../aks/gateway/test-kit";
 import { createTunnelHeaders } from "./tunnel";
 
 const claims = { sessionId: "user:u1/character:c1", userId: "u1" };
-
-const onceGuard = (): ReplayGuard => {
-  const seen = new Set<string>();
-  return async (jti) => {
-    if (seen.has(jti)) return false;
-    seen.add(jti);
-    return true;
-  };
-};
 
 const bearer = (headers: Record<string, string>) => headers.Authorization.replace(/^Bearer /, "");
 
@@ -38,7 +30,7 @@ describe("createTunnelHeaders", () => {
       { issuer: "chat-worker", signingKey: JSON.stringify(privateJwk), accessClientId: "abc.access", accessClientSecret: "s3cret" },
       claims,
     )!;
-    const verify = createTokenVerifier({ jwks, issuer: "chat-worker", replay: onceGuard() });
+    const verify = createTokenVerifier({ jwks, issuer: "chat-worker", replay: memoryReplayGuard() });
 
     const first = await make();
     const second = await make();
@@ -66,15 +58,15 @@ describe("createTunnelHeaders", () => {
     const { privateJwk, jwks } = await generateTunnelKeys();
     const make = createTunnelHeaders({ issuer: "chat-worker-staging", signingKey: JSON.stringify(privateJwk) }, claims)!;
     const token = bearer(await make());
-    expect((await createTokenVerifier({ jwks, issuer: "chat-worker", replay: onceGuard() })(token)).ok).toBe(false);
-    expect((await createTokenVerifier({ jwks, issuer: "chat-worker-staging", replay: onceGuard() })(token)).ok).toBe(true);
+    expect((await createTokenVerifier({ jwks, issuer: "chat-worker", replay: memoryReplayGuard() })(token)).ok).toBe(false);
+    expect((await createTokenVerifier({ jwks, issuer: "chat-worker-staging", replay: memoryReplayGuard() })(token)).ok).toBe(true);
   });
 
   it("is refused by a gateway holding another key", async () => {
     const mine = await generateTunnelKeys("EdDSA", "same-kid");
     const theirs = await generateTunnelKeys("EdDSA", "same-kid");
     const token = bearer(await createTunnelHeaders({ issuer: "chat-worker", signingKey: JSON.stringify(mine.privateJwk) }, claims)!());
-    expect(await createTokenVerifier({ jwks: theirs.jwks, issuer: "chat-worker", replay: onceGuard() })(token)).toEqual({
+    expect(await createTokenVerifier({ jwks: theirs.jwks, issuer: "chat-worker", replay: memoryReplayGuard() })(token)).toEqual({
       ok: false,
       reason: "invalid",
     });
@@ -138,7 +130,7 @@ describe("createTunnelHeaders", () => {
     });
     try {
       const headers = (await (await mf.dispatchFetch("http://worker/")).json()) as Record<string, string>;
-      const verified = await createTokenVerifier({ jwks, issuer: "chat-worker", replay: onceGuard() })(bearer(headers));
+      const verified = await createTokenVerifier({ jwks, issuer: "chat-worker", replay: memoryReplayGuard() })(bearer(headers));
       expect(verified).toMatchObject({ ok: true, identity: { sessionId: "s-1", userId: "u-1" } });
     } finally {
       await mf.dispose();

@@ -2,6 +2,7 @@
  * Types of the LLM client: its configuration, the request it takes and the
  * events it yields. Shared by the providers; nothing here runs.
  */
+import type { ChatMessage } from "../shared/openai";
 
 /** `openai`: OpenAI chat completions (streaming). `legacy`: the seed's `POST /generate`. */
 export type LlmProvider = "openai" | "legacy";
@@ -25,10 +26,7 @@ export interface LlmConfig {
   headers?: () => Promise<Record<string, string>>;
 }
 
-export interface ChatMessage {
-  role: "system" | "user" | "assistant";
-  content: string;
-}
+export type { ChatMessage } from "../shared/openai";
 
 export interface CompletionRequest {
   messages: ChatMessage[];

@@ -2,6 +2,9 @@
  * Wire types of the public HTTP contract (../shared/DESIGN.md), shared by the
  * worker and the web client. Types only: nothing here runs.
  */
+import type { ErrorCode } from "./error-codes";
+
+export type { ErrorCode } from "./error-codes";
 
 export type Visibility = "public" | "private";
 export type Role = "user" | "assistant";
@@ -29,6 +32,9 @@ export interface Character {
   createdAt: string;
   updatedAt: string;
 }
+
+/** What a person writes about a character (a card carries the same). */
+export type CharacterText = Pick<Character, "name" | "tagline" | "description" | "greeting" | "scenario" | "exampleDialogues">;
 
 export interface Message {
   id: string;
@@ -106,16 +112,24 @@ export interface PromptLedger {
   excluded: { id: string; tokens: number; reason: string }[];
 }
 
+/** Every error answer: `{"error": {"code", "message", …}}` with the table's status (error-codes.ts). */
 export interface ApiError {
-  error: { code: string; message: string; requestId?: string; field?: string; retryAfter?: number };
+  error: { code: ErrorCode; message: string; requestId?: string; field?: string; retryAfter?: number };
 }
 
-/** Server-sent events of a turn; every event also carries an SSE `id:`. */
+/**
+ * Server-sent events of a turn; every event also carries an SSE `id:`
+ * (`<turn id>.<frame index>`, what `Last-Event-ID` resumes from). `done`
+ * has no message when a cancelled reply had no text yet; `error` carries
+ * the table's code and message and the reply as far as it got.
+ */
 export type TurnEvent =
   | { event: "message"; data: { message: Message } }
   | { event: "token"; data: { text: string } }
-  | { event: "done"; data: { message: Message } }
-  | { event: "error"; data: { code: string; message: string; partial?: Message } };
+  | { event: "done"; data: { message?: Message } }
+  | { event: "error"; data: { code: ErrorCode; message: string; partial?: Message } };
+
+export type TurnEventName = TurnEvent["event"];
 
 export interface Meta {
   devLlm: boolean;

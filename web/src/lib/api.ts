@@ -2,10 +2,11 @@
  * All HTTP to the worker: JSON calls, the SSE turn streams, and the access
  * token, kept in memory only and renewed silently through the refresh cookie.
  */
+import { type ErrorCode, isErrorCode } from "../../../worker/shared/error-codes";
 import type {
-  ApiError,
   AuthResponse,
   Character,
+  CharacterText,
   ChatSummary,
   Memory,
   Message,
@@ -15,11 +16,18 @@ import type {
 } from "../../../worker/shared/wire";
 import { readTurnEvents, type TurnEventWithId } from "./sse";
 
+/**
+ * Codes only the client makes: the server cannot be reached, a reply's stream
+ * dropped for good, an answer that is no error of the contract (a proxy's page).
+ */
+export type ClientOnlyCode = "network" | "connection_lost" | "unexpected_response";
+export type FailureCode = ErrorCode | ClientOnlyCode;
+
 /** A failed call: the contract's error code, its message and hints. */
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: FailureCode,
     message: string,
     readonly retryAfter?: number,
     readonly field?: string,
@@ -28,10 +36,7 @@ export class ApiFailure extends Error {
   }
 }
 
-export type CharacterInput = Pick<
-  Character,
-  "name" | "tagline" | "description" | "greeting" | "scenario" | "exampleDialogues" | "visibility"
->;
+export type CharacterInput = CharacterText & Pick<Character, "visibility">;
 export type TurnStream = AsyncIterable<TurnEventWithId>;
 
 let accessToken: string | null = null;
@@ -48,12 +53,21 @@ function setSession(auth: AuthResponse | null): void {
   sessionListener(auth);
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
+
+/** An error answer (`{"error": {code, message, …}}`, wire.ts `ApiError`), read field by field. */
 async function failure(res: Response): Promise<ApiFailure> {
-  const body = (await res.json().catch(() => null)) as ApiError | null;
+  const body: unknown = await res.json().catch(() => null);
+  const e = isObject(body) && isObject(body.error) ? body.error : {};
   const header = Number(res.headers.get("Retry-After"));
-  const e = body?.error;
-  const retryAfter = e?.retryAfter ?? (Number.isFinite(header) && header > 0 ? header : undefined);
-  return new ApiFailure(res.status, e?.code ?? `http_${res.status}`, e?.message ?? res.statusText, retryAfter, e?.field);
+  const retryAfter = typeof e.retryAfter === "number" ? e.retryAfter : Number.isFinite(header) && header > 0 ? header : undefined;
+  return new ApiFailure(
+    res.status,
+    isErrorCode(e.code) ? e.code : "unexpected_response",
+    typeof e.message === "string" ? e.message : res.statusText,
+    retryAfter,
+    typeof e.field === "string" ? e.field : undefined,
+  );
 }
 
 /** Renews the access token from the refresh cookie; concurrent callers share one request. */

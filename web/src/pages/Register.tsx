@@ -1,11 +1,11 @@
 import { type Component, createSignal, Show } from "solid-js";
 import Field from "../components/Field";
 import Link from "../components/Link";
-import { register } from "../lib/api";
+import { type FailureCode, register } from "../lib/api";
 import { asFailure, describe } from "../lib/errors";
 import { navigate } from "../lib/router";
 
-const FIELD_OF: Record<string, string> = { username_taken: "username", email_taken: "email" };
+const FIELD_OF: Partial<Record<FailureCode, string>> = { username_taken: "username", email_taken: "email" };
 
 /** Create an account; the new user lands on the character list. */
 const Register: Component = () => {
