@@ -7,6 +7,8 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 const table = {
   invalid_json: [400, "The request body is not valid JSON."],
   invalid_input: [400, "The request is invalid."],
+  invalid_card: [400, "The file is not a character card we can read."],
+  invalid_image: [400, "The image is damaged or not a PNG, JPEG or WebP file."],
   unauthorized: [401, "Missing or invalid access token."],
   invalid_credentials: [401, "Wrong login or password."],
   invalid_refresh_token: [401, "The session has expired; sign in again."],
@@ -21,6 +23,7 @@ const table = {
   reply_cancelled: [409, "The reply was stopped before it finished; what was written is kept in the conversation."],
   conflict: [409, "The request conflicts with the current state."],
   content_too_large: [413, "The request body is too large."],
+  image_too_large: [413, "The image has too many pixels (at most 4096 on a side)."],
   unsupported_media_type: [415, "Send JSON (Content-Type: application/json)."],
   too_many_attempts: [429, "Too many failed sign-in attempts; wait and try again."],
   rate_limited: [429, "Too many requests; wait and try again."],
