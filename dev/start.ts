@@ -73,6 +73,7 @@ const stack = await startStack({
   llmBaseUrl,
   env: workerEnv,
   persistDir: `${dataDir}/sessions`,
+  objectsDir: `${dataDir}/objects`,
 });
 closers.push(stack.close);
 log(`serving on ${stack.url}`);

@@ -6,6 +6,7 @@ import type { AppEnv } from "./context";
 import { withResources } from "./context";
 import { AppError, errorBody, errorStatus } from "./errors";
 import { authRoutes } from "./routes/auth";
+import { avatarServeRoutes } from "./routes/avatars";
 import { characterRoutes, seedCharacterRoutes } from "./routes/characters";
 import { chatRoutes, seedChatRoutes } from "./routes/chats";
 import { healthRoutes } from "./routes/health";
@@ -18,6 +19,7 @@ export const app = new Hono<AppEnv>()
   .route("/api/me", meRoutes)
   .route("/api/characters", characterRoutes)
   .route("/api/character", seedCharacterRoutes)
+  .route("/api/avatars", avatarServeRoutes)
   .route("/api/chats", chatRoutes)
   .route("/api/chat", seedChatRoutes);
 

@@ -1,4 +1,5 @@
 /** The system message: who the character is and who the user is. Pure. */
+import type { CharacterDefinition } from "../characters/definition";
 
 export interface CharacterSnapshot {
   id: string;
@@ -12,6 +13,8 @@ export interface CharacterSnapshot {
   /** Who may talk to it: public, or only its creator. */
   visibility: "public" | "private";
   creatorId: string;
+  /** Everything of the card the prompt uses (personality, system prompt, lorebook, …): see context/character-prompt.ts. */
+  definition?: CharacterDefinition;
 }
 
 export interface SystemParts {

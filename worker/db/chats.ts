@@ -11,7 +11,7 @@ export async function listChats(db: Db, userId: string): Promise<ChatSummary[]> 
     last: { id: string; role: "user" | "assistant"; content: string; status: "complete"; created_at: string } | null;
     updated_at: string;
   }>(sql`
-    select to_jsonb(c) - 'card' as character, s.updated_at,
+    select to_jsonb(c) - 'card' - 'search' as character, s.updated_at,
       (select jsonb_build_object('id', m.id, 'role', m.role, 'content', m.content, 'status', m.status, 'created_at', m.created_at)
          from chat_messages m
         where m.user_id = ${userId} and m.character_id = s.character_id and m.active
@@ -38,6 +38,8 @@ export async function listChats(db: Db, userId: string): Promise<ChatSummary[]> 
         createdAt: new Date(String(c.created_at)),
         updatedAt: new Date(String(c.updated_at)),
         card: {},
+        tags: c.tags,
+        avatarKey: c.avatar_key,
       } as CharacterRow);
       const last = r.last;
       return {

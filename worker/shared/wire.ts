@@ -28,6 +28,10 @@ export interface Character {
   visibility: Visibility;
   createdAt: string;
   updatedAt: string;
+  /** The avatar image (content-addressed, cacheable forever), or null for initials. */
+  avatarUrl: string | null;
+  /** The card's tags, lower case. */
+  tags: string[];
 }
 
 export interface Message {
