@@ -11,6 +11,7 @@ import { startDevLlm } from "./dev-llm";
 import { startEmbeddedPostgres } from "./embedded-postgres";
 import { migrateDatabase } from "./migrate";
 import { devSecrets, SECRETS_FILE } from "./secrets";
+import { seedSamples } from "./seed-samples";
 import { startStack } from "./stack";
 
 const log = (msg: string) => console.log(`[start] ${msg}`);
@@ -76,6 +77,18 @@ const stack = await startStack({
   objectsDir: `${dataDir}/objects`,
 });
 closers.push(stack.close);
+if (env.SEED_SAMPLES === "0") {
+  log("SEED_SAMPLES=0: sample characters not seeded");
+} else {
+  const outcome = await seedSamples(databaseUrl, (await stack.mf.getR2Bucket("AVATARS")) as unknown as R2Bucket);
+  log(
+    outcome === "seeded"
+      ? "sample characters seeded (public, owned by 'gallery'; SEED_SAMPLES=0 turns this off)"
+      : outcome === "already_seeded"
+        ? "sample characters already seeded"
+        : "database has characters: sample characters not seeded",
+  );
+}
 log(`serving on ${stack.url}`);
 
 const stop = async () => {

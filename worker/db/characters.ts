@@ -118,6 +118,11 @@ export async function deleteCharacter(db: Db, id: string): Promise<void> {
   await db.delete(characters).where(eq(characters.id, id));
 }
 
+/** Whether the catalogue has any character at all (samples are seeded only into an empty one). */
+export async function hasCharacters(db: Db): Promise<boolean> {
+  return (await db.select({ id: characters.id }).from(characters).limit(1)).length > 0;
+}
+
 /** Whether any character still shows this avatar (objects are shared by content). */
 export async function avatarInUse(db: Db, key: string): Promise<boolean> {
   return (await db.select({ id: characters.id }).from(characters).where(eq(characters.avatarKey, key)).limit(1)).length > 0;

@@ -41,7 +41,12 @@ function webp(width: number, height: number): Uint8Array {
   const vp8l = Buffer.alloc(6);
   vp8l[0] = 0x2f;
   vp8l.writeUInt32LE(((width - 1) & 0x3fff) | (((height - 1) & 0x3fff) << 14), 1);
-  const body = Buffer.concat([ck("VP8X", vp8x), ck("VP8L", vp8l), ck("EXIF", Buffer.from("GPS 51.5N")), ck("XMP ", Buffer.from("<x:xmpmeta>me</x:xmpmeta>"))]);
+  const body = Buffer.concat([
+    ck("VP8X", vp8x),
+    ck("VP8L", vp8l),
+    ck("EXIF", Buffer.from("GPS 51.5N")),
+    ck("XMP ", Buffer.from("<x:xmpmeta>me</x:xmpmeta>")),
+  ]);
   const riff = Buffer.alloc(12);
   riff.write("RIFF", 0, "latin1");
   riff.writeUInt32LE(4 + body.length, 4);
@@ -61,20 +66,26 @@ describe("imageKind and imageSize", () => {
   });
 
   it("knows nothing else: HTML, SVG, GIF", () => {
-    for (const t of ["<html><script>alert(1)</script>", "<svg xmlns='http://www.w3.org/2000/svg'/>", "GIF89a...."]) expect(imageKind(Buffer.from(t))).toBeNull();
+    for (const t of ["<html><script>alert(1)</script>", "<svg xmlns='http://www.w3.org/2000/svg'/>", "GIF89a...."])
+      expect(imageKind(Buffer.from(t))).toBeNull();
   });
 });
 
 describe("prepareAvatar", () => {
   it("strips PNG text, EXIF and time chunks and keeps the picture", () => {
-    const png = avatarPng(2, 32, [textChunk("Comment", "by Sam at 51.5N"), chunk("eXIf", Buffer.from("MM\0*GPS")), chunk("tIME", Buffer.alloc(7))]);
+    const png = avatarPng(2, 32, [
+      textChunk("Comment", "by Sam at 51.5N"),
+      chunk("eXIf", Buffer.from("MM\0*GPS")),
+      chunk("tIME", Buffer.alloc(7)),
+    ]);
     const r = prepareAvatar(png);
     if (!r.ok) throw new Error(r.message);
     expect(r).toMatchObject({ kind: "png", contentType: "image/png", width: 32, height: 32 });
     const names = (b: Uint8Array) => (readChunks(b) as { chunks: { name: string; data: Uint8Array }[] }).chunks.map((c) => c.name);
     expect(names(r.bytes)).toEqual(["IHDR", "IDAT", "IEND"]);
     expect(latin1(r.bytes)).not.toContain("51.5N");
-    const idat = (b: Uint8Array) => (readChunks(b) as { chunks: { name: string; data: Uint8Array }[] }).chunks.find((c) => c.name === "IDAT")!.data;
+    const idat = (b: Uint8Array) =>
+      (readChunks(b) as { chunks: { name: string; data: Uint8Array }[] }).chunks.find((c) => c.name === "IDAT")!.data;
     expect(Buffer.from(idat(r.bytes)).equals(Buffer.from(idat(png)))).toBe(true);
   });
 
