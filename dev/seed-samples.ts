@@ -20,7 +20,8 @@ export const SAMPLES_USERNAME = "gallery";
 
 export type SeedOutcome = "seeded" | "already_seeded" | "not_empty";
 
-export async function seedSamples(databaseUrl: string, bucket: R2Bucket): Promise<SeedOutcome> {
+/** `bucket` is opened only when there is something to seed. */
+export async function seedSamples(databaseUrl: string, bucket: () => Promise<R2Bucket>): Promise<SeedOutcome> {
   const { db, close } = createDb(databaseUrl);
   try {
     if (await findUserByLogin(db, SAMPLES_USERNAME)) return "already_seeded";
@@ -34,13 +35,14 @@ export async function seedSamples(databaseUrl: string, bucket: R2Bucket): Promis
       displayName: "Sample characters",
     });
     if (!owner.ok) return "already_seeded";
+    const objects = await bucket();
     for (const [i, source] of SAMPLE_CARDS.entries()) {
       const parsed = parseCardValue(source);
       if (!parsed.ok) throw new Error(`sample ${i}: ${parsed.problem.message}`);
       const { fields, card } = storeCard(parsed.card);
       const avatar = prepareAvatar(avatarPng(i + 1, 256));
       if (!avatar.ok) throw new Error(`sample ${i}: ${avatar.message}`);
-      const avatarKey = await putAvatar(bucket, avatar.bytes, avatar.contentType);
+      const avatarKey = await putAvatar(objects, avatar.bytes, avatar.contentType);
       await insertCharacter(db, { id: newId(), creatorId: owner.user.id, visibility: "public", card: { ...card }, avatarKey, ...fields });
     }
     return "seeded";

@@ -68,3 +68,20 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const url = (await mf.ready).toString().replace(/\/$/, "");
   return { url, mf, close: () => mf.dispose() };
 }
+
+/**
+ * The AVATARS bucket alone, persisted in `dir`, for writing objects before
+ * the stack starts (seeding); close it before starting the stack on the same folder.
+ */
+export async function openObjectStore(dir: string): Promise<{ bucket: R2Bucket; close(): Promise<void> }> {
+  mkdirSync(dir, { recursive: true });
+  const mf = new Miniflare({
+    modules: true,
+    script: "export default { fetch: () => new Response(null, { status: 404 }) };",
+    compatibilityDate: COMPATIBILITY_DATE,
+    r2Buckets: ["AVATARS"],
+    r2Persist: dir,
+  });
+  await mf.ready;
+  return { bucket: (await mf.getR2Bucket("AVATARS")) as unknown as R2Bucket, close: () => mf.dispose() };
+}
