@@ -21,6 +21,8 @@ const MESSAGES: Record<string, string> = {
   concurrency_limited: "Too many replies at once; wait for one to finish.",
   daily_tokens_exhausted: "Today's token allowance is used up.",
   forbidden: "That is not yours to change.",
+  invalid_image: "That image is damaged or not a PNG, JPEG or WebP file.",
+  image_too_large: "That image is too large: at most 4096 pixels on a side.",
 };
 
 /** Any thrown value as an ApiFailure. */
