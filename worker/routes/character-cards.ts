@@ -19,9 +19,14 @@ import { getAvatar, putAvatar } from "../storage/avatars";
 import { readableCharacter } from "./character-access";
 import { PLACEHOLDER_PNG } from "./placeholder-png";
 
-/** A PNG card may carry a large picture; a JSON card is text. */
+/**
+ * A PNG card may carry a large picture; the card itself (JSON, or the JSON in
+ * a PNG) stays within 1 MB, so a session object can keep what the prompt needs
+ * of it in one storage value (SQLite values are limited to 2 MB).
+ */
 export const PNG_CARD_LIMIT = 8 * 1024 * 1024;
-export const JSON_CARD_LIMIT = 2 * 1024 * 1024;
+export const JSON_CARD_LIMIT = 1024 * 1024;
+const TOO_LARGE = { message: "The card data is larger than 1 MB." };
 
 function cardOrThrow(result: CardResult) {
   if (!result.ok) throw new AppError(result.problem.code, { message: result.problem.message, field: result.problem.field });
@@ -43,10 +48,11 @@ export const cardRoutes = new Hono<AppEnv>()
     if (isPng(bytes)) {
       const png = readPngCard(bytes);
       if (!png.ok) throw new AppError("invalid_card", { message: png.message });
+      if (new TextEncoder().encode(png.json).length > JSON_CARD_LIMIT) throw new AppError("content_too_large", TOO_LARGE);
       card = cardOrThrow(parseCardText(png.json));
       avatar = avatarOrThrow(prepareAvatar(bytes));
     } else {
-      if (bytes.length > JSON_CARD_LIMIT) throw new AppError("content_too_large");
+      if (bytes.length > JSON_CARD_LIMIT) throw new AppError("content_too_large", TOO_LARGE);
       let text: string;
       try {
         text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
