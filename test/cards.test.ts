@@ -44,7 +44,8 @@ async function imported(as: Session, name: string): Promise<Character> {
 function sendHuge(method: string, path: string, as: Session, size: number, announce: boolean): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { authorization: `Bearer ${as.token}`, "content-type": "application/json" };
-    if (announce) headers["content-length"] = size;
+    // Announced: wait for 100 Continue, as curl does with a large body; the server answers from the headers alone.
+    if (announce) Object.assign(headers, { "content-length": size, expect: "100-continue" });
     const req = request(`${worker.url}${path}`, { method, headers });
     let answered = false;
     req.on("response", (res) => {
@@ -65,7 +66,8 @@ function sendHuge(method: string, path: string, as: Session, size: number, annou
       }
       req.end();
     };
-    pump();
+    if (announce) req.on("continue", pump);
+    else pump();
   });
 }
 
