@@ -22,7 +22,7 @@ async function start(): Promise<{ url: string; log: string[]; stop(): Promise<vo
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "dev/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
   const log: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 60 s:\n${log.join("")}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`no start within 90 s:\n${log.join("")}`)), 90_000);
     const onData = (chunk: Buffer) => {
       log.push(chunk.toString());
       const m = /serving on (http:\/\/\S+)/.exec(log.join(""));
@@ -89,5 +89,5 @@ describe("npm start", () => {
     } finally {
       await second.stop();
     }
-  }, 180_000);
+  }, 240_000);
 });
