@@ -94,6 +94,7 @@ describe("cards in the web client", () => {
     await page.waitForURL(/\/chat\//);
     await loadedImage(page.locator(".chat-head").getByTestId("avatar-image"));
     await loadedImage(page.getByTestId("greeting").getByTestId("avatar-image"));
+    await screenshot(page, "chat-with-avatar");
   });
 
   it("uploads another picture, which replaces the first everywhere", async () => {
