@@ -7,7 +7,7 @@
 import { countTokens } from "gpt-tokenizer/encoding/cl100k_base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Stack } from "../dev/stack";
-import { client, promptsWith, startWorker, summaryRequestsWith, unique } from "./worker";
+import { client, promptsWith, type Session, startWorker, summaryRequestsWith, unique } from "./worker";
 
 const CONTEXT = 600;
 const REPLY = 64;
@@ -24,22 +24,25 @@ const promptTokens = (messages: { content: string }[]) => messages.reduce((n, m)
 const quick = "[[long:4]] [[gap:0]]";
 
 describe("three hundred turns in a small window", () => {
-  it("keeps the pin, recalls the old word, never leaks, never overflows, and rewinds", async () => {
-    const [me, other] = [await api.register(), await api.register()];
-    const ch = await api.character(me, { visibility: "public", description: "An old sailor who tells short stories." });
-    const mine2 = await api.character(me);
-    const run = unique("run");
-    const pin = unique("lucky");
-    const word = unique("zebraquartz");
-    const nearWord = unique("ottermoss");
-    const leakOther = unique("leakb");
-    const leakChar = unique("leakc");
+  let me: Session;
+  let ch: { id: string };
+  let turnTwoReply = "";
+  const run = unique("run");
+  const pin = unique("lucky");
+  const word = unique("zebraquartz");
+  const nearWord = unique("ottermoss");
+  const leakOther = unique("leakb");
+  const leakChar = unique("leakc");
+  const lastPrompt = async () => JSON.stringify((await promptsWith(`${run} turn 300`)).at(-1)!.messages);
 
+  beforeAll(async () => {
+    const other = await api.register();
+    me = await api.register();
+    ch = await api.character(me, { visibility: "public", description: "An old sailor who tells short stories." });
+    const mine2 = await api.character(me);
     // The same rare word in two other pairs, with canaries that must never show up.
     expect((await api.say(other, ch.id, `${word} is mine too ${leakOther} ${quick}`)).status).toBe(200);
     expect((await api.say(me, mine2.id, `${word} belongs here ${leakChar} ${quick}`)).status).toBe(200);
-
-    let turnTwoReply = "";
     for (let i = 1; i <= 300; i++) {
       let content = `${run} turn ${i}: the wind and the waves keep rolling today ${quick}`;
       if (i === 3) content = `Remember this: my lucky number is ${pin}. ${run} ${quick}`;
@@ -52,30 +55,44 @@ describe("three hundred turns in a small window", () => {
       expect(r.status, `turn ${i}`).toBe(200);
       if (i === 2) turnTwoReply = r.body.reply.id;
     }
+  }, 240_000);
 
+  it("never sends a prompt over the budget", async () => {
     const prompts = await promptsWith(run);
     expect(prompts.length).toBeGreaterThan(250);
     for (const p of prompts) expect(promptTokens(p.messages)).toBeLessThanOrEqual(CONTEXT - REPLY);
+  });
 
+  it("keeps the turn-3 pin in the prompt at turn 300, and lists it", async () => {
+    expect(await lastPrompt()).toContain(pin);
+    const memories = (await (await api.call(`/api/chats/${ch.id}/memories`, { as: me })).json()) as { memories: { content: string }[] };
+    expect(memories.memories.map((m) => m.content)).toContain(`my lucky number is ${pin}. ${run} ${quick}`);
+  });
+
+  it("recalls a word from turn 10 at turn 300, and not the turns in between", async () => {
+    const text = await lastPrompt();
+    expect(text).toContain(`last spring I sailed to ${word} island`);
+    expect(text).not.toContain(`${run} turn 150:`);
+  });
+
+  it("recalls a word still in the object's memory but out of the prompt (turn 40 at turn 120)", async () => {
     const near = JSON.stringify((await promptsWith(`${run} turn 120`)).at(-1)!.messages);
     expect(near).toContain(`my boat is painted ${nearWord} green`);
     expect(near).not.toContain(`${run} turn 60:`);
+  });
 
-    const last = (await promptsWith(`${run} turn 300`)).at(-1)!;
-    const text = JSON.stringify(last.messages);
-    expect(text).toContain(pin);
-    expect(text).toContain(`last spring I sailed to ${word} island`);
+  it("never recalls another pair's turns that use the same word", async () => {
+    const text = await lastPrompt();
     expect(text).not.toContain(leakOther);
     expect(text).not.toContain(leakChar);
-    expect(text).not.toContain(`${run} turn 150:`);
+  });
 
-    // Older turns were folded into a summary by the LLM, off the hot path.
+  it("folds older turns into a summary written by the LLM off the hot path", async () => {
     expect((await summaryRequestsWith(run)).length).toBeGreaterThan(0);
-    expect(text).toContain("Summary of the earlier conversation");
+    expect(await lastPrompt()).toContain("Summary of the earlier conversation");
+  });
 
-    const memories = (await (await api.call(`/api/chats/${ch.id}/memories`, { as: me })).json()) as { memories: { content: string }[] };
-    expect(memories.memories.map((m) => m.content)).toContain(`my lucky number is ${pin}. ${run} ${quick}`);
-
+  it("takes rewound turns, their memories and the summary out of later prompts", async () => {
     // Rewind to turn 2: the pin (turn 3) and the old word (turn 10) leave later prompts.
     const rewind = await api.call(`/api/chats/${ch.id}/rewind`, { method: "POST", as: me, json: { messageId: turnTwoReply } });
     expect(rewind.status).toBe(200);
@@ -89,5 +106,5 @@ describe("three hundred turns in a small window", () => {
     expect(freshText).toContain(`${run} turn 2:`);
     const left = (await (await api.call(`/api/chats/${ch.id}/memories`, { as: me })).json()) as { memories: unknown[] };
     expect(left.memories).toHaveLength(0);
-  }, 240_000);
+  });
 });

@@ -2,9 +2,11 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { AppEnv } from "./context";
-import { withResources } from "./context";
+import { isDatabaseDown } from "./db/client";
 import { AppError, errorBody, errorStatus } from "./errors";
+import { errorKind, logEvent } from "./log";
+import type { AppEnv } from "./resources";
+import { withResources } from "./resources";
 import { authRoutes } from "./routes/auth";
 import { avatarServeRoutes } from "./routes/avatars";
 import { characterRoutes, seedCharacterRoutes } from "./routes/characters";
@@ -44,33 +46,23 @@ app.onError((err, c) => {
     const code = status === 413 ? "content_too_large" : status === 401 ? "unauthorized" : status === 404 ? "not_found" : "invalid_input";
     return c.json(errorBody(code, { requestId }), status);
   }
+  // Codes and stack frames only: an error's message can carry query parameters (a user's text).
   if (isDatabaseDown(err)) {
-    console.warn(JSON.stringify({ level: "warn", requestId, path: c.req.path, error: String(err) }));
-    return c.json(errorBody("database_unavailable", { requestId }), 503);
+    logEvent("warn", "database_unavailable", { requestId, path: c.req.routePath, error: errorKind(err) });
+    c.header("Retry-After", "2");
+    return c.json(errorBody("database_unavailable", { requestId, retryAfter: 2 }), 503);
   }
-  console.error(
-    JSON.stringify({
-      level: "error",
-      requestId,
-      path: c.req.path,
-      error: String(err),
-      cause: String((err as { cause?: unknown }).cause),
-      stack: err instanceof Error ? err.stack : undefined,
-    }),
-  );
+  logEvent("error", "internal", { requestId, path: c.req.routePath, error: errorKind(err), stack: stackFrames(err) });
   return c.json(errorBody("internal", { requestId }), 500);
 });
 
-/** PostgreSQL could not be reached (drizzle wraps the driver's error as its cause). */
-function isDatabaseDown(err: unknown): boolean {
-  for (
-    let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
-    e && depth < 3;
-    e = e.cause as typeof e, depth++
-  ) {
-    if (typeof e.code === "string" && /^(ECONNREFUSED|ECONNRESET|CONNECT_TIMEOUT|CONNECTION_)/.test(e.code)) return true;
-    if (typeof e.message === "string" && /Network connection lost|cannot connect|connect(ion)? (refused|timeout)/i.test(e.message))
-      return true;
-  }
-  return false;
+/** Where an error was thrown, without its message. */
+function stackFrames(err: unknown): string | undefined {
+  const stack = err instanceof Error ? err.stack : undefined;
+  return stack
+    ?.split("\n")
+    .filter((l) => l.trimStart().startsWith("at "))
+    .slice(0, 8)
+    .map((l) => l.trim())
+    .join(" | ");
 }

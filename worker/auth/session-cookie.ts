@@ -1,9 +1,9 @@
 /** Issuing an access token plus a rotating refresh cookie. */
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
-import type { AppEnv } from "../context";
 import { insertRefreshToken } from "../db/users";
 import { newId } from "../ids";
+import type { AppEnv } from "../resources";
 import type { AuthResponse, User } from "../shared/wire";
 import { ACCESS_TTL_SECONDS, newRefreshToken, REFRESH_TTL_SECONDS, sha256Hex, signAccessToken } from "./tokens";
 

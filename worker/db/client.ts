@@ -13,16 +13,38 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
-/** One small pool (workerd sockets cannot be shared across requests). */
-export function createDb(url: string, opts: { max?: number } = {}): DbHandle {
+/**
+ * A small pool (workerd sockets cannot be shared across requests); idle
+ * connections close after `idleSeconds` and reopen on the next query.
+ */
+export function createDb(url: string, opts: { max?: number; idleSeconds?: number } = {}): DbHandle {
   const sql = postgres(url, {
     max: opts.max ?? 1,
     fetch_types: false,
     prepare: true,
     connect_timeout: 5,
-    idle_timeout: 20,
+    idle_timeout: opts.idleSeconds ?? 20,
     onnotice: () => {},
   });
   const db = drizzle(sql, { schema });
   return { db, sql, close: () => sql.end({ timeout: 1 }) };
+}
+
+/** A round trip to PostgreSQL (readiness). */
+export async function ping(db: Db): Promise<void> {
+  await db.execute("select 1");
+}
+
+/** PostgreSQL could not be reached (drizzle wraps the driver's error as its cause). */
+export function isDatabaseDown(err: unknown): boolean {
+  for (
+    let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 3;
+    e = e.cause as typeof e, depth++
+  ) {
+    if (typeof e.code === "string" && /^(ECONNREFUSED|ECONNRESET|CONNECT_TIMEOUT|CONNECTION_)/.test(e.code)) return true;
+    if (typeof e.message === "string" && /Network connection lost|cannot connect|connect(ion)? (refused|timeout)/i.test(e.message))
+      return true;
+  }
+  return false;
 }

@@ -87,3 +87,9 @@ export async function revokeFamily(db: Db, family: string): Promise<void> {
     .set({ revokedAt: new Date() })
     .where(and(eq(refreshTokens.family, family), isNull(refreshTokens.revokedAt)));
 }
+
+/** What a conversation's prompt needs of its user; null when the user no longer exists. */
+export async function loadProfile(db: Db, userId: string): Promise<{ displayName: string; persona: string } | null> {
+  const r = await db.select({ displayName: users.displayName, persona: users.persona }).from(users).where(eq(users.id, userId)).limit(1);
+  return r[0] ?? null;
+}

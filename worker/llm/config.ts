@@ -1,30 +1,36 @@
-/** The LLM client's configuration for one session, from the Env. */
+/** The LLM client's configuration: settings read from the Env once, and one session's config from them. */
 import type { Env } from "../env";
 import { intVar } from "../env";
-import { createTunnelHeaders } from "./tunnel";
+import { createTunnelHeaders, type TunnelConfig } from "./tunnel";
 import type { LlmConfig } from "./types";
 
-export function llmConfig(env: Env, claims: { sessionId: string; userId: string } | undefined, model?: string | null): LlmConfig {
+/** Everything of the LLM path the Env decides; a session adds its claims and the character's model. */
+export interface LlmSettings extends Omit<LlmConfig, "headers"> {
+  tunnel: TunnelConfig;
+}
+
+export function llmSettings(env: Env): LlmSettings {
   return {
     provider: env.LLM_PROVIDER === "legacy" ? "legacy" : "openai",
     baseUrl: (env.LLM_BASE_URL ?? "").replace(/\/+$/, ""),
-    model: model || env.LLM_MODEL || "development",
+    model: env.LLM_MODEL || "development",
     apiKey: env.LLM_API_KEY || undefined,
     firstTokenMs: intVar(env.LLM_FIRST_TOKEN_MS, 20_000),
     gapMs: intVar(env.LLM_GAP_MS, 15_000),
     totalMs: intVar(env.LLM_TOTAL_MS, 120_000),
-    headers: claims
-      ? createTunnelHeaders(
-          {
-            signingKey: env.TUNNEL_SIGNING_KEY,
-            issuer: env.TUNNEL_ISSUER || "chat-worker",
-            accessClientId: env.CF_ACCESS_CLIENT_ID,
-            accessClientSecret: env.CF_ACCESS_CLIENT_SECRET,
-          },
-          claims,
-        )
-      : undefined,
+    tunnel: {
+      signingKey: env.TUNNEL_SIGNING_KEY,
+      issuer: env.TUNNEL_ISSUER || "chat-worker",
+      accessClientId: env.CF_ACCESS_CLIENT_ID,
+      accessClientSecret: env.CF_ACCESS_CLIENT_SECRET,
+    },
   };
+}
+
+/** The config of one session's calls: tunnel tokens carry its claims; a character may name its own model. */
+export function llmConfig(settings: LlmSettings, claims: { sessionId: string; userId: string }, model?: string | null): LlmConfig {
+  const { tunnel, ...rest } = settings;
+  return { ...rest, model: model || settings.model, headers: createTunnelHeaders(tunnel, claims) };
 }
 
 export interface Budget {

@@ -6,11 +6,11 @@ import { DUMMY_HASH, hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } 
 import { clearSession, issueSession, REFRESH_COOKIE } from "../auth/session-cookie";
 import { clearFailures, recordFailure, throttledFor } from "../auth/throttle";
 import { sha256Hex } from "../auth/tokens";
-import type { AppEnv } from "../context";
 import { consumeRefreshToken, findRefreshToken, findUserById, findUserByLogin, insertUser, revokeFamily, toUser } from "../db/users";
 import { AppError } from "../errors";
 import { readJson } from "../http/body";
 import { newId } from "../ids";
+import type { AppEnv } from "../resources";
 
 export const passwordSchema = z.string().min(PASSWORD_MIN).max(PASSWORD_MAX);
 

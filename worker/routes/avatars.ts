@@ -5,7 +5,7 @@
  * a browser never treats one as a page, and cached for good.
  */
 import { Hono } from "hono";
-import type { AppEnv } from "../context";
+import type { AppEnv } from "../resources";
 import { AppError } from "../errors";
 import { AVATAR_KEY, getAvatar } from "../storage/avatars";
 

@@ -1,7 +1,7 @@
 /** Who may read or change a character, and telling caches and conversations that it changed. */
 import type { Context } from "hono";
 import { cacheCharacter, dropCachedCharacter, getCachedCharacter } from "../cache/characters";
-import type { AppEnv } from "../context";
+import type { AppEnv } from "../resources";
 import { type CharacterRow, findCharacter } from "../db/characters";
 import { characterChatPairs } from "../db/export";
 import { AppError } from "../errors";

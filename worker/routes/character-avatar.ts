@@ -1,6 +1,6 @@
 /** A character's avatar, set and removed by its creator (the image is checked and its metadata stripped first). */
 import { Hono } from "hono";
-import type { AppEnv } from "../context";
+import type { AppEnv } from "../resources";
 import { toCharacter, updateCharacter } from "../db/characters";
 import { AppError } from "../errors";
 import { readBytes } from "../http/body";

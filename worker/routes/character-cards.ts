@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import { type CardResult, parseCardText } from "../characters/card-parse";
 import { exportCards, storeCard } from "../characters/card-store";
 import { readPngCard, writePngCard } from "../characters/png-card";
-import type { AppEnv } from "../context";
+import type { AppEnv } from "../resources";
 import { insertCharacter, toCharacter } from "../db/characters";
 import { AppError } from "../errors";
 import { readBytes } from "../http/body";

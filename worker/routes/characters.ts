@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { requireUser } from "../auth/require-user";
 import { normalizeTags } from "../characters/card-store";
-import type { AppEnv } from "../context";
+import type { AppEnv } from "../resources";
 import {
   type CatalogueQuery,
   deleteCharacter,

@@ -1,7 +1,8 @@
 /** Liveness, readiness (each dependency reported), and what the client should show. */
 import { Hono } from "hono";
-import type { AppEnv } from "../context";
-import { llmConfig } from "../llm/config";
+import { ping } from "../db/client";
+import { llmSettings } from "../llm/config";
+import type { AppEnv } from "../resources";
 
 async function check(fn: () => Promise<unknown>): Promise<{ ok: boolean; error?: string }> {
   try {
@@ -15,9 +16,9 @@ async function check(fn: () => Promise<unknown>): Promise<{ ok: boolean; error?:
 export const healthRoutes = new Hono<AppEnv>()
   .get("/healthz", (c) => c.json({ ok: true }))
   .get("/readyz", async (c) => {
-    const llm = llmConfig(c.env, undefined);
+    const llm = llmSettings(c.env);
     const [postgres, redis, llmCheck] = await Promise.all([
-      check(() => c.var.db().execute("select 1")),
+      check(() => ping(c.var.db())),
       c.env.REDIS_URL
         ? check(async () => {
             const r = await c.var.redis.get();

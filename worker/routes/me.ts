@@ -5,11 +5,11 @@ import { hashPassword, verifyPassword } from "../auth/password";
 import { requireUser } from "../auth/require-user";
 import { clearSession } from "../auth/session-cookie";
 import { dropCachedCharacter } from "../cache/characters";
-import type { AppEnv } from "../context";
 import { exportUserData, ownCharacterIds, userChatPairs } from "../db/export";
 import { deleteUser, findUserById, toUser, updateUser } from "../db/users";
 import { AppError } from "../errors";
 import { readJson } from "../http/body";
+import type { AppEnv } from "../resources";
 import { sessionStub } from "../session/stub";
 import { passwordSchema } from "./auth";
 

@@ -1,199 +1,221 @@
 /**
- * ChatSession: the Durable Object for one (user, character) conversation,
- * bound as CHAT_SESSION. Its public methods are the RPC surface the routes
- * call; the turn machinery lives in SessionCore. Expected failures are
- * returned as `{ ok: false, code }` (RPC keeps nothing of an error but its
- * message).
+ * ChatSession: the Durable Object for one (user, character) pair, bound as
+ * CHAT_SESSION, holding all of the pair's conversations. This class is its
+ * RPC surface and nothing else: each job is a collaborator or an action in a
+ * file named for it. Expected failures are returned as `{ ok: false, code }`
+ * (RPC keeps nothing of an error but its message).
  */
-import type { Memory, Message, PromptLedger } from "../shared/wire";
-import { olderActive } from "./cold";
-import { chooseReply, editMemory, forgetMemory, pinMemory, rewindTo, withAlternatives } from "./controls";
-import { type Caller, type Fail, type SendInput, type SendResult, SessionCore } from "./core";
-import { popWindow } from "./hot";
-import { memoryToWire } from "./memory-store";
-import { drainOutbox } from "./outbox";
-import { frameIndex, sseFrame } from "./turn";
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
+import { errorBody, errorStatus } from "../errors";
+import type { ChatInfo, Memory, Message, PromptLedger } from "../shared/wire";
+import { deleteChat, listChats, newChat, renameChat } from "./chat-admin";
+import { createCollaborators, type Parts, type Ready } from "./collaborators";
+import { chooseReply, editMemory, forgetMemory, type MemoryScope, pinMemory, rewindTo, withAlternatives } from "./controls";
+import { historyPage, resumeStream } from "./history";
+import { LIVE_CHARACTER, LIVE_USER } from "./live";
+import { memoryToWire } from "./memories";
+import { messageLimit, sheetOf } from "./reply";
+import { ensureSchema } from "./schema";
+import { edit, regenerate, send } from "./turns";
+import { type Caller, type Fail, MAIN_CHAT, type Result, type SendInput, type SendResult } from "./types";
 
-export type { Caller, Fail, SendInput, SendResult } from "./core";
+export type { Caller, Fail, SendInput, SendResult } from "./types";
 
-export class ChatSession extends SessionCore {
-  async send(input: SendInput): Promise<SendResult> {
-    const ready = await this.forTurn(input);
-    if ("ok" in ready) return ready;
-    const { hot, character } = ready;
-    if (input.clientMessageId) {
-      const earlier = this.store.byClientId(input.clientMessageId);
-      if (earlier) return this.replay(hot, earlier, input.stream);
-    }
-    if (this.turn) return { ok: false, code: "turn_in_progress" };
-    if (hot.window.length === 0 && hot.cold !== "some" && character.greeting) {
-      this.append(hot, { role: "assistant", content: character.greeting, status: "complete", clientId: null, parentId: null });
-    }
-    return this.answer(hot, this.appendUser(hot, input.content, input.clientMessageId ?? null), input.stream, true);
+export class ChatSession extends DurableObject<Env> {
+  private readonly c: Parts;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.c = createCollaborators(ctx, env, () => this.clearStorage());
   }
 
-  async cancel(caller: Caller): Promise<{ ok: true; cancelled: boolean } | Fail> {
-    const hot = await this.open(caller);
-    if ("ok" in hot) return hot;
-    if (!this.turn) return { ok: true, cancelled: false };
-    this.turn.abort.abort();
-    return { ok: true, cancelled: true };
+  async send(input: SendInput): Promise<SendResult> {
+    return this.with(input, (ready) => send(this.c, ready, input));
+  }
+
+  async regenerate(input: Caller & { stream: boolean }): Promise<SendResult> {
+    return this.with(input, (ready) => regenerate(this.c, ready, input.stream));
+  }
+
+  async edit(input: SendInput & { messageId: string }): Promise<SendResult> {
+    return this.with(input, (ready) => edit(this.c, ready, input));
+  }
+
+  async cancel(caller: Caller): Promise<Result<{ cancelled: boolean }>> {
+    return this.with(caller, ({ hot }) => ({ ok: true, cancelled: this.c.runner.cancel(hot.chat) }));
   }
 
   /** Resume: what the caller missed of the current or just-finished reply, then live. */
-  async resume(caller: Caller, lastEventId?: string): Promise<{ ok: true; stream: ReadableStream<Uint8Array> | null } | Fail> {
-    const hot = await this.open(caller);
-    if ("ok" in hot) return hot;
-    const turn = this.turn ?? this.lastTurn;
-    if (turn) {
-      const after = frameIndex(lastEventId, turn.id);
-      if (this.turn || after !== null) return { ok: true, stream: turn.subscribe(after ?? -1) };
-    }
-    const last = hot.window.at(-1);
-    if (!last) return { ok: true, stream: null };
-    const message = withAlternatives(this.store, [last])[0];
-    return { ok: true, stream: new Blob([sseFrame(`${last.id}.0`, "done", { message })]).stream() };
+  async resume(caller: Caller, lastEventId?: string): Promise<Result<{ stream: ReadableStream<Uint8Array> | null }>> {
+    return this.with(caller, ({ hot }) => ({ ok: true, stream: resumeStream(this.c.runner, this.c.store, hot, lastEventId) }));
   }
 
-  /** A page of history, newest last; older pages come from PostgreSQL when this object does not hold them. */
-  async history(
-    caller: Caller,
-    before: string | undefined,
-    limit: number,
-  ): Promise<{ ok: true; messages: Message[]; nextBefore: string | null } | Fail> {
-    const hot = await this.open(caller);
-    if ("ok" in hot) return hot;
-    let rows = this.store.recentActive(limit + 1, before);
-    if (rows.length < limit + 1 && hot.cold !== "none") {
-      const oldestLocal = this.store.oldestId();
-      const floor = before && oldestLocal ? (before < oldestLocal ? before : oldestLocal) : (before ?? oldestLocal);
-      rows = [...(await olderActive(this.db(), hot.pair, floor, limit + 1 - rows.length)), ...rows];
-    }
-    const more = rows.length > limit;
-    const page = more ? rows.slice(1) : rows;
-    return { ok: true, messages: withAlternatives(this.store, page), nextBefore: more ? page[0].id : null };
+  /** A page of history, newest last, and the longest message the character can read. */
+  async history(caller: Caller, before: string | undefined, limit: number) {
+    return this.with(caller, async ({ hot, character }) => {
+      const maxMessageTokens = messageLimit(this.c.runner.promptBudget(), sheetOf(hot, character).tokens);
+      return { ok: true as const, ...(await historyPage(this.c.store, this.c.pg, hot, before, limit)), maxMessageTokens };
+    });
   }
 
-  async ledger(caller: Caller, messageId: string): Promise<{ ok: true; ledger: PromptLedger } | Fail> {
-    const hot = await this.open(caller);
-    if ("ok" in hot) return hot;
-    const body = this.store.ledger(messageId);
-    return body ? { ok: true, ledger: JSON.parse(body) as PromptLedger } : { ok: false, code: "message_not_found" };
-  }
-
-  /** A new version of the last reply; the earlier ones stay as alternatives. */
-  async regenerate(input: Caller & { stream: boolean }): Promise<SendResult> {
-    const ready = await this.forTurn(input);
-    if ("ok" in ready) return ready;
-    const { hot } = ready;
-    if (this.turn) return { ok: false, code: "turn_in_progress" };
-    const last = hot.window.at(-1);
-    const parentId = last?.role === "assistant" ? last.parentId : last?.id;
-    const parent = parentId ? hot.window.find((m) => m.id === parentId) : undefined;
-    if (!parent) return { ok: false, code: "conflict" };
-    if (last && last.role === "assistant") {
-      this.store.updateMessage({ ...last, active: false });
-      popWindow(hot);
-    }
-    return this.answer(hot, parent, input.stream, false);
-  }
-
-  /** Replaces a user message: it and what followed leave the history, and a fresh reply is written. */
-  async edit(input: SendInput & { messageId: string }): Promise<SendResult> {
-    const ready = await this.forTurn(input);
-    if ("ok" in ready) return ready;
-    if (this.turn) return { ok: false, code: "turn_in_progress" };
-    const target = this.store.byId(input.messageId);
-    if (!target?.active || target.role !== "user") return { ok: false, code: "message_not_found" };
-    rewindTo(this.store, this.mem, target.id, true);
-    this.hot = null;
-    const fresh = await this.open(input);
-    if ("ok" in fresh) return fresh;
-    return this.answer(fresh, this.appendUser(fresh, input.content, null), input.stream, true);
+  async ledger(caller: Caller, messageId: string): Promise<Result<{ ledger: PromptLedger }>> {
+    return this.with<Result<{ ledger: PromptLedger }>>(caller, ({ hot }) => {
+      const body = this.c.store.byId(messageId)?.chat === hot.chat ? this.c.store.ledger(messageId) : null;
+      return body ? { ok: true, ledger: JSON.parse(body) as PromptLedger } : { ok: false, code: "message_not_found" };
+    });
   }
 
   /** Everything after `messageId` leaves the active history, with the memories and summaries made from it. */
-  async rewind(caller: Caller, messageId: string): Promise<{ ok: true; messages: Message[] } | Fail> {
-    const hot = await this.open(caller);
-    if ("ok" in hot) return hot;
-    if (this.turn) return { ok: false, code: "turn_in_progress" };
-    const target = this.store.byId(messageId);
-    if (!target?.active) return { ok: false, code: "message_not_found" };
-    rewindTo(this.store, this.mem, target.id, false);
-    this.hot = null;
-    const page = await this.history(caller, undefined, 50);
-    return page.ok ? { ok: true, messages: page.messages } : page;
+  async rewind(caller: Caller, messageId: string): Promise<Result<{ messages: Message[] }>> {
+    return this.with<Result<{ messages: Message[] }>>(caller, async ({ hot }) => {
+      if (this.c.runner.current(hot.chat)) return { ok: false, code: "turn_in_progress" };
+      const target = this.c.store.byId(messageId);
+      if (!target?.active || target.chat !== hot.chat) return { ok: false, code: "message_not_found" };
+      rewindTo(this.c.store, this.c.memories, hot.chat, target.id, false);
+      this.changed(hot.chat, "history", "memories");
+      const page = await this.history(caller, undefined, 50);
+      return page.ok ? { ok: true, messages: page.messages } : page;
+    });
   }
 
   /** Swipe: makes another version of the last reply the one that counts. */
-  async choose(caller: Caller, messageId: string): Promise<{ ok: true; message: Message } | Fail> {
-    const hot = await this.open(caller);
-    if ("ok" in hot) return hot;
-    if (this.turn) return { ok: false, code: "turn_in_progress" };
-    const chosen = chooseReply(this.store, messageId, hot.window.at(-1));
-    if ("ok" in chosen) return chosen;
-    this.hot = null;
-    return { ok: true, message: withAlternatives(this.store, [chosen])[0] };
+  async choose(caller: Caller, messageId: string): Promise<Result<{ message: Message }>> {
+    return this.with<Result<{ message: Message }>>(caller, ({ hot }) => {
+      if (this.c.runner.current(hot.chat)) return { ok: false, code: "turn_in_progress" };
+      const chosen = chooseReply(this.c.store, messageId, hot.window.at(-1));
+      if ("ok" in chosen) return chosen;
+      this.changed(hot.chat, "history");
+      return { ok: true, message: withAlternatives(this.c.store, [chosen])[0] };
+    });
   }
 
-  async memories(caller: Caller): Promise<{ ok: true; memories: Memory[] } | Fail> {
-    const hot = await this.open(caller);
-    if ("ok" in hot) return hot;
-    return { ok: true, memories: this.mem.memories().map(memoryToWire) };
+  async listMemories(caller: Caller): Promise<Result<{ memories: Memory[] }>> {
+    return this.with(caller, ({ hot }) => ({ ok: true, memories: this.c.memories.memories(hot.chat).map(memoryToWire) }));
   }
 
-  /** Pins a memory: given text, or the content of one of this conversation's messages. */
-  async pin(caller: Caller, input: { content?: string; messageId?: string }): Promise<{ ok: true; memory: Memory } | Fail> {
-    const hot = await this.open(caller);
-    if ("ok" in hot) return hot;
-    return this.queued(pinMemory(this.store, this.mem, this.nextId().id, input));
+  /** Pins a memory to this conversation or to the character: given text, or the content of one of its messages. */
+  async pin(caller: Caller, input: { content?: string; messageId?: string; scope?: MemoryScope }): Promise<Result<{ memory: Memory }>> {
+    return this.with(caller, ({ hot }) =>
+      this.remembered(hot.chat, pinMemory(this.c.store, this.c.memories, hot.chat, this.c.conversation.nextId(), input)),
+    );
   }
 
-  async updateMemory(caller: Caller, id: string, content: string): Promise<{ ok: true; memory: Memory } | Fail> {
-    const hot = await this.open(caller);
-    if ("ok" in hot) return hot;
-    return this.queued(editMemory(this.mem, id, content));
+  async updateMemory(caller: Caller, id: string, change: { content?: string; scope?: MemoryScope }): Promise<Result<{ memory: Memory }>> {
+    return this.with(caller, ({ hot }) => this.remembered(hot.chat, editMemory(this.c.memories, hot.chat, id, change)));
   }
 
-  async forget(caller: Caller, id: string): Promise<{ ok: true } | Fail> {
-    const hot = await this.open(caller);
-    if ("ok" in hot) return hot;
-    return this.queued(forgetMemory(this.mem, id));
+  async forget(caller: Caller, id: string): Promise<Result> {
+    return this.with(caller, ({ hot }) => this.remembered(hot.chat, forgetMemory(this.c.memories, hot.chat, id)));
   }
 
-  /** A result whose change went into the outbox: have the alarm copy it. */
-  private queued<T extends { ok: boolean }>(result: T): T {
-    if (result.ok) this.flushBy(Date.now() + 250);
-    return result;
+  /** The pair's conversations, the main one first. */
+  async chats(caller: Caller): Promise<Result<{ chats: ChatInfo[] }>> {
+    return this.with({ ...caller, chat: MAIN_CHAT }, ({ hot }) => ({ ok: true, chats: listChats(this.c, hot) }));
+  }
+
+  /** A new conversation with the character; from `fromMessageId` of the caller's conversation, a branch of it. */
+  async newChat(caller: Caller, input: { title: string; fromMessageId?: string }): Promise<Result<{ chat: ChatInfo }>> {
+    return this.with(caller, (ready) => newChat(this.c, ready, input));
+  }
+
+  async renameChat(caller: Caller, title: string): Promise<Result> {
+    return this.with(caller, (ready) => renameChat(this.c, ready, title));
+  }
+
+  async deleteChat(caller: Caller): Promise<Result> {
+    return this.with(caller, (ready) => deleteChat(this.c, ready));
   }
 
   /** The user's profile changed: the next prompt uses it. */
   async setProfile(caller: Caller, profile: { displayName: string; persona: string }): Promise<void> {
-    const hot = await this.open(caller);
-    if ("ok" in hot) return;
-    hot.profile = profile;
-    this.store.setMeta("profile", JSON.stringify(profile));
+    if (!this.c.hydration.foreign(caller)) this.c.hydration.setProfile(profile);
   }
 
-  /** Deletes the conversation from this object: storage, outbox, alarm. */
+  /** The character changed: read it again on the next turn. */
+  async refreshCharacter(): Promise<void> {
+    this.c.characters.refresh();
+  }
+
+  /** Deletes every conversation of the pair from this object: storage, outbox, alarm. */
   async destroy(): Promise<void> {
-    this.turn?.abort.abort();
-    this.turn = this.lastTurn = this.hot = this.character = null;
+    this.c.live.closeAll();
+    this.c.runner.stop();
+    this.c.characters.clear();
     await this.clearStorage();
-    await this.pg?.close().catch(() => {});
-    this.pg = null;
+    await this.c.pg.reset();
   }
 
-  /** Drains the outbox to PostgreSQL; on failure retries with backoff, re-arming itself. */
+  /**
+   * The live WebSocket (only the worker calls this, after verifying the
+   * caller, whom it names in headers it sets itself): every change of the
+   * pair's conversations is pushed to it.
+   */
+  async fetch(request: Request): Promise<Response> {
+    const caller = { userId: request.headers.get(LIVE_USER) ?? "", characterId: request.headers.get(LIVE_CHARACTER) ?? "" };
+    const ready = await this.open(caller);
+    if (!ready.ok) return Response.json(errorBody(ready.code), { status: errorStatus(ready.code) });
+    return this.c.live.accept();
+  }
+
+  /** The same live events as SSE. */
+  async liveStream(caller: Caller): Promise<Result<{ stream: ReadableStream<Uint8Array> }>> {
+    return this.with({ ...caller, chat: MAIN_CHAT }, () => ({ ok: true, stream: this.c.live.stream() }));
+  }
+
+  async webSocketMessage(): Promise<void> {
+    // Clients only listen; pings are answered by the runtime without waking the object.
+  }
+
+  async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    ws.close(code === 1005 ? 1000 : code);
+  }
+
+  /** Drains the outbox to PostgreSQL. */
   async alarm(): Promise<void> {
-    this.alarmAt = null;
-    const next = await drainOutbox(this.store, () => this.db());
-    if (next.at === "now") this.flushBy(Date.now());
-    if (next.at === "later") {
-      console.warn(JSON.stringify({ level: "warn", event: "outbox_retry", delayMs: next.delayMs, error: String(next.error) }));
-      await this.pg?.close().catch(() => {});
-      this.pg = null;
-      this.flushBy(Date.now() + next.delayMs);
-    }
+    await this.c.outbox.drain();
+  }
+
+  /** Runs `action` on the caller's conversation once it is open, or answers why it cannot be. */
+  private async with<R>(caller: Caller, action: (ready: Ready) => R | Promise<R>): Promise<R | Fail> {
+    const ready = await this.open(caller);
+    return ready.ok ? action(ready) : ready;
+  }
+
+  /**
+   * The caller's conversation, hot, and the character, both checked against
+   * the caller: the owner first, then the character, and only then anything
+   * written (a conversation with someone else's private character never starts).
+   */
+  private async open(caller: Caller): Promise<Result<Ready>> {
+    if (this.c.hydration.foreign(caller)) return { ok: false, code: "forbidden" };
+    const character = await this.c.characters.get(caller);
+    if ("ok" in character) return character;
+    const hot = await this.c.hydration.open(caller);
+    return "ok" in hot ? hot : { ok: true, hot, character };
+  }
+
+  /** A memory change: copied soon, and every open client reads the memories again. */
+  private remembered<T extends { ok: boolean }>(chat: string, result: T): T {
+    if (!result.ok) return result;
+    this.c.outbox.flushBy(Date.now() + 250);
+    this.changed(chat, "memories");
+    return result;
+  }
+
+  /** The stored history or memories of `chat` changed: rebuilt on the next call, and every open client reads them again. */
+  private changed(chat: string, ...what: ("history" | "memories")[]): void {
+    if (what.includes("history")) this.c.hydration.invalidate(chat);
+    for (const type of what) this.c.live.broadcast({ type, chat });
+  }
+
+  /** Empties this object's storage; it may live on in memory, so its tables start again. */
+  private async clearStorage(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    this.c.outbox.reset();
+    this.c.hydration.invalidateAll();
+    this.c.recall.forget();
+    await this.ctx.storage.deleteAll();
+    ensureSchema(this.ctx.storage.sql);
   }
 }

@@ -4,21 +4,40 @@
  */
 import { type BuiltPrompt, buildPrompt, type PromptSection } from "../context/prompt";
 import { type CharacterSnapshot, characterSystemText } from "../context/system-prompt";
-import { countTokens, truncateToTokens } from "../context/tokens";
-import { isErrorCode } from "../errors";
+import { countTokens, MESSAGE_OVERHEAD, REPLY_PRIMING, truncateToTokens } from "../context/tokens";
+import { type ErrorCode, errorStatus, isErrorCode } from "../errors";
 import { LlmError, streamCompletion } from "../llm/client";
+import type { LlmErrorCode } from "../llm/llm-error";
 import type { LlmConfig, LlmUsage } from "../llm/types";
+import { logEvent } from "../log";
 import type { MessageStatus } from "../shared/wire";
-import type { Hot } from "./hot";
-import type { StoredMessage } from "./store";
 import type { Turn } from "./turn";
+import type { StoredMessage } from "./types";
+import type { Hot } from "./window";
 
 export interface ReplyOutcome {
   status: MessageStatus;
   content: string;
-  errorCode?: string;
+  /** The error table's answer when the reply did not complete. */
+  errorCode?: ErrorCode;
   retryAfter?: number;
   usage?: LlmUsage;
+}
+
+/** The character sheet for this conversation, counted once while it does not change. */
+export function sheetOf(hot: Hot, character: CharacterSnapshot): { text: string; tokens: number } {
+  const text = characterSystemText({ character, userName: hot.profile.displayName, persona: hot.profile.persona });
+  if (hot.system?.text !== text) hot.system = { text, tokens: countTokens(text) };
+  return hot.system;
+}
+
+/**
+ * The longest message, in tokens, that fits the prompt budget together with
+ * the whole character sheet (and the chat format's overhead); the other
+ * parts of the prompt give way to it.
+ */
+export function messageLimit(promptBudget: number, sheetTokens: number): number {
+  return Math.max(0, promptBudget - sheetTokens - REPLY_PRIMING - 2 * MESSAGE_OVERHEAD);
 }
 
 /** The prompt for `userMessage`, from the turns before it in the hot window. */
@@ -31,11 +50,9 @@ export function promptFor(
 ): BuiltPrompt {
   const at = hot.window.findIndex((m) => m.id === userMessage.id);
   const history = (at >= 0 ? hot.window.slice(0, at) : hot.window).filter((m) => m.content.length > 0);
-  let text = characterSystemText({ character, userName: hot.profile.displayName, persona: hot.profile.persona });
-  if (hot.system?.text !== text) hot.system = { text, tokens: countTokens(text) };
-  let tokens = hot.system.tokens;
+  let { text, tokens } = sheetOf(hot, character);
   // The character sheet may not crowd out the user's message.
-  const room = budget - userMessage.tokens - 64 - extra.reduce((n, s) => n + s.tokens, 0);
+  const room = messageLimit(budget, 0) - userMessage.tokens - extra.reduce((n, s) => n + s.tokens + 2, 0);
   if (tokens > room) {
     text = truncateToTokens(text, Math.max(0, room));
     tokens = countTokens(text);
@@ -48,15 +65,26 @@ export function promptFor(
   });
 }
 
-const FAILED: Record<string, MessageStatus> = { cancelled: "cancelled", interrupted: "interrupted" };
+/** How a stopped reply is stored, by the LLM client's failure code. */
+const STATUS: Partial<Record<LlmErrorCode, MessageStatus>> = { cancelled: "cancelled", interrupted: "interrupted" };
 
-/** Streams the reply into `turn`; never throws. */
+/** The error table's answer for an LLM failure. */
+export function replyErrorCode(e: LlmError): ErrorCode {
+  if (e.code === "cancelled") return "reply_cancelled";
+  if (e.code === "interrupted") return "upstream_error";
+  if (e.code === "rate_limited")
+    return e.upstreamCode && isErrorCode(e.upstreamCode) && errorStatus(e.upstreamCode) === 429 ? e.upstreamCode : "rate_limited";
+  return e.code;
+}
+
+/** Streams the reply into `turn`, reporting the text so far to `progress` after each token; never throws. */
 export async function streamReply(
   cfg: LlmConfig,
   prompt: BuiltPrompt,
   turn: Turn,
   maxTokens: number,
   characterId: string,
+  progress: (content: string) => void,
 ): Promise<ReplyOutcome> {
   let content = "";
   try {
@@ -65,22 +93,16 @@ export async function streamReply(
       if (ev.type === "token") {
         content += ev.text;
         turn.emit("token", { text: ev.text });
+        progress(content);
       } else {
         return { status: "complete", content, usage: ev.usage };
       }
     }
     return { status: "interrupted", content, errorCode: "upstream_error" };
   } catch (err) {
-    const e = err instanceof LlmError ? err : new LlmError("upstream_error", String(err), { cause: err });
-    const status = FAILED[e.code] ?? (content ? "interrupted" : "error");
-    if (e.code !== "cancelled")
-      console.warn(JSON.stringify({ level: "warn", event: "llm_failed", code: e.code, status: e.status, message: e.message }));
-    const code =
-      e.code === "interrupted"
-        ? "upstream_error"
-        : e.code === "rate_limited" && e.upstreamCode && isErrorCode(e.upstreamCode)
-          ? e.upstreamCode
-          : e.code;
-    return { status, content, errorCode: code, retryAfter: e.retryAfter };
+    const e = err instanceof LlmError ? err : new LlmError("upstream_error", "unexpected failure", { cause: err });
+    const status = STATUS[e.code] ?? (content ? "interrupted" : "error");
+    if (e.code !== "cancelled") logEvent("warn", "llm_failed", { code: e.code, status: e.status, upstreamCode: e.upstreamCode });
+    return { status, content, errorCode: replyErrorCode(e), retryAfter: e.retryAfter };
   }
 }

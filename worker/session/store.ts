@@ -1,46 +1,19 @@
 /**
- * The session object's own SQLite: its messages (the recent tail and
- * everything not yet copied), prompt ledgers, settings, and the outbox of
- * operations waiting to reach PostgreSQL.
+ * The session object's messages (the recent tail and everything not yet
+ * copied), prompt ledgers and settings, in its own SQLite. Every change to a
+ * message is written together with its outbox entry and its recall-index
+ * entry, in one transaction.
  */
 import type { MessageStatus, Role } from "../shared/wire";
-import { createRecallIndex } from "./recall-index";
-
-export interface StoredMessage {
-  id: string;
-  role: Role;
-  content: string;
-  status: MessageStatus;
-  tokens: number;
-  clientId: string | null;
-  parentId: string | null;
-  active: boolean;
-  createdAt: number;
-}
-
-export type OutboxOp =
-  | { op: "message"; message: StoredMessage }
-  | { op: "update"; id: string; content: string; status: MessageStatus; tokens: number; active: boolean }
-  /** Rewind: every message from (or after) `id` leaves the active history. */
-  | { op: "deactivate"; fromId: string; inclusive: boolean }
-  | { op: "memory"; memory: { id: string; content: string; sourceMessageId: string | null; createdAt: number; updatedAt: number } }
-  | { op: "forget"; id: string };
-
-type Row = Record<string, SqlStorageValue>;
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS messages (
-  id TEXT PRIMARY KEY, role TEXT NOT NULL, content TEXT NOT NULL, status TEXT NOT NULL,
-  tokens INTEGER NOT NULL, client_id TEXT UNIQUE, parent_id TEXT, active INTEGER NOT NULL, created_at INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS messages_active ON messages (active, id);
-CREATE TABLE IF NOT EXISTS ledgers (message_id TEXT PRIMARY KEY, body TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);
-`;
+import type { Outbox } from "./outbox";
+import type { RecallIndex } from "./recall-index";
+import type { Row } from "./schema";
+import type { StoredMessage } from "./types";
 
 function toMessage(r: Row): StoredMessage {
   return {
     id: String(r.id),
+    chat: String(r.chat),
     role: r.role as Role,
     content: String(r.content),
     status: r.status as MessageStatus,
@@ -52,15 +25,11 @@ function toMessage(r: Row): StoredMessage {
   };
 }
 
-export function createStore(storage: DurableObjectStorage) {
+export function createStore(storage: DurableObjectStorage, outbox: Outbox, index: RecallIndex) {
   const sql = storage.sql;
-  sql.exec(SCHEMA);
-  const index = createRecallIndex(sql);
   const rows = (q: string, ...b: SqlStorageValue[]) => sql.exec<Row>(q, ...b).toArray();
 
   return {
-    /** Full-text search over this object's active history (see recall-index.ts). */
-    index,
     getMeta(key: string): string | null {
       const r = rows("SELECT value FROM meta WHERE key = ?", key)[0];
       return r ? String(r.value) : null;
@@ -70,22 +39,13 @@ export function createStore(storage: DurableObjectStorage) {
     },
     /** Writes a message and its outbox entry in one transaction: once this returns, the message is durable. */
     insertMessage(m: StoredMessage): void {
-      const op: OutboxOp = { op: "message", message: m };
       storage.transactionSync(() => {
         sql.exec(
-          "INSERT INTO messages (id, role, content, status, tokens, client_id, parent_id, active, created_at) " +
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          m.id,
-          m.role,
-          m.content,
-          m.status,
-          m.tokens,
-          m.clientId,
-          m.parentId,
-          m.active ? 1 : 0,
-          m.createdAt,
+          "INSERT INTO messages (id, chat, role, content, status, tokens, client_id, parent_id, active, created_at) " +
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          ...[m.id, m.chat, m.role, m.content, m.status, m.tokens, m.clientId, m.parentId, m.active ? 1 : 0, m.createdAt],
         );
-        sql.exec("INSERT INTO outbox (body) VALUES (?)", JSON.stringify(op));
+        outbox.enqueue({ op: "message", message: m });
         index.add(m);
       });
     },
@@ -93,49 +53,39 @@ export function createStore(storage: DurableObjectStorage) {
       storage.transactionSync(() => {
         sql.exec(
           "UPDATE messages SET content = ?, status = ?, tokens = ?, active = ? WHERE id = ?",
-          m.content,
-          m.status,
-          m.tokens,
-          m.active ? 1 : 0,
-          m.id,
+          ...[m.content, m.status, m.tokens, m.active ? 1 : 0, m.id],
         );
         index.remove(m.id);
         index.add(m);
-        const op: OutboxOp = { op: "update", id: m.id, content: m.content, status: m.status, tokens: m.tokens, active: m.active };
-        sql.exec("INSERT INTO outbox (body) VALUES (?)", JSON.stringify(op));
+        outbox.enqueue({ op: "update", id: m.id, content: m.content, status: m.status, tokens: m.tokens, active: m.active });
       });
     },
-    /** Takes every message from (or after) `id` out of the active history, here and in PostgreSQL. */
-    deactivate(fromId: string, inclusive: boolean): string[] {
+    /** Takes every message of `chat` from (or after) `fromId` out of the active history, here and in PostgreSQL. */
+    deactivate(chat: string, fromId: string, inclusive: boolean): string[] {
       const cmp = inclusive ? ">=" : ">";
       return storage.transactionSync(() => {
-        const ids = rows(`SELECT id FROM messages WHERE active = 1 AND id ${cmp} ?`, fromId).map((r) => String(r.id));
-        sql.exec(`UPDATE messages SET active = 0 WHERE id ${cmp} ?`, fromId);
-        index.removeFrom(fromId, inclusive);
-        const op: OutboxOp = { op: "deactivate", fromId, inclusive };
-        sql.exec("INSERT INTO outbox (body) VALUES (?)", JSON.stringify(op));
+        const ids = rows(`SELECT id FROM messages WHERE chat = ? AND active = 1 AND id ${cmp} ?`, chat, fromId).map((r) => String(r.id));
+        sql.exec(`UPDATE messages SET active = 0 WHERE chat = ? AND id ${cmp} ?`, chat, fromId);
+        index.removeFrom(chat, fromId, inclusive);
+        outbox.enqueue({ op: "deactivate", chat, fromId, inclusive });
         return ids;
       });
     },
-    /** Replies to these user messages, for alternatives (swipes). */
+    /** Deletes a conversation's messages and ledgers here (PostgreSQL is told by the caller). */
+    dropChat(chat: string): void {
+      sql.exec("DELETE FROM ledgers WHERE message_id IN (SELECT id FROM messages WHERE chat = ?)", chat);
+      sql.exec("DELETE FROM messages WHERE chat = ?", chat);
+      index.removeChat(chat);
+    },
+    /** Replies to these user messages, oldest first (alternatives after a regenerate). */
     repliesToAny(parentIds: string[]): StoredMessage[] {
       if (parentIds.length === 0) return [];
-      return rows(`SELECT * FROM messages WHERE parent_id IN (${parentIds.map(() => "?").join(",")}) ORDER BY id`, ...parentIds).map(
-        toMessage,
-      );
+      const marks = parentIds.map(() => "?").join(",");
+      return rows(`SELECT * FROM messages WHERE parent_id IN (${marks}) ORDER BY id`, ...parentIds).map(toMessage);
     },
-    /** Rebuilds the full-text index from this object's own active messages. */
-    reindexLocal(): void {
-      storage.transactionSync(() => {
-        index.clear();
-        for (const r of rows("SELECT * FROM messages WHERE active = 1")) index.add(toMessage(r));
-      });
-    },
-    /** Adds older messages (from PostgreSQL) to the full-text index. */
-    indexMany(ms: StoredMessage[]): void {
-      storage.transactionSync(() => {
-        for (const m of ms) index.add(m);
-      });
+    /** This object's own active messages of `chat`, for rebuilding the recall index. */
+    allActive(chat: string): StoredMessage[] {
+      return rows("SELECT * FROM messages WHERE chat = ? AND active = 1 ORDER BY id", chat).map(toMessage);
     },
     byClientId(clientId: string): StoredMessage | null {
       const r = rows("SELECT * FROM messages WHERE client_id = ?", clientId)[0];
@@ -145,23 +95,20 @@ export function createStore(storage: DurableObjectStorage) {
       const r = rows("SELECT * FROM messages WHERE id = ?", id)[0];
       return r ? toMessage(r) : null;
     },
-    /** Replies to a user message, oldest first (alternatives after a regenerate). */
-    repliesTo(parentId: string): StoredMessage[] {
-      return rows("SELECT * FROM messages WHERE parent_id = ? ORDER BY id", parentId).map(toMessage);
-    },
-    /** The newest `limit` active messages older than `before`, oldest first. */
-    recentActive(limit: number, before?: string): StoredMessage[] {
+    /** The newest `limit` active messages of `chat` older than `before`, oldest first. */
+    recentActive(chat: string, limit: number, before?: string): StoredMessage[] {
       const r = before
-        ? rows("SELECT * FROM messages WHERE active = 1 AND id < ? ORDER BY id DESC LIMIT ?", before, limit)
-        : rows("SELECT * FROM messages WHERE active = 1 ORDER BY id DESC LIMIT ?", limit);
+        ? rows("SELECT * FROM messages WHERE chat = ? AND active = 1 AND id < ? ORDER BY id DESC LIMIT ?", chat, before, limit)
+        : rows("SELECT * FROM messages WHERE chat = ? AND active = 1 ORDER BY id DESC LIMIT ?", chat, limit);
       return r.map(toMessage).reverse();
     },
-    oldestId(): string | null {
-      const r = rows("SELECT id FROM messages ORDER BY id LIMIT 1")[0];
-      return r ? String(r.id) : null;
+    /** The active messages of `chat` up to and including `id`, oldest first (a branch copies them). */
+    activeThrough(chat: string, id: string): StoredMessage[] {
+      return rows("SELECT * FROM messages WHERE chat = ? AND active = 1 AND id <= ? ORDER BY id", chat, id).map(toMessage);
     },
-    count(): number {
-      return Number(rows("SELECT count(*) AS n FROM messages")[0].n);
+    oldestId(chat: string): string | null {
+      const r = rows("SELECT id FROM messages WHERE chat = ? ORDER BY id LIMIT 1", chat)[0];
+      return r ? String(r.id) : null;
     },
     saveLedger(messageId: string, body: string): void {
       sql.exec(
@@ -173,18 +120,6 @@ export function createStore(storage: DurableObjectStorage) {
     ledger(messageId: string): string | null {
       const r = rows("SELECT body FROM ledgers WHERE message_id = ?", messageId)[0];
       return r ? String(r.body) : null;
-    },
-    outbox(limit: number): { seq: number; op: OutboxOp }[] {
-      return rows("SELECT seq, body FROM outbox ORDER BY seq LIMIT ?", limit).map((r) => ({
-        seq: Number(r.seq),
-        op: JSON.parse(String(r.body)) as OutboxOp,
-      }));
-    },
-    ackOutbox(uptoSeq: number): void {
-      sql.exec("DELETE FROM outbox WHERE seq <= ?", uptoSeq);
-    },
-    outboxSize(): number {
-      return Number(rows("SELECT count(*) AS n FROM outbox")[0].n);
     },
   };
 }

@@ -6,8 +6,9 @@
 import { countTokens } from "../context/tokens";
 import { streamCompletion } from "../llm/client";
 import type { LlmConfig } from "../llm/types";
-import type { Summary } from "./memory-store";
-import type { StoredMessage } from "./store";
+import type { PromptLedger } from "../shared/wire";
+import type { Memories, Summary } from "./memories";
+import type { StoredMessage } from "./types";
 
 export const SUMMARY_SYSTEM = "You maintain a running summary of a role-play conversation between a user and a character.";
 
@@ -61,4 +62,41 @@ export async function summarise(
   text = text.trim();
   if (!text) return null;
   return { content: text, tokens: countTokens(text), uptoId: turns[turns.length - 1].id, createdAt: Date.now() };
+}
+
+export interface SummaryRequest {
+  chat: string;
+  cfg: LlmConfig;
+  window: StoredMessage[];
+  ledger: PromptLedger;
+  promptBudget: number;
+  /** Tokens of dropped turns that start a new summary. */
+  trigger: number;
+  /** The summary's share of the prompt budget. */
+  share: number;
+  names: { user: string; character: string };
+}
+
+/** Folds dropped turns into the running summary once they pass the trigger; after a reply, one at a time. */
+export function createSummarizer(memories: Memories, waitUntil: (p: Promise<unknown>) => void) {
+  const running = new Set<string>();
+  return {
+    afterReply(r: SummaryRequest): void {
+      const previous = memories.summary(r.chat);
+      const dropped = new Set(r.ledger.excluded.filter((e) => e.reason === "over_budget").map((e) => e.id));
+      const pending = turnsToFold(r.window, dropped, previous, r.promptBudget);
+      if (running.has(r.chat) || pending.reduce((n, m) => n + m.tokens, 0) < r.trigger) return;
+      running.add(r.chat);
+      const maxTokens = Math.max(32, Math.floor(r.promptBudget * r.share));
+      waitUntil(
+        summarise(r.cfg, previous, pending, r.names, maxTokens)
+          .then((next) => {
+            if (next) memories.addSummary(r.chat, next);
+          })
+          .finally(() => {
+            running.delete(r.chat);
+          }),
+      );
+    },
+  };
 }

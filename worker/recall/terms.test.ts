@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { recallTerms } from "./recall-query";
+import { recallTerms } from "./terms";
 
 describe("recall terms", () => {
   it("keeps the distinctive words, longest first", () => {

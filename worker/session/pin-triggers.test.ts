@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_TRIGGERS, parseTriggers, pinnedFact } from "./triggers";
+import { DEFAULT_TRIGGERS, parseTriggers, pinnedFact } from "./pin-triggers";
 
 describe("pinnedFact", () => {
   it("pins what follows a leading trigger", () => {

@@ -1,20 +1,19 @@
 /**
  * The session object's hot state: the recent active turns with their token
- * counts and the user's profile, rebuilt after a restart from the object's
- * own storage and, for older turns, from PostgreSQL.
+ * counts, the user's profile, and the vocabulary of those turns (which words
+ * each message uses, for recall to skip what the prompt already holds).
  */
-import type { Db } from "../db/client";
-import { newId } from "../ids";
-import { searchWords } from "../memory/recall-query";
+import { searchWords } from "../recall/terms";
 import type { Message } from "../shared/wire";
-import { loadProfile, olderActive, type Pair, registerSession } from "./cold";
-import type { Store, StoredMessage } from "./store";
+import type { ChatRef, Pair, StoredMessage } from "./types";
 
 /** Messages kept in memory; the prompt takes the newest that fit its budget. */
 export const HOT_LIMIT = 400;
 
 export interface Hot {
   pair: Pair;
+  /** Which of the pair's conversations this is. */
+  chat: string;
   sessionId: string;
   profile: { displayName: string; persona: string };
   /** Active messages, oldest first. */
@@ -25,6 +24,12 @@ export interface Hot {
   system?: { text: string; tokens: number };
   /** For each searchable word, the ids (oldest first) of the window messages that use it. */
   vocab: Map<string, string[]>;
+}
+
+export function createHot(ref: ChatRef, sessionId: string, profile: Hot["profile"], window: StoredMessage[], cold: Hot["cold"]): Hot {
+  const vocab = new Map<string, string[]>();
+  for (const m of window) index(vocab, m);
+  return { pair: { userId: ref.userId, characterId: ref.characterId }, chat: ref.chat, sessionId, profile, window, cold, vocab };
 }
 
 /**
@@ -73,42 +78,4 @@ export function popWindow(hot: Hot): void {
 
 export function toWire(m: StoredMessage): Message {
   return { id: m.id, role: m.role, content: m.content, status: m.status, createdAt: new Date(m.createdAt).toISOString() };
-}
-
-/**
- * Builds the hot state; reads PostgreSQL only for what the object's storage
- * does not have. "gone" when PostgreSQL says the user no longer exists (a
- * deleted account's unexpired token must not bring a conversation back).
- */
-export async function loadHot(store: Store, pair: Pair, db: () => Db): Promise<Hot | "gone"> {
-  let sessionId = store.getMeta("session_id");
-  if (!sessionId) {
-    const id = newId();
-    sessionId = (await registerSession(db(), pair, id).catch(() => null)) ?? id;
-    store.setMeta("session_id", sessionId);
-  }
-  const savedProfile = store.getMeta("profile");
-  let profile = savedProfile ? (JSON.parse(savedProfile) as Hot["profile"]) : null;
-  if (!profile) {
-    const loaded = await loadProfile(db(), pair.userId).catch(() => undefined);
-    if (loaded === null) return "gone";
-    profile = loaded ?? null;
-    if (profile) store.setMeta("profile", JSON.stringify(profile));
-  }
-  const window = store.recentActive(HOT_LIMIT);
-  let cold = (store.getMeta("cold") as Hot["cold"] | null) ?? "unknown";
-  if (cold !== "none" && window.length < HOT_LIMIT) {
-    const older = await olderActive(db(), pair, store.oldestId(), HOT_LIMIT - window.length).catch(() => null);
-    if (older) {
-      // Messages this object wrote itself are local; older ones exist only in PostgreSQL.
-      if (cold === "unknown") {
-        cold = older.length > 0 ? "some" : "none";
-        store.setMeta("cold", cold);
-      }
-      window.unshift(...older);
-    }
-  }
-  const vocab = new Map<string, string[]>();
-  for (const m of window) index(vocab, m);
-  return { pair, sessionId, profile: profile ?? { displayName: "", persona: "" }, window, cold, vocab };
 }

@@ -1,0 +1,60 @@
+/**
+ * The reply being written, checkpointed in the object's storage every few
+ * dozen tokens or every second (never per token), so a crash mid-stream
+ * loses at most that much: the next instance of the object stores what was
+ * written as an interrupted reply.
+ */
+import type { Row } from "./schema";
+
+const EVERY_TOKENS = 32;
+const EVERY_MS = 1_000;
+
+export interface Inflight {
+  chat: string;
+  userMessageId: string;
+  content: string;
+  startedAt: number;
+}
+
+export function createCheckpoint(sql: SqlStorage) {
+  return {
+    /** A reply to `userMessageId` in `chat` starts; returns what the stream reports its progress to. */
+    begin(chat: string, userMessageId: string): { progress(content: string): void } {
+      const startedAt = Date.now();
+      sql.exec(
+        "INSERT OR REPLACE INTO inflight (chat, user_message_id, content, started_at) VALUES (?, ?, '', ?)",
+        chat,
+        userMessageId,
+        startedAt,
+      );
+      let tokens = 0;
+      let savedAt = startedAt;
+      return {
+        progress(content: string): void {
+          if (++tokens < EVERY_TOKENS && Date.now() - savedAt < EVERY_MS) return;
+          sql.exec("UPDATE inflight SET content = ? WHERE chat = ?", content, chat);
+          tokens = 0;
+          savedAt = Date.now();
+        },
+      };
+    },
+    /** The reply in `chat` ended (stored or not). */
+    clear(chat: string): void {
+      sql.exec("DELETE FROM inflight WHERE chat = ?", chat);
+    },
+    /** The replies a previous instance was writing when it died. */
+    left(): Inflight[] {
+      return sql
+        .exec<Row>("SELECT chat, user_message_id, content, started_at FROM inflight")
+        .toArray()
+        .map((r) => ({
+          chat: String(r.chat),
+          userMessageId: String(r.user_message_id),
+          content: String(r.content),
+          startedAt: Number(r.started_at),
+        }));
+    },
+  };
+}
+
+export type Checkpoint = ReturnType<typeof createCheckpoint>;

@@ -1,0 +1,35 @@
+/**
+ * The session object's configuration, parsed from the Env once when the
+ * object starts and passed down: nothing deeper reads the Env.
+ */
+import { parseShares, type Shares } from "../context/shares";
+import { countVar, type Env, intVar } from "../env";
+import { type Budget, budgetOf, type LlmSettings, llmSettings } from "../llm/config";
+import { parseTriggers } from "./pin-triggers";
+
+export interface SessionConfig {
+  /** Empty when not configured: the first query fails, not the object. */
+  databaseUrl: string;
+  llm: LlmSettings;
+  /** Context window, the reply's reserve, and what is left for the prompt (before calibration). */
+  budget: Budget;
+  shares: Shares;
+  /** Older turns recall may bring back per prompt (0: off). */
+  recallLimit: number;
+  /** Phrases that pin a memory. */
+  memoryTriggers: string[];
+  /** Tokens of dropped turns that trigger a summary; null: a quarter of the prompt budget. */
+  summaryTriggerTokens: number | null;
+}
+
+export function sessionConfig(env: Env): SessionConfig {
+  return {
+    databaseUrl: env.HYPERDRIVE?.connectionString ?? env.DATABASE_URL ?? "",
+    llm: llmSettings(env),
+    budget: budgetOf(env),
+    shares: parseShares(env.LLM_BUDGET_SHARES),
+    recallLimit: countVar(env.RECALL_LIMIT, 4),
+    memoryTriggers: parseTriggers(env.MEMORY_TRIGGERS),
+    summaryTriggerTokens: intVar(env.SUMMARY_TRIGGER_TOKENS, 0) || null,
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Recall of a conversation's older turns: from the object's own full-text
+ * index once it holds that conversation's whole active history, from
+ * PostgreSQL while it is being filled (after a restart, in the background, a
+ * page at a time). Only this conversation's turns are ever searched.
+ */
+import { olderActive, recallMessages } from "../db/messages";
+import { errorKind, logEvent } from "../log";
+import type { Recall } from "./assemble";
+import type { Chats } from "./chats";
+import type { SessionPg } from "./pg";
+import type { RecallIndex } from "./recall-index";
+import type { Store } from "./store";
+import type { Hot } from "./window";
+
+const PAGE = 2_000;
+
+export interface RecallDeps {
+  storage: DurableObjectStorage;
+  store: Store;
+  chats: Chats;
+  index: RecallIndex;
+  pg: SessionPg;
+  /** Whether `hot` is still the object's hot state (not deleted or rewound meanwhile). */
+  stillCurrent: (hot: Hot) => boolean;
+  waitUntil: (p: Promise<unknown>) => void;
+}
+
+export function createRecall(deps: RecallDeps) {
+  const { store, index, chats } = deps;
+  const ref = (hot: Hot) => ({ ...hot.pair, chat: hot.chat });
+  /** Conversations whose index is whole (mirrors the chats table, so a turn reads no row for it). */
+  const whole = new Set<string>();
+  const markWhole = (chat: string) => {
+    chats.set(chat, { indexed: true });
+    whole.add(chat);
+  };
+
+  function reindexLocal(chat: string): void {
+    deps.storage.transactionSync(() => {
+      index.removeChat(chat);
+      for (const m of store.allActive(chat)) index.add(m);
+    });
+  }
+
+  async function backfill(hot: Hot): Promise<void> {
+    reindexLocal(hot.chat);
+    let before = store.oldestId(hot.chat);
+    for (;;) {
+      const page = await deps.pg.run((h) => olderActive(h.db, ref(hot), before, PAGE));
+      if (page.length === 0) break;
+      if (!deps.stillCurrent(hot)) return; // the next open starts again
+      deps.storage.transactionSync(() => {
+        for (const m of page) index.add(m);
+      });
+      before = page[0].id;
+    }
+    markWhole(hot.chat);
+  }
+
+  return {
+    /** The object's storage was emptied, or a conversation deleted. */
+    forget(chat?: string): void {
+      if (chat === undefined) whole.clear();
+      else whole.delete(chat);
+    },
+    /** A conversation was loaded: make its index whole, at once or in the background. */
+    prepare(hot: Hot): void {
+      if (chats.get(hot.chat)?.indexed) whole.add(hot.chat);
+      if (whole.has(hot.chat) || hot.cold === "unknown") return;
+      if (hot.cold === "none") {
+        reindexLocal(hot.chat);
+        markWhole(hot.chat);
+        return;
+      }
+      deps.waitUntil(
+        backfill(hot).catch((err: unknown) => {
+          logEvent("warn", "recall_backfill_failed", { error: errorKind(err) });
+        }),
+      );
+    },
+    /** The search to use for `hot` right now. */
+    search(hot: Hot): Recall {
+      if (whole.has(hot.chat)) return async (terms, beforeId, limit) => index.search(hot.chat, terms, beforeId, limit);
+      return (terms, beforeId, limit) => deps.pg.run((h) => recallMessages(h.sql, ref(hot), terms, beforeId, limit));
+    },
+  };
+}
+
+export type RecallSource = ReturnType<typeof createRecall>;

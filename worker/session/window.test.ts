@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import type { StoredMessage } from "./types";
+import { createHot, HOT_LIMIT, inPrompt, popWindow, pushWindow } from "./window";
+
+const msg = (id: string, content: string): StoredMessage => ({
+  id,
+  chat: "main",
+  role: "user",
+  content,
+  status: "complete",
+  tokens: 1,
+  clientId: null,
+  parentId: null,
+  active: true,
+  createdAt: 0,
+});
+const pair = { userId: "u", characterId: "c", chat: "main" };
+const id = (n: number) => `m${String(n).padStart(5, "0")}`;
+
+describe("the hot window's vocabulary", () => {
+  it("counts a word as a topic of the prompt once two of its messages use it", () => {
+    const hot = createHot(
+      pair,
+      "s",
+      { displayName: "", persona: "" },
+      [msg(id(1), "lighthouse keeper"), msg(id(2), "the lighthouse")],
+      "none",
+    );
+    expect(inPrompt(hot, "lighthouse", id(1), id(9))).toBe(true);
+    // Only one of them is in the prompt, or the other one is the new message itself.
+    expect(inPrompt(hot, "lighthouse", id(2), id(9))).toBe(false);
+    expect(inPrompt(hot, "lighthouse", id(1), id(2))).toBe(false);
+    expect(inPrompt(hot, "keeper", id(1), id(9))).toBe(false);
+  });
+
+  it("forgets the words of messages that leave the window, at either end", () => {
+    const hot = createHot(pair, "s", { displayName: "", persona: "" }, [], "none");
+    pushWindow(hot, msg(id(1), "walrus"));
+    pushWindow(hot, msg(id(2), "walrus again"));
+    popWindow(hot);
+    expect(hot.vocab.get("walrus")).toEqual([id(1)]);
+    for (let i = 2; i <= HOT_LIMIT + 1; i++) pushWindow(hot, msg(id(i), "filler words"));
+    expect(hot.window).toHaveLength(HOT_LIMIT);
+    expect(hot.vocab.has("walrus")).toBe(false);
+    expect(hot.vocab.get("filler")).toHaveLength(HOT_LIMIT);
+  });
+});
