@@ -5,8 +5,8 @@
  * a browser never treats one as a page, and cached for good.
  */
 import { Hono } from "hono";
-import type { AppEnv } from "../resources";
 import { AppError } from "../errors";
+import type { AppEnv } from "../resources";
 import { AVATAR_KEY, getAvatar } from "../storage/avatars";
 
 const TYPES = new Set(["image/png", "image/jpeg", "image/webp"]);

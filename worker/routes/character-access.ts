@@ -1,11 +1,11 @@
 /** Who may read or change a character, and telling caches and conversations that it changed. */
 import type { Context } from "hono";
 import { cacheCharacter, dropCachedCharacter, getCachedCharacter } from "../cache/characters";
-import type { AppEnv } from "../resources";
 import { type CharacterRow, findCharacter } from "../db/characters";
 import { characterChatPairs } from "../db/export";
 import { AppError } from "../errors";
 import { isUuid } from "../ids";
+import type { AppEnv } from "../resources";
 import { sessionStub } from "../session/stub";
 
 /** A character the caller may read (public or own), or 404. */

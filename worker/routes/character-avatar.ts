@@ -1,10 +1,10 @@
 /** A character's avatar, set and removed by its creator (the image is checked and its metadata stripped first). */
 import { Hono } from "hono";
-import type { AppEnv } from "../resources";
 import { toCharacter, updateCharacter } from "../db/characters";
 import { AppError } from "../errors";
 import { readBytes } from "../http/body";
 import { AVATAR_MAX_BYTES, prepareAvatar } from "../images/avatar-image";
+import type { AppEnv } from "../resources";
 import { dropAvatarIfUnused, putAvatar } from "../storage/avatars";
 import { dropCached, ownCharacter } from "./character-access";
 

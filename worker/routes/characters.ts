@@ -3,7 +3,6 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { requireUser } from "../auth/require-user";
 import { normalizeTags } from "../characters/card-store";
-import type { AppEnv } from "../resources";
 import {
   type CatalogueQuery,
   deleteCharacter,
@@ -17,6 +16,7 @@ import { characterChatPairs } from "../db/export";
 import { AppError } from "../errors";
 import { readJson } from "../http/body";
 import { isUuid, newId } from "../ids";
+import type { AppEnv } from "../resources";
 import { sessionStub } from "../session/stub";
 import { dropAvatarIfUnused } from "../storage/avatars";
 import { dropCached, ownCharacter, readableCharacter, refreshSessions } from "./character-access";
