@@ -17,6 +17,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Folder for session-object storage; unset → in memory, gone on close. */
   persistDir?: string;
+  /** Folder for the AVATARS bucket (miniflare's R2); unset → in memory, gone on close. */
+  objectsDir?: string;
   /** Another worker bundle (default: the one dev/build.ts writes). */
   scriptPath?: string;
   /** Opens workerd's DevTools inspector on this port (the profiler uses it). */
@@ -35,7 +37,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   if (!existsSync("web/dist/index.html")) {
     mkdirSync("web/dist", { recursive: true });
   }
-  if (opts.persistDir) mkdirSync(opts.persistDir, { recursive: true });
+  for (const dir of [opts.persistDir, opts.objectsDir]) if (dir) mkdirSync(dir, { recursive: true });
   const bindings: Record<string, string> = {
     DATABASE_URL: opts.databaseUrl,
     ENVIRONMENT: "development",
@@ -52,6 +54,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     bindings,
     durableObjects: { CHAT_SESSION: { className: "ChatSession", useSQLite: true } },
     durableObjectsPersist: opts.persistDir ?? false,
+    r2Buckets: ["AVATARS"],
+    r2Persist: opts.objectsDir ?? false,
     assets: {
       directory: "web/dist",
       binding: "ASSETS",
@@ -63,4 +67,21 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   });
   const url = (await mf.ready).toString().replace(/\/$/, "");
   return { url, mf, close: () => mf.dispose() };
+}
+
+/**
+ * The AVATARS bucket alone, persisted in `dir`, for writing objects before
+ * the stack starts (seeding); close it before starting the stack on the same folder.
+ */
+export async function openObjectStore(dir: string): Promise<{ bucket: R2Bucket; close(): Promise<void> }> {
+  mkdirSync(dir, { recursive: true });
+  const mf = new Miniflare({
+    modules: true,
+    script: "export default { fetch: () => new Response(null, { status: 404 }) };",
+    compatibilityDate: COMPATIBILITY_DATE,
+    r2Buckets: ["AVATARS"],
+    r2Persist: dir,
+  });
+  await mf.ready;
+  return { bucket: (await mf.getR2Bucket("AVATARS")) as unknown as R2Bucket, close: () => mf.dispose() };
 }

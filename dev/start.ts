@@ -11,7 +11,8 @@ import { startDevLlm } from "./dev-llm";
 import { startEmbeddedPostgres } from "./embedded-postgres";
 import { migrateDatabase } from "./migrate";
 import { devSecrets, SECRETS_FILE } from "./secrets";
-import { startStack } from "./stack";
+import { seedSamples } from "./seed-samples";
+import { openObjectStore, startStack } from "./stack";
 
 const log = (msg: string) => console.log(`[start] ${msg}`);
 const env = process.env;
@@ -64,6 +65,22 @@ if (env.AUTH_SECRET) {
   log(`AUTH_SECRET unset: using the development secret in ${SECRETS_FILE}${s.generated ? " (generated now)" : ""}`);
 }
 
+// Seeding runs before the worker starts: the embedded PostgreSQL must not see it race the session objects' alarms.
+if (env.SEED_SAMPLES === "0") {
+  log("SEED_SAMPLES=0: sample characters not seeded");
+} else {
+  const opened: { store?: Awaited<ReturnType<typeof openObjectStore>> } = {};
+  const outcome = await seedSamples(databaseUrl, async () => (opened.store = await openObjectStore(`${dataDir}/objects`)).bucket);
+  await opened.store?.close();
+  log(
+    outcome === "seeded"
+      ? "sample characters seeded (public, owned by 'gallery'; SEED_SAMPLES=0 turns this off)"
+      : outcome === "already_seeded"
+        ? "sample characters already seeded"
+        : "database has characters: sample characters not seeded",
+  );
+}
+
 await Promise.all([buildWorker(), buildWeb()]);
 const stack = await startStack({
   port: Number(env.PORT ?? 8787),
@@ -73,6 +90,7 @@ const stack = await startStack({
   llmBaseUrl,
   env: workerEnv,
   persistDir: `${dataDir}/sessions`,
+  objectsDir: `${dataDir}/objects`,
 });
 closers.push(stack.close);
 log(`serving on ${stack.url}`);

@@ -90,6 +90,7 @@ describe("create", () => {
     expect(res.status).toBe(201);
     const { character } = (await res.json()) as { character: Character };
     expect(Object.keys(character).sort()).toEqual([
+      "avatarUrl",
       "createdAt",
       "creatorId",
       "description",
@@ -99,6 +100,7 @@ describe("create", () => {
       "name",
       "scenario",
       "tagline",
+      "tags",
       "updatedAt",
       "visibility",
     ]);
@@ -164,10 +166,13 @@ describe("list and search", () => {
 
   it("treats % and _ in the query as text, not as wildcards", async () => {
     const tag = unique("Pct");
-    const literal = await create(alice, { name: `${tag} 100% sure`, visibility: "public" });
+    const literal = await create(alice, { name: `${tag} a_c`, visibility: "public" });
+    await create(alice, { name: `${tag} abc`, visibility: "public" });
+    expect((await list(alice, { q: `${tag} a_c` })).characters.map((c) => c.id)).toEqual([literal.id]);
+    // Full-text search may find "100 percent" for "100%", but the exact name comes first.
+    const exact = await create(alice, { name: `${tag} 100% sure`, visibility: "public" });
     await create(alice, { name: `${tag} 100 percent`, visibility: "public" });
-    const found = (await list(alice, { q: `${tag} 100%` })).characters.map((c) => c.id);
-    expect(found).toEqual([literal.id]);
+    expect((await list(alice, { q: `${tag} 100%` })).characters[0].id).toBe(exact.id);
   });
 
   it("pages through more than one page with nextCursor: all found, none twice", async () => {

@@ -16,19 +16,24 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 const start = () => launch({ DATA_DIR: dataDir });
 
 describe("npm start", () => {
-  it("serves on embedded defaults, says so, and keeps users across a restart", async () => {
+  it("serves on embedded defaults, says so, seeds the samples once, and keeps users and avatars across a restart", async () => {
     const first = await start();
+    let sampleAvatar = "";
     const name = unique();
     try {
       const text = first.log.join("");
       expect(text).toContain("embedded PostgreSQL");
       expect(text).toContain("development LLM");
       expect(text).toContain("AUTH_SECRET unset");
+      expect(text).toContain("sample characters seeded");
       expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
       const meta = (await (await fetch(`${first.url}/api/meta`)).json()) as { devLlm: boolean };
       expect(meta.devLlm).toBe(true);
       const api = client(first.url);
       const me = await api.register(name);
+      const gallery = (await (await api.call("/api/characters", { as: me })).json()) as { characters: { avatarUrl: string }[] };
+      expect(gallery.characters.length).toBe(4);
+      sampleAvatar = gallery.characters[0].avatarUrl;
       const ch = await api.character(me);
       expect((await api.say(me, ch.id, "hello embedded")).status).toBe(200);
     } finally {
@@ -36,6 +41,9 @@ describe("npm start", () => {
     }
     const second = await start();
     try {
+      expect(second.log.join("")).toContain("sample characters already seeded");
+      // Avatars live in the data folder's object store, not in memory.
+      expect((await fetch(`${second.url}${sampleAvatar}`)).status).toBe(200);
       const res = await fetch(`${second.url}/api/auth/login`, {
         method: "POST",
         headers: { "content-type": "application/json" },
@@ -50,5 +58,5 @@ describe("npm start", () => {
     } finally {
       await second.stop();
     }
-  }, 180_000);
+  }, 240_000);
 });

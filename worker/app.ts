@@ -8,6 +8,7 @@ import { errorKind, logEvent } from "./log";
 import type { AppEnv } from "./resources";
 import { withResources } from "./resources";
 import { authRoutes } from "./routes/auth";
+import { avatarServeRoutes } from "./routes/avatars";
 import { characterRoutes, seedCharacterRoutes } from "./routes/characters";
 import { chatRoutes, seedChatRoutes } from "./routes/chats";
 import { healthRoutes } from "./routes/health";
@@ -23,6 +24,7 @@ export const app = new Hono<AppEnv>()
   .route("/api/me", meRoutes)
   .route("/api/characters", characterRoutes)
   .route("/api/character", seedCharacterRoutes)
+  .route("/api/avatars", avatarServeRoutes)
   .route("/api/chats", chatRoutes)
   .route("/api/chat", seedChatRoutes)
   .route("/api/search", searchRoutes);

@@ -39,6 +39,8 @@ export interface Env {
   /** "development" relaxes cookie `Secure` for http://127.0.0.1. */
   ENVIRONMENT?: string;
   CHAT_SESSION: DurableObjectNamespace<ChatSession>;
+  /** Avatars and card images (R2 in production, miniflare's R2 locally); never PostgreSQL rows. */
+  AVATARS: R2Bucket;
   ASSETS?: Fetcher;
 }
 

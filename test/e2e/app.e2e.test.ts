@@ -355,11 +355,11 @@ describe("web client", () => {
   it("searches the catalogue, exports a card and imports it back", async () => {
     await page.getByRole("link", { name: "Characters" }).click();
     await page.getByLabel("Search characters").fill("Mira");
-    const mine = page.getByTestId("character-card").filter({ has: page.getByRole("button", { name: "Export" }) });
+    const mine = page.getByTestId("character-card").filter({ has: page.getByTestId("edit-character") });
     await mine.first().waitFor();
     await expect.poll(async () => (await page.getByTestId("character-card").allTextContents()).every((t) => /mira/i.test(t))).toBe(true);
     await screenshot(page, "characters");
-    const [download] = await Promise.all([page.waitForEvent("download"), mine.first().getByRole("button", { name: "Export" }).click()]);
+    const [download] = await Promise.all([page.waitForEvent("download"), mine.first().getByTestId("export-json").click()]);
     const card = JSON.parse(readFileSync((await download.path())!, "utf8")) as { spec: string; data: { name: string; first_mes: string } };
     expect(card.spec).toBe("chara_card_v2");
     expect(card.data.name).toBe("Captain Mira");

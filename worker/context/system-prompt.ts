@@ -1,4 +1,5 @@
 /** The system message: who the character is and who the user is. Pure. */
+import type { CharacterDefinition } from "../characters/definition";
 import type { Character } from "../shared/wire";
 
 /** What a session keeps of its character; `visibility` says who may talk to it (public, or only its creator). */
@@ -8,6 +9,8 @@ export interface CharacterSnapshot
     "id" | "name" | "description" | "greeting" | "scenario" | "exampleDialogues" | "updatedAt" | "visibility" | "creatorId"
   > {
   model: string | null;
+  /** Everything of the card the prompt uses (personality, system prompt, lorebook, …): see context/character-prompt.ts. */
+  definition?: CharacterDefinition;
 }
 
 export interface SystemParts {

@@ -13,7 +13,7 @@ export async function listChats(db: Db, userId: string): Promise<ChatSummary[]> 
     chat_key: string;
     title: string;
   }>(sql`
-    select to_jsonb(c) - 'card' as character, s.updated_at, s.chat_key, s.title,
+    select to_jsonb(c) - 'card' - 'search' as character, s.updated_at, s.chat_key, s.title,
       (select jsonb_build_object('id', m.id, 'role', m.role, 'content', m.content, 'status', m.status, 'created_at', m.created_at)
          from chat_messages m
         where m.session_id = s.id and m.user_id = ${userId} and m.active
@@ -40,6 +40,8 @@ export async function listChats(db: Db, userId: string): Promise<ChatSummary[]> 
         createdAt: new Date(String(c.created_at)),
         updatedAt: new Date(String(c.updated_at)),
         card: {},
+        tags: c.tags,
+        avatarKey: c.avatar_key,
       } as CharacterRow);
       const last = r.last;
       return {

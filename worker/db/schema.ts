@@ -41,12 +41,27 @@ export const characters = pgTable(
       .notNull()
       .default("private"),
     model: text(),
-    /** Character Card V2 fields we do not model, kept for a lossless round trip. */
+    /** The card's fields not held in columns (V1–V3, unknown fields, extensions, lorebook), kept for the prompt and a lossless round trip. */
     card: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    /** Normalised tags from the card (lower case), for filtering and search. */
+    tags: jsonb().$type<string[]>().notNull().default([]),
+    /** The avatar's key in object storage (the SHA-256 of its bytes); never the image itself. */
+    avatarKey: text("avatar_key"),
+    /** Gallery search: name and tags weigh most, then the tagline, then the description (stemmed English). */
+    search: tsvector().generatedAlwaysAs(
+      (): SQL =>
+        sql`setweight(to_tsvector('simple', ${characters.name}), 'A') || setweight(to_tsvector('simple'::regconfig, ${characters.tags}), 'A') || setweight(to_tsvector('english', ${characters.tagline}), 'B') || setweight(to_tsvector('english', ${characters.description}), 'C')`,
+    ),
     createdAt: now("created_at"),
     updatedAt: now("updated_at"),
   },
-  (t) => [index("characters_creator").on(t.creatorId), index("characters_public_name").on(t.visibility, sql`lower(${t.name})`, t.id)],
+  (t) => [
+    index("characters_creator").on(t.creatorId),
+    index("characters_public_name").on(t.visibility, sql`lower(${t.name})`, t.id),
+    index("characters_search").using("gin", t.search),
+    index("characters_tags").using("gin", t.tags),
+    index("characters_avatar").on(t.avatarKey),
+  ],
 );
 
 export const chatSessions = pgTable(
@@ -65,7 +80,7 @@ export const chatSessions = pgTable(
     createdAt: now("created_at"),
     updatedAt: now("updated_at"),
   },
-  (t) => [uniqueIndex("chat_sessions_chat").on(t.userId, t.characterId, t.chatKey)],
+  (t) => [uniqueIndex("chat_sessions_chat").on(t.userId, t.characterId, t.chatKey), index("chat_sessions_character").on(t.characterId)],
 );
 
 export const chatMessages = pgTable(

@@ -8,11 +8,11 @@ import { AppError } from "../errors";
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
-/** The body as text, refusing more than `limit` bytes whether or not Content-Length is sent. */
-export async function readText(req: Request, limit = DEFAULT_BODY_LIMIT): Promise<string> {
+/** The body's bytes, refusing more than `limit` whether or not Content-Length is sent. */
+export async function readBytes(req: Request, limit: number): Promise<Uint8Array> {
   const declared = Number(req.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > limit) throw new AppError("content_too_large");
-  if (!req.body) return "";
+  if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -32,7 +32,12 @@ export async function readText(req: Request, limit = DEFAULT_BODY_LIMIT): Promis
     all.set(c, at);
     at += c.byteLength;
   }
-  return new TextDecoder().decode(all);
+  return all;
+}
+
+/** The body as text, refusing more than `limit` bytes whether or not Content-Length is sent. */
+export async function readText(req: Request, limit = DEFAULT_BODY_LIMIT): Promise<string> {
+  return new TextDecoder().decode(await readBytes(req, limit));
 }
 
 /** Parse and validate a JSON body against `schema`. */

@@ -1,15 +1,14 @@
-/** Characters: list and search, CRUD by the creator, Card V2 import/export. */
-import { type Context, Hono } from "hono";
+/** Characters: the catalogue (search, tags, sort), CRUD by the creator; cards and avatars are sub-apps. */
+import { Hono } from "hono";
 import { z } from "zod";
 import { requireUser } from "../auth/require-user";
-import { cacheCharacter, dropCachedCharacter, getCachedCharacter } from "../cache/characters";
-import { cardSchema, fromCard, toCard } from "../characters/card";
+import { normalizeTags } from "../characters/card-store";
 import {
-  type CharacterRow,
+  type CatalogueQuery,
   deleteCharacter,
-  findCharacter,
   insertCharacter,
   listCharacters,
+  listTags,
   toCharacter,
   updateCharacter,
 } from "../db/characters";
@@ -19,16 +18,23 @@ import { readJson } from "../http/body";
 import { isUuid, newId } from "../ids";
 import type { AppEnv } from "../resources";
 import { sessionStub } from "../session/stub";
+import { dropAvatarIfUnused } from "../storage/avatars";
+import { dropCached, ownCharacter, readableCharacter, refreshSessions } from "./character-access";
+import { avatarRoutes } from "./character-avatar";
+import { cardRoutes } from "./character-cards";
 
-const text = (max: number) => z.string().max(max);
+/** Text without U+0000, which PostgreSQL cannot store. */
+const noNul = (s: string) => !s.includes("\u0000");
+const text = (max: number) => z.string().max(max).refine(noNul, "may not contain U+0000");
 const fields = {
-  name: z.string().trim().min(1).max(100),
+  name: z.string().trim().min(1).max(100).refine(noNul, "may not contain U+0000"),
   tagline: text(200),
-  description: text(20_000),
-  greeting: text(10_000),
-  scenario: text(10_000),
-  exampleDialogues: text(20_000),
+  description: text(32_000),
+  greeting: text(32_000),
+  scenario: text(32_000),
+  exampleDialogues: text(32_000),
   visibility: z.enum(["public", "private"]),
+  tags: z.array(text(40)).max(20).transform(normalizeTags),
 };
 const createSchema = z.object({
   ...fields,
@@ -38,72 +44,51 @@ const createSchema = z.object({
   scenario: fields.scenario.default(""),
   exampleDialogues: fields.exampleDialogues.default(""),
   visibility: fields.visibility.default("private"),
+  tags: fields.tags.default([]),
 });
 const patchSchema = z.object(fields).partial();
 const PAGE = 24;
+const SORTS = ["recent", "popular", "relevance"] as const;
 
-/** A character the caller may read (public or own), or 404. */
-async function readableCharacter(c: Context<AppEnv>, id: string, cached = false): Promise<CharacterRow> {
-  if (!isUuid(id)) throw new AppError("character_not_found");
-  const redis = cached ? await c.var.redis.get() : null;
-  let row = await getCachedCharacter(redis, id);
-  if (!row) {
-    row = (await findCharacter(c.var.db(), id)) ?? null;
-    if (row) await cacheCharacter(redis, row);
-  }
-  if (!row || (row.visibility !== "public" && row.creatorId !== c.var.userId)) throw new AppError("character_not_found");
-  return row;
-}
-
-/** A character the caller created: 404 if they cannot see it, 403 if they only can see it. */
-async function ownCharacter(c: Context<AppEnv>, id: string): Promise<CharacterRow> {
-  const row = await readableCharacter(c, id);
-  if (row.creatorId !== c.var.userId) throw new AppError("forbidden");
-  return row;
-}
-
-async function changed(c: Context<AppEnv>, id: string): Promise<void> {
-  await dropCachedCharacter(await c.var.redis.get(), id);
-}
-
-/** The session objects that keep this character hot read it again on their next turn. */
-async function refreshSessions(c: Context<AppEnv>, id: string): Promise<void> {
-  const pairs = await characterChatPairs(c.var.db(), id);
-  await Promise.all(pairs.map((p) => sessionStub(c.env, p.userId, id).refreshCharacter()));
+/** The page after `cursor`: an id for recency, `o<offset>` for ranked orders. */
+function afterCursor(cursor: string | undefined, sort: CatalogueQuery["sort"]): CatalogueQuery["after"] {
+  if (cursor === undefined) return undefined;
+  if (sort === "recent" && isUuid(cursor)) return { id: cursor };
+  const m = /^o(\d{1,5})$/.exec(cursor);
+  if (sort !== "recent" && m) return { offset: Number(m[1]) };
+  throw new AppError("invalid_input", { field: "cursor" });
 }
 
 export const characterRoutes = new Hono<AppEnv>()
   .use(requireUser())
+  .route("/", cardRoutes)
+  .route("/", avatarRoutes)
   .get("/", async (c) => {
     const q = c.req.query("q")?.trim().slice(0, 100) || undefined;
-    const cursor = c.req.query("cursor");
-    if (cursor !== undefined && !isUuid(cursor)) throw new AppError("invalid_input", { field: "cursor" });
-    const rows = await listCharacters(c.var.db(), c.var.userId, { q, cursor, limit: PAGE });
+    const tag = normalizeTags([c.req.query("tag") ?? ""])[0];
+    const sortParam = c.req.query("sort");
+    if (sortParam !== undefined && !SORTS.includes(sortParam as CatalogueQuery["sort"]))
+      throw new AppError("invalid_input", { field: "sort" });
+    const sort = (sortParam as CatalogueQuery["sort"] | undefined) ?? (q ? "relevance" : "recent");
+    const after = afterCursor(c.req.query("cursor"), sort);
+    const rows = await listCharacters(c.var.db(), c.var.userId, { q, tag, sort, after, limit: PAGE });
     const page = rows.slice(0, PAGE);
-    return c.json({ characters: page.map(toCharacter), nextCursor: rows.length > PAGE ? page[page.length - 1].id : null });
+    const offset = after && "offset" in after ? after.offset : 0;
+    const next = rows.length > PAGE ? (sort === "recent" ? page[page.length - 1].id : `o${offset + PAGE}`) : null;
+    return c.json({ characters: page.map(toCharacter), nextCursor: next });
   })
+  .get("/tags", async (c) => c.json({ tags: await listTags(c.var.db(), c.var.userId) }))
   .post("/", async (c) => {
     const body = await readJson(c, createSchema);
     const row = await insertCharacter(c.var.db(), { id: newId(), creatorId: c.var.userId, ...body });
     return c.json({ character: toCharacter(row) }, 201);
   })
-  .post("/import", async (c) => {
-    const card = await readJson(c, cardSchema, 256 * 1024);
-    const { card: kept, ...fieldsOf } = fromCard(card);
-    const row = await insertCharacter(c.var.db(), { id: newId(), creatorId: c.var.userId, visibility: "private", card: kept, ...fieldsOf });
-    return c.json({ character: toCharacter(row) }, 201);
-  })
   .get("/:id", async (c) => c.json({ character: toCharacter(await readableCharacter(c, c.req.param("id"))) }))
-  .get("/:id/card", async (c) => {
-    const row = await readableCharacter(c, c.req.param("id"));
-    c.header("Content-Disposition", `attachment; filename="${row.name.replace(/[^\w.-]+/g, "_")}.card.json"`);
-    return c.json(toCard(toCharacter(row), row.card));
-  })
   .patch("/:id", async (c) => {
     const row = await ownCharacter(c, c.req.param("id"));
     const body = await readJson(c, patchSchema);
     const updated = await updateCharacter(c.var.db(), row.id, body);
-    await Promise.all([changed(c, row.id), refreshSessions(c, row.id)]);
+    await Promise.all([dropCached(c, row.id), refreshSessions(c, row.id)]);
     if (!updated) throw new AppError("character_not_found");
     return c.json({ character: toCharacter(updated) });
   })
@@ -113,7 +98,7 @@ export const characterRoutes = new Hono<AppEnv>()
     const pairs = await characterChatPairs(c.var.db(), row.id);
     await Promise.all(pairs.map((p) => sessionStub(c.env, p.userId, row.id).destroy()));
     await deleteCharacter(c.var.db(), row.id);
-    await changed(c, row.id);
+    await Promise.all([dropCached(c, row.id), dropAvatarIfUnused(c.env.AVATARS, c.var.db(), row.avatarKey)]);
     return c.body(null, 204);
   });
 

@@ -12,6 +12,8 @@ type Row = readonly [status: ContentfulStatusCode, message: string];
 /** What the worker's public API answers. */
 const api = {
   invalid_json: [400, "The request body is not valid JSON."],
+  invalid_card: [400, "The file is not a character card we can read."],
+  invalid_image: [400, "The image is damaged or not a PNG, JPEG or WebP file."],
   invalid_input: [400, "The request is invalid."],
   unauthorized: [401, "Missing or invalid access token."],
   invalid_credentials: [401, "Wrong login or password."],
@@ -29,6 +31,7 @@ const api = {
   conflict: [409, "The request conflicts with the current state."],
   content_too_large: [413, "The request body is too large."],
   message_too_long: [413, "This message is longer than the character can read at once."],
+  image_too_large: [413, "The image has too many pixels (at most 4096 on a side)."],
   unsupported_media_type: [415, "Send JSON (Content-Type: application/json)."],
   too_many_attempts: [429, "Too many failed sign-in attempts; wait and try again."],
   rate_limited: [429, "Too many requests; wait and try again."],

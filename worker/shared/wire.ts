@@ -31,6 +31,10 @@ export interface Character {
   visibility: Visibility;
   createdAt: string;
   updatedAt: string;
+  /** The avatar image (content-addressed, cacheable forever), or null for initials. */
+  avatarUrl: string | null;
+  /** The card's tags, lower case. */
+  tags: string[];
 }
 
 /** What a person writes about a character (a card carries the same). */

@@ -10,7 +10,7 @@ const ChatHeader: Component<{ character?: Character; onMemories: () => void; onD
     <Link href="/chats" class="back" aria-label="Back to chats">
       ‹
     </Link>
-    <Avatar name={props.character?.name ?? "…"} />
+    <Avatar name={props.character?.name ?? "…"} url={props.character?.avatarUrl} />
     <div class="chat-title">
       <h1 data-testid="chat-title">{props.character?.name ?? "…"}</h1>
       <Show when={props.character?.tagline}>

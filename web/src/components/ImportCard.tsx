@@ -1,24 +1,19 @@
 import type { Component } from "solid-js";
 import type { Character } from "../../../worker/shared/wire";
-import { importCard } from "../lib/api";
-import { describe } from "../lib/errors";
+import { importCardFile } from "../lib/api";
+import { asFailure, describe } from "../lib/errors";
 
-/** Imports a Character Card V2 JSON file picked from disk. */
+/** Imports a character card file picked from disk: JSON (V1, V2, V3) or a PNG card; the server reads it. */
 const ImportCard: Component<{ onImported: (c: Character) => void; onError: (message: string) => void }> = (props) => {
   const pick = async (input: HTMLInputElement) => {
     const file = input.files?.[0];
     input.value = "";
     if (!file) return;
-    let card: unknown;
     try {
-      card = JSON.parse(await file.text());
-    } catch {
-      return props.onError(`${file.name} is not a JSON file.`);
-    }
-    try {
-      props.onImported(await importCard(card));
+      props.onImported(await importCardFile(file));
     } catch (err) {
-      props.onError(describe(err));
+      const f = asFailure(err);
+      props.onError(f.code === "content_too_large" ? `${file.name} is too large for a card.` : `${file.name}: ${describe(f)}`);
     }
   };
   return (
@@ -26,7 +21,7 @@ const ImportCard: Component<{ onImported: (c: Character) => void; onError: (mess
       Import card
       <input
         type="file"
-        accept="application/json,.json"
+        accept="application/json,.json,image/png,.png"
         class="visually-hidden"
         data-testid="import-card"
         onChange={(e) => pick(e.currentTarget)}

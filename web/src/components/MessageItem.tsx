@@ -1,6 +1,7 @@
 import { type Component, createSignal, Show } from "solid-js";
 import type { Message } from "../../../worker/shared/wire";
 import { fillMacros } from "../lib/format";
+import Avatar from "./Avatar";
 import Markdown from "./Markdown";
 import MessageActions, { type MessageHandlers } from "./MessageActions";
 import MessageEditor from "./MessageEditor";
@@ -11,6 +12,8 @@ const STATUS: Record<string, string> = { cancelled: "stopped", interrupted: "int
 const MessageItem: Component<{
   message: Message;
   charName: string;
+  /** The character's picture, shown beside its messages. */
+  avatarUrl?: string | null;
   userName: string;
   last: boolean;
   greeting: boolean;
@@ -41,7 +44,10 @@ const MessageItem: Component<{
         }
       >
         <Show when={props.message.role === "assistant"} fallback={<div class="bubble pre">{text()}</div>}>
-          <Markdown text={text()} class="bubble" />
+          <div class="msg-with-avatar">
+            <Avatar name={props.charName} url={props.avatarUrl} size="small" />
+            <Markdown text={text()} class="bubble" />
+          </div>
         </Show>
       </Show>
       <Show when={STATUS[props.message.status]}>

@@ -1,6 +1,7 @@
 import { type Component, createEffect, For, Show } from "solid-js";
 import type { Chat } from "../lib/chat";
 import { fillMacros } from "../lib/format";
+import Avatar from "./Avatar";
 import DraftReply from "./DraftReply";
 import ErrorLine from "./ErrorLine";
 import Markdown from "./Markdown";
@@ -11,7 +12,14 @@ import MessageItem from "./MessageItem";
  * The scrolling history. It follows new text while the reader is at the
  * bottom, lets go when they scroll up, and loads older pages near the top.
  */
-const MessageList: Component<{ chat: Chat; charName: string; greeting: string; userName: string; handlers: MessageHandlers }> = (props) => {
+const MessageList: Component<{
+  chat: Chat;
+  charName: string;
+  avatarUrl?: string | null;
+  greeting: string;
+  userName: string;
+  handlers: MessageHandlers;
+}> = (props) => {
   let el!: HTMLDivElement;
   let stick = true;
   /** Where the list last scrolled itself: the reader above it has scrolled up. */
@@ -56,7 +64,10 @@ const MessageList: Component<{ chat: Chat; charName: string; greeting: string; u
         }
       >
         <article class="msg assistant" data-testid="greeting">
-          <Markdown text={fillMacros(props.greeting, props.charName, props.userName)} class="bubble" />
+          <div class="msg-with-avatar">
+            <Avatar name={props.charName} url={props.avatarUrl} size="small" />
+            <Markdown text={fillMacros(props.greeting, props.charName, props.userName)} class="bubble" />
+          </div>
         </article>
       </Show>
       <For each={props.chat.messages()}>
@@ -64,6 +75,7 @@ const MessageList: Component<{ chat: Chat; charName: string; greeting: string; u
           <MessageItem
             message={m}
             charName={props.charName}
+            avatarUrl={props.avatarUrl}
             userName={props.userName}
             last={i() === count() - 1}
             greeting={i() === 0 && m.role === "assistant" && !props.chat.nextBefore()}

@@ -156,10 +156,21 @@ export async function deleteMe(): Promise<void> {
 }
 export const exportMe = () => call("/api/me/export").then((r) => r.blob());
 
-export const listCharacters = (q: string, cursor?: string | null) =>
-  json<{ characters: Character[]; nextCursor: string | null }>(
-    `/api/characters?${new URLSearchParams({ q, ...(cursor ? { cursor } : {}) })}`,
-  );
+export type CatalogueSort = "recent" | "popular" | "relevance";
+export interface CatalogueParams {
+  q: string;
+  tag?: string | null;
+  sort?: CatalogueSort | null;
+  cursor?: string | null;
+}
+export const listCharacters = (p: CatalogueParams) => {
+  const query = new URLSearchParams({ q: p.q });
+  if (p.tag) query.set("tag", p.tag);
+  if (p.sort) query.set("sort", p.sort);
+  if (p.cursor) query.set("cursor", p.cursor);
+  return json<{ characters: Character[]; nextCursor: string | null }>(`/api/characters?${query}`);
+};
+export const listTags = () => json<{ tags: { tag: string; count: number }[] }>("/api/characters/tags").then((r) => r.tags);
 export const getCharacter = (id: string) =>
   json<{ character: Character }>(`/api/characters/${encodeURIComponent(id)}`).then((r) => r.character);
 export const createCharacter = (input: CharacterInput) =>
@@ -167,9 +178,27 @@ export const createCharacter = (input: CharacterInput) =>
 export const updateCharacter = (id: string, input: Partial<CharacterInput>) =>
   json<{ character: Character }>(`/api/characters/${encodeURIComponent(id)}`, "PATCH", input).then((r) => r.character);
 export const deleteCharacter = (id: string) => json<void>(`/api/characters/${encodeURIComponent(id)}`, "DELETE");
-export const importCard = (card: unknown) =>
-  json<{ character: Character }>("/api/characters/import", "POST", card).then((r) => r.character);
+/** Imports a card file as it is (JSON or PNG); the server tells the format by its bytes. */
+export async function importCardFile(file: Blob): Promise<Character> {
+  const res = await call("/api/characters/import", {
+    method: "POST",
+    body: file,
+    headers: { "Content-Type": file.type || "application/octet-stream" },
+  });
+  return ((await res.json()) as { character: Character }).character;
+}
 export const exportCard = (id: string) => json<unknown>(`/api/characters/${encodeURIComponent(id)}/card`);
+export const exportCardPng = (id: string) => call(`/api/characters/${encodeURIComponent(id)}/card.png`).then((r) => r.blob());
+export async function uploadAvatar(id: string, file: Blob): Promise<Character> {
+  const res = await call(`/api/characters/${encodeURIComponent(id)}/avatar`, {
+    method: "PUT",
+    body: file,
+    headers: { "Content-Type": file.type || "application/octet-stream" },
+  });
+  return ((await res.json()) as { character: Character }).character;
+}
+export const removeAvatar = (id: string) =>
+  json<{ character: Character }>(`/api/characters/${encodeURIComponent(id)}/avatar`, "DELETE").then((r) => r.character);
 
 export const listChats = () => json<{ chats: ChatSummary[] }>("/api/chats").then((r) => r.chats);
 export const deleteChat = (characterId: string) => json<void>(chat(characterId), "DELETE");

@@ -1,24 +1,27 @@
-/** The character catalogue as the user browses it: a search, its pages, and removals. */
+/** The character catalogue as the user browses it: a search, a tag, an order, its pages, and removals. */
 import { createEffect, createSignal, on, onCleanup } from "solid-js";
 import type { Character } from "../../../worker/shared/wire";
-import { deleteCharacter, listCharacters } from "./api";
+import { type CatalogueSort, deleteCharacter, listCharacters, listTags } from "./api";
 import { describe } from "./errors";
 
 export function createCatalogue() {
   const [query, setQuery] = createSignal("");
+  const [tag, setTag] = createSignal<string | null>(null);
+  const [sort, setSort] = createSignal<CatalogueSort | null>(null);
   const [items, setItems] = createSignal<Character[]>([]);
+  const [tags, setTags] = createSignal<{ tag: string; count: number }[]>([]);
   const [cursor, setCursor] = createSignal<string | null>(null);
   const [loading, setLoading] = createSignal(false);
   const [error, setError] = createSignal("");
   let generation = 0;
 
-  /** Loads the first page of `q`, or the page after `after`; an older search's answer is dropped. */
-  async function load(q: string, after: string | null) {
+  /** Loads the first page, or the page after `after`; an older search's answer is dropped. */
+  async function load(after: string | null) {
     const mine = ++generation;
     setLoading(true);
     setError("");
     try {
-      const page = await listCharacters(q, after);
+      const page = await listCharacters({ q: query().trim(), tag: tag(), sort: sort(), cursor: after });
       if (mine !== generation) return;
       setItems((old) => (after ? [...old, ...page.characters] : page.characters));
       setCursor(page.nextCursor);
@@ -29,24 +32,36 @@ export function createCatalogue() {
     }
   }
 
+  const refreshTags = () => listTags().then(setTags, () => setTags([]));
+
   let debounce: ReturnType<typeof setTimeout> | undefined;
   onCleanup(() => clearTimeout(debounce));
   createEffect(
-    on(query, (q) => {
+    on([query, tag, sort], ([q]) => {
       clearTimeout(debounce);
-      debounce = setTimeout(() => void load(q.trim(), null), q ? 250 : 0);
+      debounce = setTimeout(() => void load(null), q ? 250 : 0);
     }),
   );
+  void refreshTags();
 
   return {
     query,
     setQuery,
+    tag,
+    setTag,
+    sort,
+    setSort,
+    tags,
     items,
     cursor,
     loading,
     error,
     setError,
-    more: () => load(query().trim(), cursor()),
+    more: () => load(cursor()),
+    reload: () => {
+      void refreshTags();
+      return load(null);
+    },
     remove: (c: Character) =>
       deleteCharacter(c.id).then(
         () => setItems(items().filter((x) => x.id !== c.id)),

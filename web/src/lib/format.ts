@@ -1,4 +1,5 @@
 /** Small display helpers: initials, colours, times, snippets, card macros. */
+import { applyMacros } from "../../../worker/characters/macros";
 
 export function initials(name: string): string {
   const words = name.trim().split(/\s+/).filter(Boolean);
@@ -37,7 +38,7 @@ export function snippet(text: string, max = 90): string {
   return plain.length > max ? `${plain.slice(0, max - 1)}…` : plain;
 }
 
-/** Fills the Character Card macros {{char}} and {{user}}. */
+/** Fills the Character Card macros ({{char}}, {{user}}, <BOT>, <USER>, …) exactly as the server does for the model. */
 export function fillMacros(text: string, char: string, user: string): string {
-  return text.replace(/\{\{char\}\}/gi, char).replace(/\{\{user\}\}/gi, user);
+  return applyMacros(text, { char, user });
 }

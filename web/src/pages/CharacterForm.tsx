@@ -1,4 +1,5 @@
 import { type Component, createResource, createSignal, Show } from "solid-js";
+import AvatarEditor from "../components/AvatarEditor";
 import Field from "../components/Field";
 import { type CharacterInput, createCharacter, getCharacter, updateCharacter } from "../lib/api";
 import { asFailure, describe } from "../lib/errors";
@@ -19,7 +20,7 @@ const CharacterForm: Component<{ id?: string }> = (props) => {
   const [form, setForm] = createSignal<CharacterInput>(EMPTY);
   const [errors, setErrors] = createSignal<Record<string, string>>({});
   const [busy, setBusy] = createSignal(false);
-  const [existing] = createResource(
+  const [existing, { mutate }] = createResource(
     () => props.id,
     async (id) => {
       const c = await getCharacter(id);
@@ -66,6 +67,7 @@ const CharacterForm: Component<{ id?: string }> = (props) => {
           </p>
         }
       >
+        <Show when={existing()}>{(c) => <AvatarEditor character={c()} onChange={mutate} />}</Show>
         <form onSubmit={submit} data-testid="character-form">
           {field("name", "Name", { required: true })}
           {field("tagline", "Tagline", { hint: "One line shown on the character's card." })}

@@ -45,6 +45,7 @@ const Chat: Component<{ characterId: string }> = (props) => {
         <MessageList
           chat={chat}
           charName={name()}
+          avatarUrl={character()?.avatarUrl}
           greeting={character()?.greeting ?? ""}
           userName={auth.user()?.displayName || auth.user()?.username || "you"}
           handlers={{ ...chat, pin, context: (messageId) => setPanel({ kind: "ledger", messageId }) }}

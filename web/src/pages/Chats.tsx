@@ -24,7 +24,7 @@ const Chats: Component = () => {
             {(chat) => (
               <li>
                 <Link href={`/chat/${chat.characterId}`} class="chat-row" data-testid="chat-row">
-                  <Avatar name={chat.character.name} />
+                  <Avatar name={chat.character.name} url={chat.character.avatarUrl} />
                   <span class="chat-row-body">
                     <strong>{chat.character.name}</strong>
                     <span class="muted clamp-1">
