@@ -10,13 +10,10 @@ import { isUuid } from "../ids";
 import type { AppEnv } from "../resources";
 import type { Caller, Fail, SendResult } from "../session/chat-session";
 import { sessionStub } from "../session/stub";
+import { SSE_HEADERS } from "../shared/sse";
 
 export const CONTENT_LIMIT = 32 * 1024;
-export const SSE_HEADERS = {
-  "content-type": "text/event-stream; charset=utf-8",
-  "cache-control": "no-cache, no-transform",
-  "x-accel-buffering": "no",
-};
+export { SSE_HEADERS };
 
 const isFail = (r: { ok: boolean }): r is Fail => !r.ok;
 

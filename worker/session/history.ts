@@ -4,11 +4,12 @@
  * from a client's last event id.
  */
 import { olderActive } from "../db/messages";
+import { turnFrame } from "../shared/turn-events";
 import type { Message } from "../shared/wire";
 import { withAlternatives } from "./controls";
 import type { SessionPg } from "./pg";
 import type { Store } from "./store";
-import { frameIndex, sseFrame } from "./turn";
+import { frameIndex } from "./turn";
 import type { TurnRunner } from "./turn-runner";
 import type { Hot } from "./window";
 
@@ -43,5 +44,5 @@ export function resumeStream(runner: TurnRunner, store: Store, hot: Hot, lastEve
   const last = hot.window.at(-1);
   if (!last) return null;
   const message = withAlternatives(store, [last])[0];
-  return new Blob([sseFrame(`${last.id}.0`, "done", { message })]).stream();
+  return new Blob([turnFrame(`${last.id}.0`, { event: "done", data: { message } })]).stream();
 }

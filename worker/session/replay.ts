@@ -3,9 +3,9 @@
  * a fresh reply when the first one failed outright. Never a second turn.
  */
 import type { CharacterSnapshot } from "../context/system-prompt";
+import { turnFrame } from "../shared/turn-events";
 import { withAlternatives } from "./controls";
 import type { Store } from "./store";
-import { sseFrame } from "./turn";
 import type { TurnRunner } from "./turn-runner";
 import type { SendResult, StoredMessage } from "./types";
 import { type Hot, toWire } from "./window";
@@ -30,6 +30,7 @@ export async function replaySend(
   const wireReply = withAlternatives(store, [reply])[0];
   if (!stream) return { ok: true, userMessage: toWire(userMessage), reply: wireReply };
   const frames =
-    sseFrame(`${reply.id}.0`, "message", { message: toWire(userMessage) }) + sseFrame(`${reply.id}.1`, "done", { message: wireReply });
+    turnFrame(`${reply.id}.0`, { event: "message", data: { message: toWire(userMessage) } }) +
+    turnFrame(`${reply.id}.1`, { event: "done", data: { message: wireReply } });
   return { ok: true, stream: new Blob([frames]).stream() };
 }

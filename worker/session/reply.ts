@@ -95,7 +95,7 @@ export async function streamReply(
     for await (const ev of streamCompletion(cfg, req)) {
       if (ev.type === "token") {
         content += ev.text;
-        turn.emit("token", { text: ev.text });
+        turn.emit({ event: "token", data: { text: ev.text } });
         progress(content);
       } else {
         return { status: "complete", content, usage: ev.usage };

@@ -6,7 +6,7 @@
  */
 import type { CharacterSnapshot } from "../context/system-prompt";
 import { MESSAGE_OVERHEAD } from "../context/tokens";
-import { errorBody } from "../errors";
+import { errorMessage } from "../errors";
 import { llmConfig } from "../llm/config";
 import { errorKind, logEvent } from "../log";
 import type { Message } from "../shared/wire";
@@ -111,8 +111,8 @@ export function createTurnRunner(deps: RunnerDeps) {
     t.outcome = { status: result.status, reply, code, retryAfter: result.retryAfter };
     current.delete(hot.chat);
     last.set(hot.chat, t);
-    if (result.status === "complete" || result.status === "cancelled") t.emit("done", { message: reply });
-    else t.emit("error", { code, message: errorBody(code).error.message, partial: reply });
+    if (result.status === "complete" || result.status === "cancelled") t.emit({ event: "done", data: { message: reply } });
+    else t.emit({ event: "error", data: { code, message: errorMessage(code), partial: reply } });
     summarizer.afterReply({
       chat: hot.chat,
       cfg,
@@ -133,7 +133,7 @@ export function createTurnRunner(deps: RunnerDeps) {
     t.outcome = { status: "error", code: "internal" };
     current.delete(chat);
     last.set(chat, t);
-    t.emit("error", { code: "internal", message: errorBody("internal").error.message });
+    t.emit({ event: "error", data: { code: "internal", message: errorMessage("internal") } });
   }
 
   return {
@@ -157,7 +157,7 @@ export function createTurnRunner(deps: RunnerDeps) {
       const t = createTurn(deps.conversation.nextId(), userMessage.id);
       current.set(hot.chat, t);
       deps.live.broadcast({ type: "turn", chat: hot.chat, turnId: t.id, userMessageId: userMessage.id });
-      if (announce) t.emit("message", { message: toWire(userMessage) });
+      if (announce) t.emit({ event: "message", data: { message: toWire(userMessage) } });
       deps.waitUntil(generate(hot, t, userMessage, character, continued).catch((err: unknown) => failed(hot.chat, t, err)));
       return follow(t, stream);
     },

@@ -1,47 +1,58 @@
 import { describe, expect, it } from "vitest";
-import { createTurn, frameIndex, sseFrame } from "./turn";
+import { turnFrame } from "../shared/turn-events";
+import type { Message, TurnEvent } from "../shared/wire";
+import { createTurn, frameIndex } from "./turn";
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
   return new Response(stream).text();
 }
 
+const message = (id: string, content: string): Message => ({
+  id,
+  role: "user",
+  content,
+  status: "complete",
+  createdAt: "2026-01-01T00:00:00.000Z",
+});
+const token = (text: string): TurnEvent => ({ event: "token", data: { text } });
+const done = (m?: Message): TurnEvent => ({ event: "done", data: m ? { message: m } : {} });
+
 describe("the turn buffer", () => {
   it("replays every frame to a late subscriber, then follows live until the end", async () => {
     const turn = createTurn("t1", "u1");
-    turn.emit("message", { message: "hi" });
-    turn.emit("token", { text: "a" });
+    const hi = message("u1", "hi");
+    turn.emit({ event: "message", data: { message: hi } });
+    turn.emit(token("a"));
     const late = turn.subscribe(-1);
-    turn.emit("token", { text: "b" });
-    turn.emit("done", { message: "ab" });
-    const text = await readAll(late);
-    expect(text).toBe(
-      sseFrame("t1.0", "message", { message: "hi" }) +
-        sseFrame("t1.1", "token", { text: "a" }) +
-        sseFrame("t1.2", "token", { text: "b" }) +
-        sseFrame("t1.3", "done", { message: "ab" }),
+    turn.emit(token("b"));
+    turn.emit(done(hi));
+    expect(await readAll(late)).toBe(
+      turnFrame("t1.0", { event: "message", data: { message: hi } }) +
+        turnFrame("t1.1", token("a")) +
+        turnFrame("t1.2", token("b")) +
+        turnFrame("t1.3", done(hi)),
     );
   });
 
   it("resumes after a given frame with exactly the frames that followed it", async () => {
     const turn = createTurn("t2", "u1");
-    for (const t of ["a", "b", "c"]) turn.emit("token", { text: t });
-    turn.emit("done", {});
-    const text = await readAll(turn.subscribe(1));
-    expect(text).toBe(sseFrame("t2.2", "token", { text: "c" }) + sseFrame("t2.3", "done", {}));
+    for (const t of ["a", "b", "c"]) turn.emit(token(t));
+    turn.emit(done());
+    expect(await readAll(turn.subscribe(1))).toBe(turnFrame("t2.2", token("c")) + turnFrame("t2.3", done()));
   });
 
   it("settles `started` at the first token and `done` at the end, and tells whether tokens flowed", async () => {
     const turn = createTurn("t3", "u1");
     let started = false;
     void turn.started.then(() => (started = true));
-    turn.emit("message", {});
+    turn.emit({ event: "message", data: { message: message("u1", "x") } });
     await Promise.resolve();
     expect(started).toBe(false);
-    turn.emit("token", { text: "x" });
+    turn.emit(token("x"));
     await turn.started;
     expect(turn.sawToken).toBe(true);
     expect(turn.finished).toBe(false);
-    turn.emit("error", { code: "upstream_error" });
+    turn.emit({ event: "error", data: { code: "upstream_error", message: "The language model failed to answer." } });
     await turn.done;
     expect(turn.finished).toBe(true);
   });
@@ -50,8 +61,8 @@ describe("the turn buffer", () => {
     const turn = createTurn("t4", "u1");
     const gone = turn.subscribe(-1);
     await gone.cancel();
-    turn.emit("token", { text: "still" });
-    turn.emit("done", {});
+    turn.emit(token("still"));
+    turn.emit(done());
     expect(await readAll(turn.subscribe(-1))).toContain('"still"');
   });
 });

@@ -5,9 +5,8 @@
  */
 
 import type { ErrorCode } from "../errors";
-import type { Message, MessageStatus } from "../shared/wire";
-
-export type TurnEventName = "message" | "token" | "done" | "error";
+import { turnFrame } from "../shared/turn-events";
+import type { Message, MessageStatus, TurnEvent } from "../shared/wire";
 
 /** How a turn ended, set just before its last event. */
 export interface TurnOutcome {
@@ -18,11 +17,6 @@ export interface TurnOutcome {
 }
 
 const enc = new TextEncoder();
-
-/** One SSE frame. */
-export function sseFrame(id: string, event: TurnEventName, data: unknown): string {
-  return `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-}
 
 export function createTurn(turnId: string, userMessageId: string) {
   const frames: string[] = [];
@@ -40,8 +34,9 @@ export function createTurn(turnId: string, userMessageId: string) {
     resolveDone = r;
   });
 
-  function emit(event: TurnEventName, data: unknown): void {
-    const frame = sseFrame(`${turnId}.${frames.length}`, event, data);
+  function emit(e: TurnEvent): void {
+    const { event } = e;
+    const frame = turnFrame(`${turnId}.${frames.length}`, e);
     frames.push(frame);
     const bytes = enc.encode(frame);
     for (const c of subscribers) {
