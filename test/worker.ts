@@ -15,7 +15,8 @@ export async function startWorker(over: Partial<StackOptions> & { env?: Record<s
     redisUrl: inject("redisUrl"),
     llmBaseUrl: inject("llmBaseUrl"),
     ...over,
-    env: { AUTH_SECRET, DEV_LLM: "1", LLM_MODEL: "development", ...over.env },
+    // Each test file registers many users from one local address; the registration limit has its own test.
+    env: { AUTH_SECRET, DEV_LLM: "1", LLM_MODEL: "development", REGISTER_LIMIT: "100000", ...over.env },
   });
 }
 

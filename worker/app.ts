@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { isDatabaseDown } from "./db/client";
+import { clientFault } from "./db/pg-errors";
 import { AppError, errorBody, errorStatus } from "./errors";
 import { errorKind, logEvent } from "./log";
 import type { AppEnv } from "./resources";
@@ -45,6 +46,11 @@ app.onError((err, c) => {
     return c.json(errorBody(code, { requestId }), status);
   }
   // Codes and stack frames only: an error's message can carry query parameters (a user's text).
+  const fault = clientFault(err);
+  if (fault) {
+    logEvent("warn", "client_fault", { requestId, path: c.req.routePath, error: errorKind(err), code: fault });
+    return c.json(errorBody(fault, { requestId }), errorStatus(fault));
+  }
   if (isDatabaseDown(err)) {
     logEvent("warn", "database_unavailable", { requestId, path: c.req.routePath, error: errorKind(err) });
     return c.json(errorBody("database_unavailable", { requestId }), 503);

@@ -16,18 +16,18 @@ import {
 import { characterChatPairs } from "../db/export";
 import { AppError } from "../errors";
 import { readJson } from "../http/body";
+import { text, textProblem } from "../http/text";
 import { isUuid, newId } from "../ids";
 import type { AppEnv } from "../resources";
 import { sessionStub } from "../session/stub";
 
-const text = (max: number) => z.string().max(max);
 const fields = {
-  name: z.string().trim().min(1).max(100),
-  tagline: text(200),
-  description: text(20_000),
-  greeting: text(10_000),
-  scenario: text(10_000),
-  exampleDialogues: text(20_000),
+  name: text().trim().min(1).max(100),
+  tagline: text().max(200),
+  description: text().max(20_000),
+  greeting: text().max(10_000),
+  scenario: text().max(10_000),
+  exampleDialogues: text().max(20_000),
   visibility: z.enum(["public", "private"]),
 };
 const createSchema = z.object({
@@ -75,7 +75,11 @@ async function refreshSessions(c: Context<AppEnv>, id: string): Promise<void> {
 export const characterRoutes = new Hono<AppEnv>()
   .use(requireUser())
   .get("/", async (c) => {
-    const q = c.req.query("q")?.trim().slice(0, 100) || undefined;
+    const raw = c.req.query("q")?.trim();
+    const problem = raw === undefined ? null : textProblem(raw);
+    if (problem) throw new AppError("invalid_input", { field: "q", message: `q: ${problem}` });
+    // At most 100 characters, cut between code points so no surrogate pair is split.
+    const q = raw ? Array.from(raw).slice(0, 100).join("") : undefined;
     const cursor = c.req.query("cursor");
     if (cursor !== undefined && !isUuid(cursor)) throw new AppError("invalid_input", { field: "cursor" });
     const rows = await listCharacters(c.var.db(), c.var.userId, { q, cursor, limit: PAGE });

@@ -9,6 +9,7 @@ import { requireUser } from "../auth/require-user";
 import { deleteChat, listChats } from "../db/chats";
 import { AppError } from "../errors";
 import { readJson } from "../http/body";
+import { text } from "../http/text";
 import { isUuid } from "../ids";
 import type { AppEnv } from "../resources";
 import type { Fail, SendResult } from "../session/chat-session";
@@ -16,8 +17,8 @@ import { sessionStub } from "../session/stub";
 
 export const CONTENT_LIMIT = 32 * 1024;
 const sendSchema = z.object({
-  content: z.string().refine((s) => s.trim().length > 0, "must not be empty"),
-  clientMessageId: z.string().min(1).max(100).optional(),
+  content: text().refine((s) => s.trim().length > 0, "must not be empty"),
+  clientMessageId: text().min(1).max(100).optional(),
 });
 const SSE_HEADERS = {
   "content-type": "text/event-stream; charset=utf-8",
@@ -75,10 +76,10 @@ const pathId = (c: Context<AppEnv>, name: string) => {
 const editSchema = z.object({ content: sendSchema.shape.content });
 const rewindSchema = z.object({ messageId: z.string().refine(isUuid, "not a message id") });
 const memorySchema = z.union([
-  z.object({ content: z.string().trim().min(1).max(2000) }),
+  z.object({ content: text().trim().min(1).max(2000) }),
   z.object({ messageId: z.string().refine(isUuid, "not a message id") }),
 ]);
-const memoryPatch = z.object({ content: z.string().trim().min(1).max(2000) });
+const memoryPatch = z.object({ content: text().trim().min(1).max(2000) });
 
 export const chatRoutes = new Hono<AppEnv>()
   .use(requireUser())
@@ -158,7 +159,7 @@ export const chatRoutes = new Hono<AppEnv>()
 
 const seedSchema = z.object({
   characterId: z.string().refine(isUuid, "not a character id"),
-  message: z.string().refine((s) => s.trim().length > 0, "must not be empty"),
+  message: text().refine((s) => s.trim().length > 0, "must not be empty"),
 });
 
 /** The seed's endpoint: one turn, answered as {message: reply}. */
