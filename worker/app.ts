@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { isDatabaseDown } from "./db/client";
 import { clientFault } from "./db/pg-errors";
 import { AppError, errorBody, errorStatus } from "./errors";
+import { drainUnreadBody } from "./http/drain";
 import { errorKind, logEvent } from "./log";
 import type { AppEnv } from "./resources";
 import { withResources } from "./resources";
@@ -15,6 +16,7 @@ import { healthRoutes } from "./routes/health";
 import { meRoutes } from "./routes/me";
 
 export const app = new Hono<AppEnv>()
+  .use(drainUnreadBody())
   .use(withResources())
   .route("/", healthRoutes)
   .route("/api/auth", authRoutes)
