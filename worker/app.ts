@@ -6,6 +6,7 @@ import { isDatabaseDown } from "./db/client";
 import { clientFault } from "./db/pg-errors";
 import { AppError, errorBody, errorStatus } from "./errors";
 import { drainUnreadBody } from "./http/drain";
+import { securityHeaders } from "./http/security-headers";
 import { errorKind, logEvent } from "./log";
 import type { AppEnv } from "./resources";
 import { withResources } from "./resources";
@@ -17,6 +18,7 @@ import { meRoutes } from "./routes/me";
 
 export const app = new Hono<AppEnv>()
   .use(drainUnreadBody())
+  .use(securityHeaders())
   .use(withResources())
   .route("/", healthRoutes)
   .route("/api/auth", authRoutes)
