@@ -4,6 +4,8 @@
  * locally, in `npm start`, the tests and the benchmark.
  */
 import { existsSync, mkdirSync } from "node:fs";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
 import { Miniflare } from "miniflare";
 import { WORKER_BUNDLE } from "./build";
 
@@ -21,6 +23,8 @@ export interface StackOptions {
   scriptPath?: string;
   /** Opens workerd's DevTools inspector on this port (the profiler uses it). */
   inspectorPort?: number;
+  /** Receives every line workerd writes (the worker's logs), which are still printed as usual. */
+  onLog?: (line: string) => void;
 }
 
 export interface Stack {
@@ -58,9 +62,25 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       routerConfig: { has_user_worker: true, invoke_user_worker_ahead_of_assets: true },
     },
     ...(opts.inspectorPort ? { inspectorPort: opts.inspectorPort } : {}),
+    ...(opts.onLog ? { handleRuntimeStdio: teeLines(opts.onLog) } : {}),
     host: opts.host ?? "127.0.0.1",
     port: opts.port ?? 0,
   });
   const url = (await mf.ready).toString().replace(/\/$/, "");
   return { url, mf, close: () => mf.dispose() };
+}
+
+/** workerd's stdout and stderr, line by line to `onLine` and on to this process's own. */
+function teeLines(onLine: (line: string) => void) {
+  return (stdout: Readable, stderr: Readable) => {
+    for (const [stream, out] of [
+      [stdout, process.stdout],
+      [stderr, process.stderr],
+    ] as const) {
+      createInterface({ input: stream }).on("line", (line) => {
+        onLine(line);
+        out.write(`${line}\n`);
+      });
+    }
+  };
 }

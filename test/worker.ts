@@ -8,6 +8,8 @@ import { type Stack, type StackOptions, startStack } from "../dev/stack";
 import { SUMMARY_SYSTEM } from "../worker/session/summarise";
 
 export const AUTH_SECRET = randomBytes(32).toString("base64url");
+/** The operator token that shows /readyz's details. */
+export const OPS_TOKEN = randomBytes(24).toString("base64url");
 
 export async function startWorker(over: Partial<StackOptions> & { env?: Record<string, string> } = {}): Promise<Stack> {
   return startStack({
@@ -16,7 +18,7 @@ export async function startWorker(over: Partial<StackOptions> & { env?: Record<s
     llmBaseUrl: inject("llmBaseUrl"),
     ...over,
     // Each test file registers many users from one local address; the registration limit has its own test.
-    env: { AUTH_SECRET, DEV_LLM: "1", LLM_MODEL: "development", REGISTER_LIMIT: "100000", ...over.env },
+    env: { AUTH_SECRET, OPS_TOKEN, DEV_LLM: "1", LLM_MODEL: "development", REGISTER_LIMIT: "100000", ...over.env },
   });
 }
 
