@@ -59,7 +59,7 @@ describe("logs", () => {
     expect(res.status).toBeLessThan(600);
     await new Promise((r) => setTimeout(r, 500)); // workerd's output reaches us asynchronously
     const joined = lines.join("\n");
-    expect(joined).toContain("23503");
     expect(joined).not.toContain(canary);
+    expect(joined).toContain("23503");
   });
 });
