@@ -3,6 +3,7 @@
  * turns, isolation between pairs, idempotency, one turn at a time, streaming
  * that survives a disconnect, and upstream failures.
  */
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Stack } from "../dev/stack";
 import { client, eventually, OPS_TOKEN, parseSse, promptsWith, type Session, startWorker, unique } from "./worker";
@@ -132,6 +133,33 @@ describe("privacy", () => {
     expect((await api.say(b, priv.id, "hi")).status).toBe(404);
     expect((await api.say(b, crypto.randomUUID(), "hi")).status).toBe(404);
     expect((await api.call(`/api/chats/${priv.id}/messages`, { method: "POST", json: { content: "x" } })).status).toBe(401);
+  });
+
+  it("refuses every conversation route on someone else's private character before writing anything", async () => {
+    const [a, b] = [await api.register(), await api.register()];
+    const priv = await api.character(a, { visibility: "private" });
+    const base = `/api/chats/${priv.id}`;
+    const calls: [string, RequestInit & { json?: unknown }][] = [
+      [`${base}/memories`, { method: "POST", json: { content: "planted" } }],
+      [`${base}/memories`, {}],
+      [`${base}/messages`, {}],
+      [`${base}/stream`, {}],
+      [`${base}/cancel`, { method: "POST" }],
+      [`${base}/regenerate`, { method: "POST" }],
+    ];
+    for (const [path, init] of calls) {
+      const res = await api.call(path, { ...init, as: b });
+      expect(res.status, `${init.method ?? "GET"} ${path}`).toBe(404);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("character_not_found");
+    }
+    const sql = postgres(inject("databaseUrl"), { max: 1, onnotice: () => {} });
+    try {
+      const [sessions] = await sql`select count(*)::int as n from chat_sessions where user_id = ${b.userId}`;
+      const [memories] = await sql`select count(*)::int as n from chat_memories where user_id = ${b.userId}`;
+      expect({ sessions: sessions.n, memories: memories.n }).toEqual({ sessions: 0, memories: 0 });
+    } finally {
+      await sql.end();
+    }
   });
 });
 

@@ -2,49 +2,18 @@
  * `npm start` with nothing configured: embedded PostgreSQL, the development
  * LLM, a generated secret; and the data survives a restart.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { launch } from "./launcher";
 import { client, unique } from "./worker";
 
 const dataDir = mkdtempSync(join(tmpdir(), "chat-start-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-/** Starts the launcher with an environment holding none of the service's variables. */
-async function start(): Promise<{ url: string; log: string[]; stop(): Promise<void> }> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !/^(DATABASE_URL|REDIS_URL|LLM_|AUTH_SECRET|TUNNEL_)/.test(k)) env[k] = v;
-  }
-  Object.assign(env, { PORT: "0", DEV_LLM_PORT: "0", DATA_DIR: dataDir });
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "dev/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
-  const log: string[] = [];
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 60 s:\n${log.join("")}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      log.push(chunk.toString());
-      const m = /serving on (http:\/\/\S+)/.exec(log.join(""));
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`exited ${code}:\n${log.join("")}`)));
-  });
-  return {
-    url,
-    log,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
-}
+/** The launcher with an environment holding none of the service's variables. */
+const start = () => launch({ DATA_DIR: dataDir });
 
 describe("npm start", () => {
   it("serves on embedded defaults, says so, and keeps users across a restart", async () => {

@@ -21,6 +21,7 @@ const table = {
   reply_cancelled: [409, "The reply was stopped before it finished; what was written is kept in the conversation."],
   conflict: [409, "The request conflicts with the current state."],
   content_too_large: [413, "The request body is too large."],
+  message_too_long: [413, "This message is longer than the character can read at once."],
   unsupported_media_type: [415, "Send JSON (Content-Type: application/json)."],
   too_many_attempts: [429, "Too many failed sign-in attempts; wait and try again."],
   rate_limited: [429, "Too many requests; wait and try again."],

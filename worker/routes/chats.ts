@@ -28,7 +28,7 @@ const SSE_HEADERS = {
 
 /** A session object's success, or its failure thrown as the error table's answer. */
 function okOr<R extends { ok: true } | Fail>(result: R): Extract<R, { ok: true }> {
-  if (isFail(result)) throw new AppError(result.code, result.retryAfter ? { retryAfter: result.retryAfter } : {});
+  if (isFail(result)) throw new AppError(result.code, { retryAfter: result.retryAfter, message: result.message });
   return result as Extract<R, { ok: true }>;
 }
 
@@ -90,7 +90,7 @@ export const chatRoutes = new Hono<AppEnv>()
     if (before !== undefined && !isUuid(before)) throw new AppError("invalid_input", { field: "before" });
     const limit = Math.min(100, Math.max(1, Number(c.req.query("limit") ?? 50) || 50));
     const result = okOr(await stub.history(caller, before, limit));
-    return c.json({ messages: result.messages, nextBefore: result.nextBefore });
+    return c.json({ messages: result.messages, nextBefore: result.nextBefore, maxMessageTokens: result.maxMessageTokens });
   })
   .post("/:characterId/messages", async (c) => {
     const { caller } = session(c);

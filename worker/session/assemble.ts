@@ -9,7 +9,7 @@ import type { CharacterSnapshot } from "../context/system-prompt";
 import { errorKind, logEvent } from "../log";
 import { recallTerms } from "../recall/terms";
 import type { Summary } from "./memories";
-import { promptFor } from "./reply";
+import { messageLimit, promptFor, sheetOf } from "./reply";
 import type { StoredMemory, StoredMessage } from "./types";
 import { type Hot, inPrompt } from "./window";
 
@@ -32,20 +32,25 @@ export async function assemblePrompt(
   parts: MemoryParts,
   recall: Recall,
 ): Promise<BuiltPrompt> {
+  // Memories, summary and recall share what the sheet and the new message leave.
+  let room = messageLimit(budget, sheetOf(hot, character).tokens) - userMessage.tokens;
+  const share = (fraction: number) => Math.max(0, Math.min(Math.floor(budget * fraction), room));
   const memories = listSection(
     "memories",
     "## Things you must remember in this conversation",
     parts.memories.map((m) => ({ id: m.id, text: m.content, tokens: m.tokens })),
-    Math.floor(budget * parts.shares.memories),
+    share(parts.shares.memories),
   );
+  room -= memories.tokens + 2;
   const summary = parts.summary
     ? textSection(
         "summary",
         "## Summary of the earlier conversation",
         { id: `summary:v${parts.summary.version}`, text: parts.summary.content, tokens: parts.summary.tokens },
-        Math.floor(budget * parts.shares.summary),
+        share(parts.shares.summary),
       )
     : null;
+  room -= summary ? summary.tokens + 2 : 0;
   const sections = summary ? [memories, summary] : [memories];
   const first = promptFor(hot, character, userMessage, budget, sections);
   const dropped = first.ledger.excluded.some((e) => e.reason === "over_budget");
@@ -65,7 +70,7 @@ export async function assemblePrompt(
     "recall",
     "## Earlier moments that may matter now",
     found.map((m) => ({ id: m.id, text: `${who(m)}: ${m.content}`, tokens: m.tokens + 4 })),
-    Math.floor(budget * parts.shares.recall),
+    share(parts.shares.recall),
   );
   return promptFor(hot, character, userMessage, budget, [...sections, recalled]);
 }

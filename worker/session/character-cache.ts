@@ -5,6 +5,7 @@
  */
 import type { CharacterSnapshot } from "../context/system-prompt";
 import { findCharacterOrNull, toSnapshot } from "../db/characters";
+import { errorKind, logEvent } from "../log";
 import type { SessionPg } from "./pg";
 import type { Store } from "./store";
 import type { Caller, Fail } from "./types";
@@ -30,18 +31,25 @@ export function createCharacterCache(store: Store, pg: SessionPg) {
     async get(caller: Caller): Promise<CharacterSnapshot | Fail> {
       let snap = snapshot ?? saved();
       if (!snap || Date.now() - readAt > MAX_AGE_MS) {
-        const row = await findCharacterOrNull(pg.db(), caller.characterId).catch(() => undefined);
+        const row = await pg
+          .run((h) => findCharacterOrNull(h.db, caller.characterId))
+          .catch((err: unknown) => {
+            logEvent("warn", "character_read_failed", { error: errorKind(err) });
+            return undefined;
+          });
         if (row === null) return { ok: false, code: "character_not_found" };
         if (row !== undefined) {
           snap = toSnapshot(row);
           readAt = Date.now();
-          store.setMeta("character_snapshot", JSON.stringify(snap));
         } else if (!snap) {
           return { ok: false, code: "database_unavailable" };
         }
       }
+      // Someone else's private character is refused before anything is written.
+      if (!(snap.visibility === "public" || snap.creatorId === caller.userId)) return { ok: false, code: "character_not_found" };
+      if (snap !== snapshot) store.setMeta("character_snapshot", JSON.stringify(snap));
       snapshot = snap;
-      return snap.visibility === "public" || snap.creatorId === caller.userId ? snap : { ok: false, code: "character_not_found" };
+      return snap;
     },
     /** The character changed: read it again on the next turn. */
     refresh(): void {

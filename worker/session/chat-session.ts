@@ -6,6 +6,8 @@
  * of an error but its message).
  */
 import { DurableObject } from "cloudflare:workers";
+import type { CharacterSnapshot } from "../context/system-prompt";
+import { countTokens } from "../context/tokens";
 import type { Env } from "../env";
 import type { Memory, Message, PromptLedger } from "../shared/wire";
 import { createCollaborators } from "./collaborators";
@@ -13,9 +15,10 @@ import { chooseReply, editMemory, forgetMemory, pinMemory, rewindTo, withAlterna
 import { historyPage, resumeStream } from "./history";
 import { memoryToWire } from "./memories";
 import { replaySend } from "./replay";
+import { messageLimit, sheetOf } from "./reply";
 import { ensureSchema } from "./schema";
-import type { Caller, Result, SendInput, SendResult } from "./types";
-import { popWindow } from "./window";
+import type { Caller, Fail, Result, SendInput, SendResult } from "./types";
+import { type Hot, popWindow } from "./window";
 
 export type { Caller, Fail, SendInput, SendResult } from "./types";
 
@@ -28,7 +31,7 @@ export class ChatSession extends DurableObject<Env> {
   }
 
   async send(input: SendInput): Promise<SendResult> {
-    const ready = await this.forTurn(input);
+    const ready = await this.open(input);
     if (!ready.ok) return ready;
     const { hot, character } = ready;
     if (input.clientMessageId) {
@@ -37,20 +40,23 @@ export class ChatSession extends DurableObject<Env> {
     }
     if (this.c.runner.current) return { ok: false, code: "turn_in_progress" };
     this.c.conversation.greetIfNew(hot, character.greeting);
-    const userMessage = this.c.conversation.appendUser(hot, input.content, input.clientMessageId ?? null);
+    const tokens = this.fits(hot, character, input.content);
+    if (typeof tokens !== "number") return tokens;
+    const userMessage = this.c.conversation.appendUser(hot, input.content, input.clientMessageId ?? null, tokens);
     return this.c.runner.start(hot, character, userMessage, input.stream, true);
   }
 
   async cancel(caller: Caller): Promise<Result<{ cancelled: boolean }>> {
-    const hot = await this.c.hydration.open(caller);
-    if ("ok" in hot) return hot;
+    const ready = await this.open(caller);
+    if (!ready.ok) return ready;
     return { ok: true, cancelled: this.c.runner.cancel() };
   }
 
   /** Resume: what the caller missed of the current or just-finished reply, then live. */
   async resume(caller: Caller, lastEventId?: string): Promise<Result<{ stream: ReadableStream<Uint8Array> | null }>> {
-    const hot = await this.c.hydration.open(caller);
-    if ("ok" in hot) return hot;
+    const ready = await this.open(caller);
+    if (!ready.ok) return ready;
+    const { hot } = ready;
     return { ok: true, stream: resumeStream(this.c.runner, this.c.store, hot, lastEventId) };
   }
 
@@ -59,22 +65,24 @@ export class ChatSession extends DurableObject<Env> {
     caller: Caller,
     before: string | undefined,
     limit: number,
-  ): Promise<Result<{ messages: Message[]; nextBefore: string | null }>> {
-    const hot = await this.c.hydration.open(caller);
-    if ("ok" in hot) return hot;
-    return { ok: true, ...(await historyPage(this.c.store, this.c.pg, hot, before, limit)) };
+  ): Promise<Result<{ messages: Message[]; nextBefore: string | null; maxMessageTokens: number }>> {
+    const ready = await this.open(caller);
+    if (!ready.ok) return ready;
+    const { hot } = ready;
+    const maxMessageTokens = messageLimit(this.c.runner.promptBudget(), sheetOf(hot, ready.character).tokens);
+    return { ok: true, ...(await historyPage(this.c.store, this.c.pg, hot, before, limit)), maxMessageTokens };
   }
 
   async ledger(caller: Caller, messageId: string): Promise<Result<{ ledger: PromptLedger }>> {
-    const hot = await this.c.hydration.open(caller);
-    if ("ok" in hot) return hot;
+    const ready = await this.open(caller);
+    if (!ready.ok) return ready;
     const body = this.c.store.ledger(messageId);
     return body ? { ok: true, ledger: JSON.parse(body) as PromptLedger } : { ok: false, code: "message_not_found" };
   }
 
   /** A new version of the last reply; the earlier ones stay as alternatives. */
   async regenerate(input: Caller & { stream: boolean }): Promise<SendResult> {
-    const ready = await this.forTurn(input);
+    const ready = await this.open(input);
     if (!ready.ok) return ready;
     const { hot, character } = ready;
     if (this.c.runner.current) return { ok: false, code: "turn_in_progress" };
@@ -91,23 +99,25 @@ export class ChatSession extends DurableObject<Env> {
 
   /** Replaces a user message: it and what followed leave the history, and a fresh reply is written. */
   async edit(input: SendInput & { messageId: string }): Promise<SendResult> {
-    const ready = await this.forTurn(input);
+    const ready = await this.open(input);
     if (!ready.ok) return ready;
     if (this.c.runner.current) return { ok: false, code: "turn_in_progress" };
     const target = this.c.store.byId(input.messageId);
     if (!target?.active || target.role !== "user") return { ok: false, code: "message_not_found" };
+    const tokens = this.fits(ready.hot, ready.character, input.content);
+    if (typeof tokens !== "number") return tokens;
     rewindTo(this.c.store, this.c.memories, target.id, true);
     this.c.hydration.invalidate();
     const hot = await this.c.hydration.open(input);
     if ("ok" in hot) return hot;
-    const userMessage = this.c.conversation.appendUser(hot, input.content, null);
+    const userMessage = this.c.conversation.appendUser(hot, input.content, null, tokens);
     return this.c.runner.start(hot, ready.character, userMessage, input.stream, true);
   }
 
   /** Everything after `messageId` leaves the active history, with the memories and summaries made from it. */
   async rewind(caller: Caller, messageId: string): Promise<Result<{ messages: Message[] }>> {
-    const hot = await this.c.hydration.open(caller);
-    if ("ok" in hot) return hot;
+    const ready = await this.open(caller);
+    if (!ready.ok) return ready;
     if (this.c.runner.current) return { ok: false, code: "turn_in_progress" };
     const target = this.c.store.byId(messageId);
     if (!target?.active) return { ok: false, code: "message_not_found" };
@@ -119,8 +129,9 @@ export class ChatSession extends DurableObject<Env> {
 
   /** Swipe: makes another version of the last reply the one that counts. */
   async choose(caller: Caller, messageId: string): Promise<Result<{ message: Message }>> {
-    const hot = await this.c.hydration.open(caller);
-    if ("ok" in hot) return hot;
+    const ready = await this.open(caller);
+    if (!ready.ok) return ready;
+    const { hot } = ready;
     if (this.c.runner.current) return { ok: false, code: "turn_in_progress" };
     const chosen = chooseReply(this.c.store, messageId, hot.window.at(-1));
     if ("ok" in chosen) return chosen;
@@ -129,34 +140,35 @@ export class ChatSession extends DurableObject<Env> {
   }
 
   async listMemories(caller: Caller): Promise<Result<{ memories: Memory[] }>> {
-    const hot = await this.c.hydration.open(caller);
-    if ("ok" in hot) return hot;
+    const ready = await this.open(caller);
+    if (!ready.ok) return ready;
     return { ok: true, memories: this.c.memories.memories().map(memoryToWire) };
   }
 
   /** Pins a memory: given text, or the content of one of this conversation's messages. */
   async pin(caller: Caller, input: { content?: string; messageId?: string }): Promise<Result<{ memory: Memory }>> {
-    const hot = await this.c.hydration.open(caller);
-    if ("ok" in hot) return hot;
+    const ready = await this.open(caller);
+    if (!ready.ok) return ready;
     return this.queued(pinMemory(this.c.store, this.c.memories, this.c.conversation.nextId(), input));
   }
 
   async updateMemory(caller: Caller, id: string, content: string): Promise<Result<{ memory: Memory }>> {
-    const hot = await this.c.hydration.open(caller);
-    if ("ok" in hot) return hot;
+    const ready = await this.open(caller);
+    if (!ready.ok) return ready;
     return this.queued(editMemory(this.c.memories, id, content));
   }
 
   async forget(caller: Caller, id: string): Promise<Result> {
-    const hot = await this.c.hydration.open(caller);
-    if ("ok" in hot) return hot;
+    const ready = await this.open(caller);
+    if (!ready.ok) return ready;
     return this.queued(forgetMemory(this.c.memories, id));
   }
 
   /** The user's profile changed: the next prompt uses it. */
   async setProfile(caller: Caller, profile: { displayName: string; persona: string }): Promise<void> {
-    const hot = await this.c.hydration.open(caller);
-    if ("ok" in hot) return;
+    const ready = await this.open(caller);
+    if (!ready.ok) return;
+    const { hot } = ready;
     hot.profile = profile;
     this.c.store.setMeta("profile", JSON.stringify(profile));
   }
@@ -180,12 +192,26 @@ export class ChatSession extends DurableObject<Env> {
     await this.c.outbox.drain();
   }
 
-  /** The hot state and the character for a turn, both checked against the caller. */
-  private async forTurn(caller: Caller) {
-    const hot = await this.c.hydration.open(caller);
-    if ("ok" in hot) return hot;
+  /**
+   * The hot state and the character, both checked against the caller: the
+   * owner first, then the character, and only then anything written (a
+   * conversation with someone else's private character never starts).
+   */
+  private async open(caller: Caller): Promise<Result<{ hot: Hot; character: CharacterSnapshot }>> {
+    if (this.c.hydration.foreign(caller)) return { ok: false, code: "forbidden" };
     const character = await this.c.characters.get(caller);
-    return "ok" in character ? character : { ok: true as const, hot, character };
+    if ("ok" in character) return character;
+    const hot = await this.c.hydration.open(caller);
+    return "ok" in hot ? hot : { ok: true, hot, character };
+  }
+
+  /** The message's tokens when it fits the prompt with the whole character sheet; else the refusal, with the limit. */
+  private fits(hot: Hot, character: CharacterSnapshot, content: string): number | Fail {
+    const tokens = countTokens(content);
+    const limit = messageLimit(this.c.runner.promptBudget(), sheetOf(hot, character).tokens);
+    if (tokens <= limit) return tokens;
+    const message = `This message is ${tokens} tokens; with this character's sheet a message may be at most ${limit} tokens (about ${limit * 4} characters of English).`;
+    return { ok: false, code: "message_too_long", message };
   }
 
   /** A result whose change went into the outbox: have the alarm copy it soon. */

@@ -4,6 +4,7 @@
  */
 import type { Env } from "../env";
 import { createCharacterCache } from "./character-cache";
+import { createCheckpoint } from "./checkpoint";
 import { sessionConfig } from "./config";
 import { createConversation } from "./conversation";
 import { createHydration } from "./hydration";
@@ -28,6 +29,8 @@ export function createCollaborators(ctx: DurableObjectState, env: Env, forget: (
   const memories = createMemories(ctx.storage, outbox);
   const characters = createCharacterCache(store, pg);
   const conversation = createConversation({ store, memories, outbox, triggers: config.memoryTriggers });
+  const checkpoint = createCheckpoint(ctx.storage.sql);
+  conversation.recoverInterrupted(checkpoint);
   const hydration = createHydration({
     store,
     pg,
@@ -38,7 +41,7 @@ export function createCollaborators(ctx: DurableObjectState, env: Env, forget: (
     },
   });
   const recall = createRecall({ storage: ctx.storage, store, index, pg, stillCurrent: (hot) => hydration.current === hot, waitUntil });
-  const runner = createTurnRunner({ config, store, memories, conversation, recall, waitUntil });
+  const runner = createTurnRunner({ config, store, memories, conversation, recall, checkpoint, waitUntil });
   return { config, pg, outbox, store, memories, characters, conversation, recall, hydration, runner };
 }
 

@@ -5,6 +5,7 @@
  */
 import { countTokens } from "../context/tokens";
 import { newId } from "../ids";
+import type { Checkpoint } from "./checkpoint";
 import { newMemory } from "./controls";
 import type { Memories } from "./memories";
 import type { Outbox } from "./outbox";
@@ -16,7 +17,8 @@ import { type Hot, pushWindow } from "./window";
 const USER_FLUSH_DELAY_MS = 2_000;
 const REPLY_FLUSH_DELAY_MS = 250;
 
-export type NewMessage = Omit<StoredMessage, "id" | "createdAt" | "tokens" | "active">;
+/** A message to store; its tokens are counted unless the caller already did. */
+export type NewMessage = Omit<StoredMessage, "id" | "createdAt" | "tokens" | "active"> & { tokens?: number };
 
 export function createConversation(deps: { store: Store; memories: Memories; outbox: Outbox; triggers: string[] }) {
   let lastMs = 0;
@@ -28,11 +30,12 @@ export function createConversation(deps: { store: Store; memories: Memories; out
     return { id: newId(at), at };
   }
 
-  function append(hot: Hot, m: NewMessage): StoredMessage {
+  /** Stores a message, durable with its outbox entry; `hot` (when loaded) gets it too. */
+  function append(hot: Hot | null, m: NewMessage): StoredMessage {
     const { id, at } = nextId();
-    const message: StoredMessage = { ...m, id, createdAt: at, tokens: countTokens(m.content), active: true };
+    const message: StoredMessage = { ...m, id, createdAt: at, tokens: m.tokens ?? countTokens(m.content), active: true };
     deps.store.insertMessage(message);
-    pushWindow(hot, message);
+    if (hot) pushWindow(hot, message);
     // Copy to PostgreSQL shortly after the reply is stored (batching a quick
     // exchange), off the turn's critical path; a user message alone waits a little longer.
     deps.outbox.flushBy(Date.now() + (m.role === "assistant" && m.parentId ? REPLY_FLUSH_DELAY_MS : USER_FLUSH_DELAY_MS));
@@ -46,14 +49,28 @@ export function createConversation(deps: { store: Store; memories: Memories; out
       lastMs = Math.max(lastMs, createdAt);
     },
     append,
+    /**
+     * After a crash: the reply a previous instance was writing is stored with
+     * what it had written, as interrupted (unless it was stored after all).
+     */
+    recoverInterrupted(checkpoint: Checkpoint): void {
+      const inflight = checkpoint.take();
+      if (!inflight) return;
+      const stored = deps.store.repliesToAny([inflight.userMessageId]).some((r) => r.createdAt >= inflight.startedAt);
+      const user = deps.store.byId(inflight.userMessageId);
+      if (!stored && user?.active) {
+        append(null, { role: "assistant", content: inflight.content, status: "interrupted", clientId: null, parentId: user.id });
+      }
+      checkpoint.clear();
+    },
     /** A conversation's first turn starts with the character's greeting. */
     greetIfNew(hot: Hot, greeting: string): void {
       if (hot.window.length > 0 || hot.cold === "some" || !greeting) return;
       append(hot, { role: "assistant", content: greeting, status: "complete", clientId: null, parentId: null });
     },
     /** A user message: durable, and pinned as a memory when it asks to be remembered. */
-    appendUser(hot: Hot, content: string, clientId: string | null): StoredMessage {
-      const message = append(hot, { role: "user", content, status: "complete", clientId, parentId: null });
+    appendUser(hot: Hot, content: string, clientId: string | null, tokens?: number): StoredMessage {
+      const message = append(hot, { role: "user", content, status: "complete", clientId, parentId: null, tokens });
       const fact = pinnedFact(content, deps.triggers);
       if (fact) deps.memories.saveMemory(newMemory(nextId().id, fact, message.id));
       return message;

@@ -24,7 +24,7 @@ export async function historyPage(
   if (rows.length < limit + 1 && hot.cold !== "none") {
     const oldestLocal = store.oldestId();
     const floor = before && oldestLocal ? (before < oldestLocal ? before : oldestLocal) : (before ?? oldestLocal);
-    rows = [...(await olderActive(pg.db(), hot.pair, floor, limit + 1 - rows.length)), ...rows];
+    rows = [...(await pg.run((h) => olderActive(h.db, hot.pair, floor, limit + 1 - rows.length))), ...rows];
   }
   const more = rows.length > limit;
   const page = more ? rows.slice(1) : rows;

@@ -30,15 +30,11 @@ export function createHydration(deps: HydrationDeps) {
   let generation = 0;
   let loading: { generation: number; promise: Promise<Hot | "gone"> } | null = null;
 
-  /** The owner is recorded by the first caller; anyone else is refused before anything is read. */
-  function owns(caller: Caller): boolean {
+  /** Whether the caller is not this object's owner (read only: the owner is recorded when it first opens). */
+  function foreign(caller: Caller): boolean {
+    if (hot) return hot.pair.userId !== caller.userId || hot.pair.characterId !== caller.characterId;
     const owner = store.getMeta("owner");
-    if (owner === null) {
-      store.setMeta("owner", caller.userId);
-      store.setMeta("character", caller.characterId);
-      return true;
-    }
-    return owner === caller.userId && store.getMeta("character") === caller.characterId;
+    return owner !== null && (owner !== caller.userId || store.getMeta("character") !== caller.characterId);
   }
 
   function load(pair: Pair): Promise<Hot | "gone"> {
@@ -63,11 +59,19 @@ export function createHydration(deps: HydrationDeps) {
     get current(): Hot | null {
       return hot;
     },
-    /** The hot state, after checking that the caller owns this object. */
+    foreign,
+    /**
+     * The hot state, after checking that the caller owns this object; the
+     * first caller becomes its owner. Call it only once the caller is known
+     * to be allowed the character: it writes.
+     */
     async open(caller: Caller): Promise<Hot | Fail> {
-      // A hot object has checked its owner already: no storage read per call.
-      if (hot) return hot.pair.userId === caller.userId && hot.pair.characterId === caller.characterId ? hot : FORBIDDEN;
-      if (!owns(caller)) return FORBIDDEN;
+      if (foreign(caller)) return FORBIDDEN;
+      if (hot) return hot;
+      if (store.getMeta("owner") === null) {
+        store.setMeta("owner", caller.userId);
+        store.setMeta("character", caller.characterId);
+      }
       for (;;) {
         const at = generation;
         const loaded = await load({ userId: caller.userId, characterId: caller.characterId });
@@ -93,13 +97,13 @@ async function loadHot(store: Store, pair: Pair, pg: SessionPg): Promise<Hot | "
   let sessionId = store.getMeta("session_id");
   if (!sessionId) {
     const id = newId();
-    sessionId = (await registerSession(pg.db(), pair, id).catch(() => null)) ?? id;
+    sessionId = (await pg.run((h) => registerSession(h.db, pair, id)).catch(() => null)) ?? id;
     store.setMeta("session_id", sessionId);
   }
   const savedProfile = store.getMeta("profile");
   let profile = savedProfile ? (JSON.parse(savedProfile) as Hot["profile"]) : null;
   if (!profile) {
-    const loaded = await loadProfile(pg.db(), pair.userId).catch(() => undefined);
+    const loaded = await pg.run((h) => loadProfile(h.db, pair.userId)).catch(() => undefined);
     if (loaded === null) return "gone";
     profile = loaded ?? null;
     if (profile) store.setMeta("profile", JSON.stringify(profile));
@@ -107,7 +111,7 @@ async function loadHot(store: Store, pair: Pair, pg: SessionPg): Promise<Hot | "
   const window = store.recentActive(HOT_LIMIT);
   let cold = (store.getMeta("cold") as Hot["cold"] | null) ?? "unknown";
   if (cold !== "none" && window.length < HOT_LIMIT) {
-    const older = await olderActive(pg.db(), pair, store.oldestId(), HOT_LIMIT - window.length).catch(() => null);
+    const older = await pg.run((h) => olderActive(h.db, pair, store.oldestId(), HOT_LIMIT - window.length)).catch(() => null);
     if (older) {
       // Messages this object wrote itself are local; older ones exist only in PostgreSQL.
       if (cold === "unknown") {

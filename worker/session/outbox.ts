@@ -68,7 +68,7 @@ export function createOutbox(ctx: DurableObjectState, pg: SessionPg, target: () 
       alarmAt = null;
       const to = target();
       if (!to) return;
-      const next = await drainBatch(queue, (ops) => applyOps(pg.db(), to.pair, to.sessionId, ops), failures);
+      const next = await drainBatch(queue, (ops) => pg.run((h) => applyOps(h.db, to.pair, to.sessionId, ops)), failures);
       if (next.at === "later") {
         failures++;
         logEvent("warn", "outbox_retry", { delayMs: next.delayMs, code: next.code, queued: queue.size() });

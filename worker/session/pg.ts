@@ -1,13 +1,27 @@
 /**
  * The session object's PostgreSQL connection: one, opened on first use and
- * closed after a few idle seconds, so an object that only serves hot turns
- * holds none. Shared by hydration, the character cache, recall's fallback
- * and the outbox.
+ * closed after a moment idle, so an object that only serves hot turns holds
+ * none. Shared by hydration, the character cache, recall's fallback and the
+ * outbox. When the server has no connection slot left (many conversations
+ * waking at once), a call waits and tries again instead of failing.
  */
-import type postgres from "postgres";
-import { createDb, type Db, type DbHandle } from "../db/client";
+import { createDb, type DbHandle } from "../db/client";
 
-const IDLE_SECONDS = 5;
+const IDLE_SECONDS = 1;
+/** About half a minute of waiting at most: a slot frees as soon as any conversation goes idle. */
+const ATTEMPTS = 20;
+
+/**
+ * The connection was never made, so no query ran and trying again is safe:
+ * no slot left (53300), the server starting or stopping (57P03), or the
+ * connect itself timed out (a burst of connections on a busy server).
+ */
+function noSlot(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 3; e = e.cause as typeof e, depth++) {
+    if (e.code === "53300" || e.code === "57P03" || e.code === "CONNECT_TIMEOUT") return true;
+  }
+  return false;
+}
 
 export function createSessionPg(url: string) {
   let handle: DbHandle | null = null;
@@ -16,8 +30,17 @@ export function createSessionPg(url: string) {
     return (handle ??= createDb(url, { max: 1, idleSeconds: IDLE_SECONDS }));
   };
   return {
-    db: (): Db => open().db,
-    sql: (): postgres.Sql => open().sql,
+    /** Runs `fn` with the connection, waiting (jittered, growing) while the server has no slot for it. */
+    async run<T>(fn: (pg: DbHandle) => Promise<T>): Promise<T> {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await fn(open());
+        } catch (err) {
+          if (!noSlot(err) || attempt >= ATTEMPTS) throw err;
+          await new Promise((r) => setTimeout(r, Math.min(2_000, (20 + Math.random() * 40) * 2 ** attempt) * (0.5 + Math.random())));
+        }
+      }
+    },
     /** Drops the connection (after a failure, or when the conversation is deleted). */
     async reset(): Promise<void> {
       const h = handle;

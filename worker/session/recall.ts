@@ -45,7 +45,7 @@ export function createRecall(deps: RecallDeps) {
     reindexLocal();
     let before = store.oldestId();
     for (;;) {
-      const page = await olderActive(deps.pg.db(), hot.pair, before, PAGE);
+      const page = await deps.pg.run((h) => olderActive(h.db, hot.pair, before, PAGE));
       if (page.length === 0) break;
       if (!deps.stillCurrent(hot)) return; // the next open starts again
       deps.storage.transactionSync(() => {
@@ -75,7 +75,7 @@ export function createRecall(deps: RecallDeps) {
     /** The search to use for `hot` right now. */
     search(hot: Hot): Recall {
       if (indexed) return async (terms, beforeId, limit) => index.search(terms, beforeId, limit);
-      return (terms, beforeId, limit) => recallMessages(deps.pg.sql(), hot.pair, terms, beforeId, limit);
+      return (terms, beforeId, limit) => deps.pg.run((h) => recallMessages(h.sql, hot.pair, terms, beforeId, limit));
     },
     reset(): void {
       indexed = false;

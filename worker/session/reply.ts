@@ -4,7 +4,7 @@
  */
 import { type BuiltPrompt, buildPrompt, type PromptSection } from "../context/prompt";
 import { type CharacterSnapshot, characterSystemText } from "../context/system-prompt";
-import { countTokens, truncateToTokens } from "../context/tokens";
+import { countTokens, MESSAGE_OVERHEAD, REPLY_PRIMING, truncateToTokens } from "../context/tokens";
 import { type ErrorCode, errorStatus, isErrorCode } from "../errors";
 import { LlmError, streamCompletion } from "../llm/client";
 import type { LlmErrorCode } from "../llm/llm-error";
@@ -24,6 +24,22 @@ export interface ReplyOutcome {
   usage?: LlmUsage;
 }
 
+/** The character sheet for this conversation, counted once while it does not change. */
+export function sheetOf(hot: Hot, character: CharacterSnapshot): { text: string; tokens: number } {
+  const text = characterSystemText({ character, userName: hot.profile.displayName, persona: hot.profile.persona });
+  if (hot.system?.text !== text) hot.system = { text, tokens: countTokens(text) };
+  return hot.system;
+}
+
+/**
+ * The longest message, in tokens, that fits the prompt budget together with
+ * the whole character sheet (and the chat format's overhead); the other
+ * parts of the prompt give way to it.
+ */
+export function messageLimit(promptBudget: number, sheetTokens: number): number {
+  return Math.max(0, promptBudget - sheetTokens - REPLY_PRIMING - 2 * MESSAGE_OVERHEAD);
+}
+
 /** The prompt for `userMessage`, from the turns before it in the hot window. */
 export function promptFor(
   hot: Hot,
@@ -34,11 +50,9 @@ export function promptFor(
 ): BuiltPrompt {
   const at = hot.window.findIndex((m) => m.id === userMessage.id);
   const history = (at >= 0 ? hot.window.slice(0, at) : hot.window).filter((m) => m.content.length > 0);
-  let text = characterSystemText({ character, userName: hot.profile.displayName, persona: hot.profile.persona });
-  if (hot.system?.text !== text) hot.system = { text, tokens: countTokens(text) };
-  let tokens = hot.system.tokens;
+  let { text, tokens } = sheetOf(hot, character);
   // The character sheet may not crowd out the user's message.
-  const room = budget - userMessage.tokens - 64 - extra.reduce((n, s) => n + s.tokens, 0);
+  const room = messageLimit(budget, 0) - userMessage.tokens - extra.reduce((n, s) => n + s.tokens + 2, 0);
   if (tokens > room) {
     text = truncateToTokens(text, Math.max(0, room));
     tokens = countTokens(text);
@@ -63,13 +77,14 @@ export function replyErrorCode(e: LlmError): ErrorCode {
   return e.code;
 }
 
-/** Streams the reply into `turn`; never throws. */
+/** Streams the reply into `turn`, reporting the text so far to `progress` after each token; never throws. */
 export async function streamReply(
   cfg: LlmConfig,
   prompt: BuiltPrompt,
   turn: Turn,
   maxTokens: number,
   characterId: string,
+  progress: (content: string) => void,
 ): Promise<ReplyOutcome> {
   let content = "";
   try {
@@ -78,6 +93,7 @@ export async function streamReply(
       if (ev.type === "token") {
         content += ev.text;
         turn.emit("token", { text: ev.text });
+        progress(content);
       } else {
         return { status: "complete", content, usage: ev.usage };
       }

@@ -11,6 +11,7 @@ import { errorKind, logEvent } from "../log";
 import type { Message } from "../shared/wire";
 import { assemblePrompt } from "./assemble";
 import { createCalibration } from "./calibration";
+import type { Checkpoint } from "./checkpoint";
 import type { SessionConfig } from "./config";
 import { withAlternatives } from "./controls";
 import type { Conversation } from "./conversation";
@@ -29,6 +30,7 @@ export interface RunnerDeps {
   memories: Memories;
   conversation: Conversation;
   recall: RecallSource;
+  checkpoint: Checkpoint;
   waitUntil: (p: Promise<unknown>) => void;
 }
 
@@ -50,8 +52,12 @@ export function createTurnRunner(deps: RunnerDeps) {
     return user ? { ok: true, userMessage: toWire(user), reply: outcome.reply } : { ok: false, code: "internal" };
   }
 
+  /** The prompt budget, shrunk when the upstream counts more tokens than we do. */
+  const budget = () => Math.floor(config.budget.prompt / calibration.current());
+
   async function generate(hot: Hot, t: Turn, userMessage: StoredMessage, character: CharacterSnapshot): Promise<void> {
-    const promptBudget = Math.floor(config.budget.prompt / calibration.current());
+    const checkpoint = deps.checkpoint.begin(userMessage.id);
+    const promptBudget = budget();
     const parts = {
       memories: deps.memories.memories(),
       summary: deps.memories.summary(),
@@ -60,7 +66,7 @@ export function createTurnRunner(deps: RunnerDeps) {
     };
     const prompt = await assemblePrompt(hot, character, userMessage, promptBudget, parts, deps.recall.search(hot));
     const cfg = llmConfig(config.llm, { sessionId: hot.sessionId, userId: hot.pair.userId }, character.model);
-    const result = await streamReply(cfg, prompt, t, config.budget.reply, character.id);
+    const result = await streamReply(cfg, prompt, t, config.budget.reply, character.id, checkpoint.progress);
     if (turn !== t) return; // the conversation was deleted meanwhile
     let reply: Message | undefined;
     if (result.content || result.status === "complete") {
@@ -75,6 +81,7 @@ export function createTurnRunner(deps: RunnerDeps) {
       // With the other versions, so a client shown this reply can still swipe.
       reply = withAlternatives(store, [stored])[0];
     }
+    deps.checkpoint.clear();
     calibration.observe(result.usage?.promptTokens, prompt.tokens);
     const code = result.errorCode ?? "upstream_error";
     t.outcome = { status: result.status, reply, code, retryAfter: result.retryAfter };
@@ -97,6 +104,7 @@ export function createTurnRunner(deps: RunnerDeps) {
   function failed(t: Turn, err: unknown): void {
     logEvent("error", "turn_failed", { error: errorKind(err) });
     if (turn !== t) return;
+    deps.checkpoint.clear();
     t.outcome = { status: "error", code: "internal" };
     turn = null;
     lastTurn = t;
@@ -104,6 +112,7 @@ export function createTurnRunner(deps: RunnerDeps) {
   }
 
   return {
+    promptBudget: budget,
     /** The reply being written, if any. */
     get current(): Turn | null {
       return turn;

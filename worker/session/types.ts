@@ -20,6 +20,8 @@ export interface Fail {
   ok: false;
   code: ErrorCode;
   retryAfter?: number;
+  /** Replaces the table's message when the failure has specifics (a limit). */
+  message?: string;
 }
 
 /** A session method's answer: its fields on success, or a failure from the error table. */

@@ -9,6 +9,7 @@ const MESSAGES: Record<string, string> = {
   turn_in_progress: "A reply is still being written.",
   reply_cancelled: "The reply was stopped before it finished.",
   content_too_large: "That message is too long.",
+  message_too_long: "That message is longer than the character can read at once.",
   character_not_found: "This character no longer exists.",
   upstream_error: "The model failed to answer.",
   llm_unavailable: "The model is unavailable right now.",
