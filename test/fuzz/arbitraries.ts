@@ -35,7 +35,10 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(1000, 33_000, 70_000).map((n) => "x".repeat(n)) },
 );
 
-const hostileKey = fc.oneof(fc.constantFrom("__proto__", "constructor", "prototype", "toString", "a\u0000b", "\ud800"), fc.string({ maxLength: 8 }));
+const hostileKey = fc.oneof(
+  fc.constantFrom("__proto__", "constructor", "prototype", "toString", "a\u0000b", "\ud800"),
+  fc.string({ maxLength: 8 }),
+);
 
 /** Any JSON value, nested up to about 40 levels, with hostile strings and keys. */
 export const hostileJson: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
@@ -74,6 +77,8 @@ export const headerValue: fc.Arbitrary<string> = fc.oneof(
 /** Raw bodies that are not JSON: garbage bytes (invalid UTF-8 included), form data, a truncated document. */
 export const rawBody: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc.uint8Array({ maxLength: 200 }),
-  fc.constantFrom('{"content": "unterminated', "content=hi&x=1", "[1,2,", "\u0000", "{}}", '{"a":1,"a":2}').map((s) => new TextEncoder().encode(s)),
+  fc
+    .constantFrom('{"content": "unterminated', "content=hi&x=1", "[1,2,", "\u0000", "{}}", '{"a":1,"a":2}')
+    .map((s) => new TextEncoder().encode(s)),
   fc.constantFrom(0xff, 0xc3, 0xed).map((b) => Uint8Array.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, b, 0xa0, 0x80, 0x22, 0x7d])),
 );

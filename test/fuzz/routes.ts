@@ -37,7 +37,15 @@ export const ROUTES: Route[] = [
   {
     method: "POST",
     path: "/api/characters",
-    body: { name: "text", tagline: "text", description: "text", greeting: "text", scenario: "text", exampleDialogues: "text", visibility: "visibility" },
+    body: {
+      name: "text",
+      tagline: "text",
+      description: "text",
+      greeting: "text",
+      scenario: "text",
+      exampleDialogues: "text",
+      visibility: "visibility",
+    },
   },
   { method: "POST", path: "/api/characters/import", body: { spec: "text", spec_version: "text", data: "card" } },
   { method: "GET", path: "/api/characters/:characterId" },
@@ -93,7 +101,12 @@ function plausible(kind: Kind, t: Targets): fc.Arbitrary<unknown> {
     case "password":
       return fc.string({ minLength: 8, maxLength: 30 });
     case "card":
-      return fc.record({ name: fc.string({ minLength: 1, maxLength: 20 }), description: fc.string(), first_mes: fc.string(), extensions: hostileJson });
+      return fc.record({
+        name: fc.string({ minLength: 1, maxLength: 20 }),
+        description: fc.string(),
+        first_mes: fc.string(),
+        extensions: hostileJson,
+      });
     default:
       return fc.string({ minLength: 1, maxLength: 60 });
   }
@@ -103,7 +116,10 @@ function bodyOf(route: Route, t: Targets): fc.Arbitrary<Uint8Array | string | un
   const fields = route.body ?? {};
   const shaped = fc.record(
     Object.fromEntries(
-      Object.entries(fields).map(([name, kind]) => [name, fc.oneof({ weight: 2, arbitrary: plausible(kind, t) }, { weight: 3, arbitrary: hostileValue })]),
+      Object.entries(fields).map(([name, kind]) => [
+        name,
+        fc.oneof({ weight: 2, arbitrary: plausible(kind, t) }, { weight: 3, arbitrary: hostileValue }),
+      ]),
     ),
     { requiredKeys: [] },
   );
@@ -135,7 +151,10 @@ export function requestFor(route: Route, t: Targets): fc.Arbitrary<FuzzRequest> 
   const params = (route.path.match(/:(\w+)/g) ?? []).map((p) => p.slice(1) as Param);
   const auth = route.anonymousOnly
     ? fc.constantFrom<string | undefined>(undefined, ...t.badTokens)
-    : fc.oneof({ weight: 5, arbitrary: fc.constant(t.token) }, { weight: 2, arbitrary: fc.constantFrom<string | undefined>(undefined, ...t.badTokens) });
+    : fc.oneof(
+        { weight: 5, arbitrary: fc.constant(t.token) },
+        { weight: 2, arbitrary: fc.constantFrom<string | undefined>(undefined, ...t.badTokens) },
+      );
   return fc
     .record({
       values: fc.tuple(...params.map((p) => pathValue(p, t))),
@@ -144,9 +163,13 @@ export function requestFor(route: Route, t: Targets): fc.Arbitrary<FuzzRequest> 
       auth,
       contentType: fc.oneof({ weight: 5, arbitrary: fc.constant("application/json") }, { weight: 1, arbitrary: headerValue }),
       accept: fc.constantFrom("application/json", "text/event-stream", "*/*", "text/html", ""),
-      extra: fc.dictionary(fc.constantFrom("last-event-id", "cookie", "cf-connecting-ip", "x-forwarded-for", "origin", "range"), headerValue, {
-        maxKeys: 2,
-      }),
+      extra: fc.dictionary(
+        fc.constantFrom("last-event-id", "cookie", "cf-connecting-ip", "x-forwarded-for", "origin", "range"),
+        headerValue,
+        {
+          maxKeys: 2,
+        },
+      ),
     })
     .map(({ values, query, body, auth, contentType, accept, extra }) => {
       let path = route.path;
