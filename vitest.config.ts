@@ -1,13 +1,20 @@
 import { defineConfig } from "vitest/config";
 
+const all = ["worker/**/*.test.ts", "dev/**/*.test.ts", "test/**/*.test.ts", "aks/**/*.test.ts", "bench/**/*.test.ts", "web/**/*.test.ts"];
+/** Tests that load the whole machine (hundreds of conversations against one PostgreSQL): run alone, after the rest. */
+const load = ["test/scale.test.ts"];
+
 export default defineConfig({
   test: {
-    include: ["worker/**/*.test.ts", "dev/**/*.test.ts", "test/**/*.test.ts", "aks/**/*.test.ts", "bench/**/*.test.ts", "web/**/*.test.ts"],
     globalSetup: ["test/global-setup.ts"],
     environment: "node",
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: "suite", include: all, exclude: load } },
+      { extends: true, test: { name: "load", include: load, fileParallelism: false, sequence: { groupOrder: 1 } } },
+    ],
   },
 });

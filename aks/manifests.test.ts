@@ -1,47 +1,39 @@
 /**
  * Renders every overlay with `kubectl kustomize`, validates each object
- * against the Kubernetes schemas (kubernetes-models) and checks the rules the
- * deployment depends on, so that a later edit cannot quietly drop a probe, a
- * limit or a network policy. kubectl is required: without it these tests
- * fail, they do not skip (CI installs Debian's kubernetes-client).
+ * against the Kubernetes schemas (kubernetes-models, and crd-schemas.ts for
+ * KEDA and prometheus-operator) and checks the rules the deployment depends
+ * on, so that a later edit cannot quietly drop a probe, a limit or a network
+ * policy. Scaling, disruption budgets and scraping have their own files
+ * (scaling.test.ts, monitoring.test.ts).
  */
-import { execFileSync } from "node:child_process";
 import { Deployment, type IDeployment } from "kubernetes-models/apps/v1/Deployment";
-import { HorizontalPodAutoscaler, type IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import { type IJob, Job } from "kubernetes-models/batch/v1/Job";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { type IPodDisruptionBudget, PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { ConfigMap, type IConfigMap } from "kubernetes-models/v1/ConfigMap";
-import type { IContainer } from "kubernetes-models/v1/Container";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
-import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { type IService, Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parse, parseAllDocuments } from "yaml";
+import { parse } from "yaml";
+import { scaledObjectSchema, serviceMonitorSchema } from "./crd-schemas";
 import { parsePools } from "./gateway/pools";
+import { canConnect, egressAllows, inCidr, ingressAllows, type NetworkPolicyObject, type Peer, type Protocol } from "./netpol";
 import {
-  canConnect,
-  egressAllows,
-  inCidr,
-  ingressAllows,
-  matchesSelector,
-  type NetworkPolicyObject,
-  type Peer,
-  type Protocol,
-} from "./netpol";
+  containersOf,
+  envOf,
+  mainContainer,
+  OVERLAYS,
+  type Rendered,
+  renderOverlay,
+  serviceFor,
+  targetPort,
+  volumeAt,
+  type Workload,
+} from "./rendered";
 
-const KUBECTL = process.env.KUBECTL || "kubectl";
-
-interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
-  [key: string]: unknown;
-}
-
-/** Every kind the overlays may contain, with its schema. Anything else fails the test. */
+/** Every kind the overlays may contain, with its schema. Anything else (an HPA beside KEDA, say) fails the test. */
 const SCHEMAS: Record<string, (obj: unknown) => void> = {
   "apps/v1/Deployment": (o) => new Deployment(o as IDeployment).validate(),
   "batch/v1/Job": (o) => new Job(o as IJob).validate(),
@@ -50,110 +42,17 @@ const SCHEMAS: Record<string, (obj: unknown) => void> = {
   "v1/Namespace": (o) => new Namespace(o as ConstructorParameters<typeof Namespace>[0]).validate(),
   "v1/ServiceAccount": (o) => new ServiceAccount(o as ConstructorParameters<typeof ServiceAccount>[0]).validate(),
   "v1/PersistentVolumeClaim": (o) => new PersistentVolumeClaim(o as ConstructorParameters<typeof PersistentVolumeClaim>[0]).validate(),
-  "autoscaling/v2/HorizontalPodAutoscaler": (o) => new HorizontalPodAutoscaler(o as IHorizontalPodAutoscaler).validate(),
   "policy/v1/PodDisruptionBudget": (o) => new PodDisruptionBudget(o as IPodDisruptionBudget).validate(),
   "networking.k8s.io/v1/NetworkPolicy": (o) => new NetworkPolicy(o as ConstructorParameters<typeof NetworkPolicy>[0]).validate(),
+  // Custom resources kubernetes-models does not know: our own strict schemas (crd-schemas.ts).
+  "keda.sh/v1alpha1/ScaledObject": (o) => void scaledObjectSchema.parse(o),
+  "monitoring.coreos.com/v1/ServiceMonitor": (o) => void serviceMonitorSchema.parse(o),
 };
-
-function render(dir: string): K8sObject[] {
-  let out: string;
-  try {
-    out = execFileSync(KUBECTL, ["kustomize", dir], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new Error(
-        `kubectl not found (tried "${KUBECTL}"): the manifest tests need it to render the overlays. ` +
-          "Install it (Debian: apt-get install -y kubernetes-client) or set KUBECTL to a kubectl binary.",
-      );
-    }
-    throw new Error(`${KUBECTL} kustomize ${dir} failed:\n${(err as { stderr?: string }).stderr ?? String(err)}`);
-  }
-  return parseAllDocuments(out)
-    .map((doc) => doc.toJS() as K8sObject | null)
-    .filter((obj): obj is K8sObject => obj !== null);
-}
-
-interface Workload {
-  name: string;
-  kind: "Deployment" | "Job";
-  labels: Record<string, string>;
-  pod: IPodSpec;
-  replicas?: number;
-}
-
-class Rendered {
-  constructor(readonly objects: K8sObject[]) {}
-  all<T>(kind: string): (K8sObject & T)[] {
-    return this.objects.filter((o) => o.kind === kind) as (K8sObject & T)[];
-  }
-  one<T>(kind: string, name: string): K8sObject & T {
-    const found = this.all<T>(kind).find((o) => o.metadata.name === name);
-    if (!found) throw new Error(`no ${kind} ${name} in the rendered overlay`);
-    return found;
-  }
-  /** A generated ConfigMap, whatever its hash suffix. */
-  configMap(prefix: string): IConfigMap & K8sObject {
-    const found = this.all<IConfigMap>("ConfigMap").filter((c) => c.metadata.name === prefix || c.metadata.name.startsWith(`${prefix}-`));
-    expect(found, `ConfigMap ${prefix}`).toHaveLength(1);
-    return found[0];
-  }
-  get workloads(): Workload[] {
-    const deployments = this.all<IDeployment>("Deployment").map((d) => ({
-      name: d.metadata.name,
-      kind: "Deployment" as const,
-      labels: d.spec!.template.metadata!.labels!,
-      pod: d.spec!.template.spec!,
-      replicas: d.spec!.replicas,
-    }));
-    const jobs = this.all<IJob>("Job").map((j) => ({
-      name: j.metadata.name,
-      kind: "Job" as const,
-      labels: j.spec!.template.metadata!.labels!,
-      pod: j.spec!.template.spec!,
-    }));
-    return [...deployments, ...jobs];
-  }
-  byComponent(component: string): Workload[] {
-    return this.workloads.filter((w) => w.labels["app.kubernetes.io/component"] === component);
-  }
-}
-
-const containersOf = (pod: IPodSpec): IContainer[] => [...(pod.initContainers ?? []), ...pod.containers];
-const mainContainer = (w: Workload) => w.pod.containers[0];
-const envOf = (c: IContainer, name: string) => c.env?.find((e) => e.name === name);
-
-/** The volume mounted at (or above) a path in a container. */
-function volumeAt(w: Workload, c: IContainer, path: string) {
-  const mount = c.volumeMounts?.find((m) => path === m.mountPath || path.startsWith(`${m.mountPath}/`));
-  return { mount, volume: w.pod.volumes?.find((v) => v.name === mount?.name) };
-}
-
-/** The Service selecting a workload's pods, and the container port behind a service port. */
-function serviceFor(r: Rendered, w: Workload): IService & K8sObject {
-  const services = r
-    .all<IService>("Service")
-    .filter((s) => s.spec?.selector && matchesSelector({ matchLabels: s.spec.selector }, w.labels));
-  expect(services, `Service for ${w.name}`).toHaveLength(1);
-  return services[0];
-}
-
-function targetPort(w: Workload, service: IService, port: number): number | undefined {
-  const entry = service.spec?.ports?.find((p) => p.port === port);
-  if (!entry) return undefined;
-  const target = entry.targetPort ?? entry.port;
-  if (typeof target === "number") return target;
-  return w.pod.containers.flatMap((c) => c.ports ?? []).find((p) => p.name === target)?.containerPort;
-}
-
-const OVERLAYS = [
-  { name: "dev", namespace: "chat-llm-dev", gatewayReplicas: 1 },
-  { name: "prod", namespace: "chat-llm", gatewayReplicas: 3 },
-] as const;
 
 describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s", (_name, overlay) => {
   let r: Rendered;
   beforeAll(() => {
-    r = new Rendered(render(`aks/overlays/${overlay.name}`));
+    r = renderOverlay(overlay.name);
   });
 
   it("renders objects that each validate against the Kubernetes schemas", () => {
@@ -273,9 +172,9 @@ describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s", (_na
   describe("the gateway", () => {
     const gateway = () => r.workloads.find((w) => w.name === "llm-gateway")!;
 
-    it(`runs ${overlay.gatewayReplicas} non-root replica(s) with a read-only root filesystem`, () => {
+    it("runs non-root with a read-only root filesystem, its replica count left to its scaler", () => {
       const w = gateway();
-      expect(w.replicas).toBe(overlay.gatewayReplicas);
+      expect(w.replicas, "a replicas field would reset the scaler's count on every apply").toBeUndefined();
       const c = mainContainer(w);
       expect(w.pod.securityContext?.runAsNonRoot ?? c.securityContext?.runAsNonRoot).toBe(true);
       expect(c.securityContext?.runAsNonRoot).toBe(true);
@@ -300,23 +199,14 @@ describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s", (_na
       expect(envOf(c, "REDIS_URL")?.valueFrom?.secretKeyRef?.name).toBeDefined();
     });
 
-    it("is a ClusterIP Service, autoscaled from its replica count, with a disruption budget", () => {
+    it("is a ClusterIP Service with its API on 8788 and its metrics on 9464", () => {
       const w = gateway();
       const service = serviceFor(r, w);
       expect(service.metadata.name).toBe("llm-gateway");
       expect(targetPort(w, service, 8788)).toBe(8788);
-
-      const hpa = r.all<IHorizontalPodAutoscaler>("HorizontalPodAutoscaler").find((h) => h.spec?.scaleTargetRef.name === w.name);
-      expect(hpa?.spec?.scaleTargetRef.kind).toBe("Deployment");
-      expect(hpa?.spec?.minReplicas).toBe(overlay.gatewayReplicas);
-      expect(hpa!.spec!.maxReplicas).toBeGreaterThan(overlay.gatewayReplicas);
-      expect(hpa?.spec?.metrics?.[0]?.resource?.name).toBe("cpu");
-
-      const pdb = r.all<IPodDisruptionBudget>("PodDisruptionBudget").find((p) => matchesSelector(p.spec?.selector as never, w.labels));
-      expect(pdb, "a PodDisruptionBudget selecting the gateway").toBeDefined();
-      const minAvailable = pdb!.spec!.minAvailable;
-      if (minAvailable !== undefined) expect(Number(minAvailable)).toBeLessThan(overlay.gatewayReplicas);
-      else expect(Number(pdb!.spec!.maxUnavailable)).toBeGreaterThanOrEqual(1);
+      expect(targetPort(w, service, 9464)).toBe(9464);
+      expect(envOf(mainContainer(w), "GATEWAY_PORT")?.value).toBe("8788");
+      expect(envOf(mainContainer(w), "GATEWAY_METRICS_PORT")?.value).toBe("9464");
     });
   });
 
@@ -393,7 +283,7 @@ describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s", (_na
           name: "prometheus",
           namespace: "monitoring",
           namespaceLabels: { "kubernetes.io/metadata.name": "monitoring" },
-          labels: { app: "prometheus" },
+          labels: { "app.kubernetes.io/name": "prometheus" },
         },
         internet: { kind: "external", name: "internet", ip: "104.16.0.1" },
         imds: { kind: "external", name: "azure-imds", ip: "169.254.169.254" },
@@ -423,7 +313,8 @@ describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s", (_na
       for (const m of modelServers) {
         expect(can(peers.gateway, m, 8000), `gateway → ${m.name}`).toBe(true);
         expect(can(peers.gateway, m, 22), `gateway → ${m.name}:22`).toBe(false);
-        for (const p of [...others(peers.gateway), ...modelServers.filter((x) => x !== m)])
+        // Prometheus scrapes vLLM's /metrics on 8000: monitoring.test.ts.
+        for (const p of [...others(peers.gateway, peers.prometheus), ...modelServers.filter((x) => x !== m)])
           expect(can(p, m, 8000), `${p.name} → ${m.name}`).toBe(false);
         expect(can(m, peers.kubeDns, 53, "UDP")).toBe(true);
         expect(can(m, peers.kubeDns, 53, "TCP")).toBe(true);
@@ -433,7 +324,7 @@ describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s", (_na
       }
     });
 
-    it("let the gateway reach only the model servers, Redis and DNS, and be reached by the tunnel (and metrics scraping)", () => {
+    it("let the gateway reach only the model servers, Redis and DNS, and be reached by the tunnel (and Prometheus on 9464)", () => {
       for (const m of modelServers) expect(can(peers.gateway, m, 8000)).toBe(true);
       expect(can(peers.gateway, peers.redis, 6380)).toBe(true);
       expect(can(peers.gateway, peers.redis, 443)).toBe(false);
@@ -442,7 +333,9 @@ describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s", (_na
         for (const port of [80, 443, 2000, 5432, 8000]) expect(can(peers.gateway, p, port), `gateway → ${p.name}:${port}`).toBe(false);
       }
       expect(can(peers.tunnel, peers.gateway, 8788)).toBe(true);
-      expect(can(peers.prometheus, peers.gateway, 8788)).toBe(true);
+      // Prometheus scrapes the metrics port only (monitoring.test.ts checks the scrape paths).
+      expect(can(peers.prometheus, peers.gateway, 8788)).toBe(false);
+      expect(can(peers.prometheus, peers.gateway, 9464)).toBe(true);
       for (const p of [peers.stray, peers.intruder, peers.fetch, ...modelServers])
         expect(can(p, peers.gateway, 8788), `${p.name} → gateway`).toBe(false);
     });
@@ -460,7 +353,8 @@ describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s", (_na
 
     it("hold on each side on its own (a loosened egress does not open a model server or the gateway)", () => {
       for (const m of modelServers) {
-        for (const p of others(peers.gateway)) expect(ingressAllows(policies, p, m, 8000), `${m.name} accepts ${p.name}`).toBe(false);
+        for (const p of others(peers.gateway, peers.prometheus))
+          expect(ingressAllows(policies, p, m, 8000), `${m.name} accepts ${p.name}`).toBe(false);
         for (const p of others(peers.kubeDns)) expect(egressAllows(policies, m, p, 443), `${m.name} sends to ${p.name}`).toBe(false);
       }
       for (const p of [peers.stray, peers.intruder, peers.fetch, ...modelServers]) {

@@ -5,13 +5,16 @@
  * tests can assert on it; `[[knob:value]]` markers in the last user message
  * (or the `x-dev-llm-knobs` header) make one request slow, fail, cut or stall,
  * so one server serves every test at once. `/_debug/requests` shows what
- * prompts arrived. Run directly: `tsx dev/dev-llm.ts` (DEV_LLM_PORT, 8790).
+ * prompts arrived (`?after=SEQ`: only the newer ones). `/_debug/script`
+ * switches a server to replaying scripted replies (dev/dev-llm-script.ts).
+ * Run directly: `tsx dev/dev-llm.ts` (DEV_LLM_PORT, 8790).
  */
 
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
 import { countTokens } from "gpt-tokenizer";
+import { createScript, parseScript, scriptPieces } from "./dev-llm-script";
 
 /** Options of {@link startDevLlm}. */
 export interface DevLlmOptions {
@@ -163,7 +166,8 @@ function readBody(req: IncomingMessage): Promise<string> {
 /**
  * Starts the development LLM.
  * Routes (with or without the `/v1` prefix): `POST /chat/completions`,
- * `GET /models`, `POST /generate`, `GET /healthz`, `GET|DELETE /_debug/requests`.
+ * `GET /models`, `POST /generate`, `GET /healthz`, `GET|DELETE /_debug/requests`,
+ * `POST|DELETE /_debug/script`.
  */
 export async function startDevLlm(opts: DevLlmOptions = {}): Promise<DevLlm> {
   const host = opts.host ?? "127.0.0.1";
@@ -171,6 +175,7 @@ export async function startDevLlm(opts: DevLlmOptions = {}): Promise<DevLlm> {
   const stopping = new AbortController();
   const recorded: RecordedRequest[] = [];
   const flakyCounts = new Map<string, number>();
+  const script = createScript();
   let seq = 0;
   let completionSeq = 0;
 
@@ -233,19 +238,23 @@ export async function startDevLlm(opts: DevLlmOptions = {}): Promise<DevLlm> {
     if (!messages) return sendError(res, 400, "invalid_request_error", "messages must be a non-empty array of {role, content}");
     const b = body as { model?: unknown; stream?: unknown; max_tokens?: unknown; max_completion_tokens?: unknown };
     const lastUser = [...messages].reverse().find((m) => m.role === "user")?.content ?? "";
-    const knobs = parseKnobs(`${lastUser} ${String(req.headers["x-dev-llm-knobs"] ?? "")}`);
+    // A scripted reply is data, not commands: no knobs, no usage, no cut at max_tokens.
+    const scripted = script.active ? script.take(lastUser) : null;
+    const knobs = scripted === null ? parseKnobs(`${lastUser} ${String(req.headers["x-dev-llm-knobs"] ?? "")}`) : {};
     if (await failIfAsked(res, knobs, lastUser)) return;
 
     const model = typeof b.model === "string" && b.model ? b.model : DEV_MODEL_ID;
     const max = Number(b.max_tokens ?? b.max_completion_tokens);
-    let words = devReplyWords(lastUser, knobs);
+    let words = scripted === null ? devReplyWords(lastUser, knobs) : scriptPieces(scripted);
     let finish = "stop";
-    if (Number.isInteger(max) && max > 0 && words.length > max) {
+    if (scripted === null && Number.isInteger(max) && max > 0 && words.length > max) {
       words = words.slice(0, max);
       finish = "length";
     }
-    const usage = { prompt_tokens: promptTokens(messages), completion_tokens: words.length, total_tokens: 0 };
-    usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+    // Streamed pieces join back to the reply: words with a space between, or the script's own whitespace.
+    const pieces = scripted === null ? words.map((w, i) => (i < words.length - 1 ? `${w} ` : w)) : words;
+    const usage = scripted === null ? { prompt_tokens: promptTokens(messages), completion_tokens: words.length, total_tokens: 0 } : null;
+    if (usage) usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
     const id = `chatcmpl-dev-${++completionSeq}`;
     const created = Math.floor(Date.now() / 1000);
 
@@ -257,8 +266,8 @@ export async function startDevLlm(opts: DevLlmOptions = {}): Promise<DevLlm> {
         object: "chat.completion",
         created,
         model,
-        choices: [{ index: 0, message: { role: "assistant", content: words.join(" ") }, finish_reason: finish }],
-        usage,
+        choices: [{ index: 0, message: { role: "assistant", content: pieces.join("") }, finish_reason: finish }],
+        ...(usage ? { usage } : {}),
       });
     }
 
@@ -278,14 +287,14 @@ export async function startDevLlm(opts: DevLlmOptions = {}): Promise<DevLlm> {
     send({ role: "assistant", content: "" }, null);
     await sleep(knobs.delay ?? 0);
     const gap = knobs.gap ?? defaultGap;
-    for (let i = 0; i < words.length; i++) {
+    for (let i = 0; i < pieces.length; i++) {
       if (res.destroyed || stopAt(res, knobs, i)) return;
       if (i > 0) await sleep(gap);
       if (res.destroyed) return;
-      send({ content: i < words.length - 1 ? `${words[i]} ` : words[i] }, null);
+      send({ content: pieces[i] }, null);
     }
-    if (stopAt(res, knobs, words.length) || res.destroyed) return;
-    send({}, finish, { usage });
+    if (stopAt(res, knobs, pieces.length) || res.destroyed) return;
+    send({}, finish, usage ? { usage } : undefined);
     res.end("data: [DONE]\n\n");
   };
 
@@ -307,7 +316,24 @@ export async function startDevLlm(opts: DevLlmOptions = {}): Promise<DevLlm> {
     if (route === "GET /models") {
       return sendJson(res, 200, { object: "list", data: [{ id: DEV_MODEL_ID, object: "model", created: 0, owned_by: "development" }] });
     }
-    if (route === "GET /_debug/requests") return sendJson(res, 200, { count: recorded.length, total: seq, requests: recorded });
+    if (route === "GET /_debug/requests") {
+      const after = Number(url.searchParams.get("after") ?? 0) || 0;
+      const requests = after > 0 ? recorded.filter((r) => r.seq > after) : recorded;
+      return sendJson(res, 200, { count: requests.length, total: seq, requests });
+    }
+    if (route === "POST /_debug/script") {
+      const replies = parseScript(
+        await readBody(req)
+          .then((t) => JSON.parse(t) as unknown)
+          .catch(() => null),
+      );
+      if (!replies) return sendError(res, 400, "invalid_request_error", "body must be {replies: [{lastUser, reply}]}");
+      return sendJson(res, 200, { pending: script.add(replies) });
+    }
+    if (route === "DELETE /_debug/script") {
+      script.clear();
+      return sendJson(res, 200, { ok: true });
+    }
     if (route === "DELETE /_debug/requests") {
       recorded.length = 0;
       flakyCounts.clear();

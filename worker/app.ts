@@ -57,7 +57,8 @@ app.onError((err, c) => {
   }
   if (isDatabaseDown(err)) {
     logEvent("warn", "database_unavailable", { requestId, path: c.req.routePath, error: errorKind(err) });
-    return c.json(errorBody("database_unavailable", { requestId }), 503);
+    c.header("Retry-After", "2");
+    return c.json(errorBody("database_unavailable", { requestId, retryAfter: 2 }), 503);
   }
   logEvent("error", "internal", { requestId, path: c.req.routePath, error: errorKind(err), stack: stackFrames(err) });
   return c.json(errorBody("internal", { requestId }), 500);

@@ -13,6 +13,7 @@ const table = {
   forbidden: [403, "You may not change this."],
   not_found: [404, "Not found."],
   character_not_found: [404, "Character not found."],
+  chat_not_found: [404, "Conversation not found."],
   message_not_found: [404, "Message not found."],
   memory_not_found: [404, "Memory not found."],
   username_taken: [409, "That username is taken."],

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { headerValue, hostileJson, hostileString, hostileValue, rawBody } from "./arbitraries";
 
 type Kind = "text" | "password" | "email" | "username" | "uuid" | "visibility" | "card";
-type Param = "characterId" | "messageId" | "memoryId";
+type Param = "characterId" | "messageId" | "memoryId" | "chatId";
 
 export interface Route {
   method: "GET" | "POST" | "PATCH" | "DELETE";
@@ -55,6 +55,14 @@ export const ROUTES: Route[] = [
   { method: "GET", path: "/api/character/:characterId" },
   { method: "GET", path: "/api/chats" },
   { method: "DELETE", path: "/api/chats/:characterId" },
+  { method: "GET", path: "/api/chats/:characterId/conversations" },
+  { method: "POST", path: "/api/chats/:characterId/conversations", body: { title: "text", fromMessageId: "uuid", fromChat: "text" } },
+  { method: "PATCH", path: "/api/chats/:characterId/c/:chatId", body: { title: "text" } },
+  { method: "DELETE", path: "/api/chats/:characterId/c/:chatId" },
+  { method: "GET", path: "/api/chats/:characterId/live" },
+  { method: "GET", path: "/api/chats/:characterId/c/:chatId/messages", query: ["before", "limit"] },
+  { method: "POST", path: "/api/chats/:characterId/c/:chatId/messages", body: { content: "text", clientMessageId: "text" } },
+  { method: "POST", path: "/api/chats/:characterId/c/:chatId/memories", body: { content: "text", scope: "text" } },
   { method: "GET", path: "/api/chats/:characterId/messages", query: ["before", "limit"] },
   { method: "POST", path: "/api/chats/:characterId/messages", body: { content: "text", clientMessageId: "text" } },
   { method: "POST", path: "/api/chats/:characterId/regenerate" },
@@ -65,7 +73,7 @@ export const ROUTES: Route[] = [
   { method: "GET", path: "/api/chats/:characterId/stream", query: ["after"] },
   { method: "GET", path: "/api/chats/:characterId/messages/:messageId/context" },
   { method: "GET", path: "/api/chats/:characterId/memories" },
-  { method: "POST", path: "/api/chats/:characterId/memories", body: { content: "text" } },
+  { method: "POST", path: "/api/chats/:characterId/memories", body: { content: "text", scope: "text" } },
   { method: "PATCH", path: "/api/chats/:characterId/memories/:memoryId", body: { content: "text" } },
   { method: "DELETE", path: "/api/chats/:characterId/memories/:memoryId" },
   { method: "POST", path: "/api/chat", body: { characterId: "uuid", message: "text" } },
@@ -139,7 +147,14 @@ function bodyOf(route: Route, t: Targets): fc.Arbitrary<Uint8Array | string | un
 const urlPart = (s: string) => s.replace(/[\ud800-\udfff]/g, "").slice(0, 1000);
 
 function pathValue(param: Param, t: Targets): fc.Arbitrary<string> {
-  const known = param === "characterId" ? t.characterIds : param === "messageId" ? t.messageIds : t.memoryIds;
+  const known =
+    param === "characterId"
+      ? t.characterIds
+      : param === "messageId"
+        ? t.messageIds
+        : param === "chatId"
+          ? ["main", ...t.messageIds]
+          : t.memoryIds;
   return fc.oneof(
     { weight: 5, arbitrary: fc.constantFrom(...known) },
     { weight: 1, arbitrary: fc.uuid() },

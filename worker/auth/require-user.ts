@@ -6,11 +6,20 @@ import { verifyAccessToken } from "./tokens";
 
 export function requireUser(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const header = c.req.header("authorization") ?? "";
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const userId = match ? await verifyAccessToken(c.env.AUTH_SECRET, match[1]) : null;
+    const token = bearer(c.req.header("authorization")) ?? webSocketBearer(c.req.header("sec-websocket-protocol"));
+    const userId = token ? await verifyAccessToken(c.env.AUTH_SECRET, token) : null;
     if (!userId) throw new AppError("unauthorized");
     c.set("userId", userId);
     await next();
   };
+}
+
+function bearer(header: string | undefined): string | null {
+  return /^Bearer\s+(\S+)$/i.exec(header ?? "")?.[1] ?? null;
+}
+
+/** Browsers cannot set headers on a WebSocket: the token travels as a subprotocol, "bearer.<token>". */
+function webSocketBearer(header: string | undefined): string | null {
+  const offered = (header ?? "").split(",").map((p) => p.trim());
+  return offered.find((p) => p.startsWith("bearer."))?.slice("bearer.".length) ?? null;
 }

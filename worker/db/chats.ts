@@ -10,11 +10,13 @@ export async function listChats(db: Db, userId: string): Promise<ChatSummary[]> 
     character: CharacterRow;
     last: { id: string; role: "user" | "assistant"; content: string; status: "complete"; created_at: string } | null;
     updated_at: string;
+    chat_key: string;
+    title: string;
   }>(sql`
-    select to_jsonb(c) - 'card' as character, s.updated_at,
+    select to_jsonb(c) - 'card' as character, s.updated_at, s.chat_key, s.title,
       (select jsonb_build_object('id', m.id, 'role', m.role, 'content', m.content, 'status', m.status, 'created_at', m.created_at)
          from chat_messages m
-        where m.user_id = ${userId} and m.character_id = s.character_id and m.active
+        where m.session_id = s.id and m.user_id = ${userId} and m.active
         order by m.created_at desc, m.id desc limit 1) as last
       from chat_sessions s join characters c on c.id = s.character_id
      where s.user_id = ${userId} and (c.visibility = 'public' or c.creator_id = ${userId})
@@ -42,6 +44,8 @@ export async function listChats(db: Db, userId: string): Promise<ChatSummary[]> 
       const last = r.last;
       return {
         characterId: character.id,
+        chatId: r.chat_key,
+        title: r.title,
         character,
         lastMessage: last
           ? { id: last.id, role: last.role, content: last.content, status: last.status, createdAt: new Date(last.created_at).toISOString() }
@@ -51,24 +55,30 @@ export async function listChats(db: Db, userId: string): Promise<ChatSummary[]> 
     });
 }
 
+/** Deletes every conversation of the pair (their messages and memories go with them). */
 export async function deleteChat(db: Db, userId: string, characterId: string): Promise<void> {
   await db.delete(chatSessions).where(and(eq(chatSessions.userId, userId), eq(chatSessions.characterId, characterId)));
 }
 
 /**
- * Registers the pair in PostgreSQL as soon as its object opens, so deleting
- * the account (or the character) finds this object even before the first
- * outbox copy. Returns the row's id (an earlier object's, when it exists).
+ * Registers a conversation in PostgreSQL as soon as its object opens it, so
+ * deleting the account (or the character) finds the object even before the
+ * first outbox copy. Returns the row's id (an earlier object's, when it exists).
  */
-export async function registerSession(db: Db, pair: { userId: string; characterId: string }, id: string): Promise<string | null> {
+export async function registerSession(
+  db: Db,
+  ref: { userId: string; characterId: string; chat: string },
+  id: string,
+): Promise<string | null> {
+  const key = { userId: ref.userId, characterId: ref.characterId, chatKey: ref.chat };
   await db
     .insert(chatSessions)
-    .values({ id, ...pair })
+    .values({ id, ...key })
     .onConflictDoNothing();
   const r = await db
     .select({ id: chatSessions.id })
     .from(chatSessions)
-    .where(and(eq(chatSessions.userId, pair.userId), eq(chatSessions.characterId, pair.characterId)))
+    .where(and(eq(chatSessions.userId, key.userId), eq(chatSessions.characterId, key.characterId), eq(chatSessions.chatKey, key.chatKey)))
     .limit(1);
   return r[0]?.id ?? null;
 }

@@ -4,7 +4,7 @@ import type { Db } from "./client";
 import { characters, chatMemories, chatMessages, chatSessions } from "./schema";
 
 export async function userChatPairs(db: Db, userId: string): Promise<{ characterId: string }[]> {
-  return db.select({ characterId: chatSessions.characterId }).from(chatSessions).where(eq(chatSessions.userId, userId));
+  return db.selectDistinct({ characterId: chatSessions.characterId }).from(chatSessions).where(eq(chatSessions.userId, userId));
 }
 
 export async function ownCharacterIds(db: Db, userId: string): Promise<string[]> {
@@ -13,7 +13,7 @@ export async function ownCharacterIds(db: Db, userId: string): Promise<string[]>
 
 /** Everyone's conversations with a character (to end them when it is deleted). */
 export async function characterChatPairs(db: Db, characterId: string): Promise<{ userId: string }[]> {
-  return db.select({ userId: chatSessions.userId }).from(chatSessions).where(eq(chatSessions.characterId, characterId));
+  return db.selectDistinct({ userId: chatSessions.userId }).from(chatSessions).where(eq(chatSessions.characterId, characterId));
 }
 
 export async function exportUserData(db: Db, userId: string) {

@@ -64,10 +64,13 @@ export const chatSessions = pgTable(
     characterId: uuid("character_id")
       .notNull()
       .references(() => characters.id, { onDelete: "cascade" }),
+    /** Which of the pair's conversations: "main", or the id of another one (new chat, branch). */
+    chatKey: text("chat_key").notNull().default("main"),
+    title: text().notNull().default(""),
     createdAt: now("created_at"),
     updatedAt: now("updated_at"),
   },
-  (t) => [uniqueIndex("chat_sessions_pair").on(t.userId, t.characterId)],
+  (t) => [uniqueIndex("chat_sessions_chat").on(t.userId, t.characterId, t.chatKey)],
 );
 
 export const chatMessages = pgTable(
@@ -106,9 +109,8 @@ export const chatMemories = pgTable(
   "chat_memories",
   {
     id: uuid().primaryKey(),
-    sessionId: uuid("session_id")
-      .notNull()
-      .references(() => chatSessions.id, { onDelete: "cascade" }),
+    /** The conversation it belongs to; null when it is pinned to the character (every conversation of the pair). */
+    sessionId: uuid("session_id").references(() => chatSessions.id, { onDelete: "cascade" }),
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),

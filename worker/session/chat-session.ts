@@ -1,29 +1,29 @@
 /**
- * ChatSession: the Durable Object for one (user, character) conversation,
- * bound as CHAT_SESSION. This class is its RPC surface and nothing else:
- * each job is a collaborator in a file named for it, owning its own state.
- * Expected failures are returned as `{ ok: false, code }` (RPC keeps nothing
- * of an error but its message).
+ * ChatSession: the Durable Object for one (user, character) pair, bound as
+ * CHAT_SESSION, holding all of the pair's conversations. This class is its
+ * RPC surface and nothing else: each job is a collaborator or an action in a
+ * file named for it. Expected failures are returned as `{ ok: false, code }`
+ * (RPC keeps nothing of an error but its message).
  */
 import { DurableObject } from "cloudflare:workers";
-import type { CharacterSnapshot } from "../context/system-prompt";
-import { countTokens } from "../context/tokens";
 import type { Env } from "../env";
-import type { Memory, Message, PromptLedger } from "../shared/wire";
-import { createCollaborators } from "./collaborators";
-import { chooseReply, editMemory, forgetMemory, pinMemory, rewindTo, withAlternatives } from "./controls";
+import { errorBody, errorStatus } from "../errors";
+import type { ChatInfo, Memory, Message, PromptLedger } from "../shared/wire";
+import { deleteChat, listChats, newChat, renameChat } from "./chat-admin";
+import { createCollaborators, type Parts, type Ready } from "./collaborators";
+import { chooseReply, editMemory, forgetMemory, type MemoryScope, pinMemory, rewindTo, withAlternatives } from "./controls";
 import { historyPage, resumeStream } from "./history";
+import { LIVE_CHARACTER, LIVE_USER } from "./live";
 import { memoryToWire } from "./memories";
-import { replaySend } from "./replay";
 import { messageLimit, sheetOf } from "./reply";
 import { ensureSchema } from "./schema";
-import type { Caller, Fail, Result, SendInput, SendResult } from "./types";
-import { type Hot, popWindow } from "./window";
+import { edit, regenerate, send } from "./turns";
+import { type Caller, type Fail, MAIN_CHAT, type Result, type SendInput, type SendResult } from "./types";
 
 export type { Caller, Fail, SendInput, SendResult } from "./types";
 
 export class ChatSession extends DurableObject<Env> {
-  private readonly c: ReturnType<typeof createCollaborators>;
+  private readonly c: Parts;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -31,146 +31,105 @@ export class ChatSession extends DurableObject<Env> {
   }
 
   async send(input: SendInput): Promise<SendResult> {
-    const ready = await this.open(input);
-    if (!ready.ok) return ready;
-    const { hot, character } = ready;
-    if (input.clientMessageId) {
-      const earlier = this.c.store.byClientId(input.clientMessageId);
-      if (earlier) return replaySend(this.c.runner, this.c.store, ready, earlier, input.stream);
-    }
-    if (this.c.runner.current) return { ok: false, code: "turn_in_progress" };
-    this.c.conversation.greetIfNew(hot, character.greeting);
-    const tokens = this.fits(hot, character, input.content);
-    if (typeof tokens !== "number") return tokens;
-    const userMessage = this.c.conversation.appendUser(hot, input.content, input.clientMessageId ?? null, tokens);
-    return this.c.runner.start(hot, character, userMessage, input.stream, true);
+    return this.with(input, (ready) => send(this.c, ready, input));
+  }
+
+  async regenerate(input: Caller & { stream: boolean }): Promise<SendResult> {
+    return this.with(input, (ready) => regenerate(this.c, ready, input.stream));
+  }
+
+  async edit(input: SendInput & { messageId: string }): Promise<SendResult> {
+    return this.with(input, (ready) => edit(this.c, ready, input));
   }
 
   async cancel(caller: Caller): Promise<Result<{ cancelled: boolean }>> {
-    const ready = await this.open(caller);
-    if (!ready.ok) return ready;
-    return { ok: true, cancelled: this.c.runner.cancel() };
+    return this.with(caller, ({ hot }) => ({ ok: true, cancelled: this.c.runner.cancel(hot.chat) }));
   }
 
   /** Resume: what the caller missed of the current or just-finished reply, then live. */
   async resume(caller: Caller, lastEventId?: string): Promise<Result<{ stream: ReadableStream<Uint8Array> | null }>> {
-    const ready = await this.open(caller);
-    if (!ready.ok) return ready;
-    const { hot } = ready;
-    return { ok: true, stream: resumeStream(this.c.runner, this.c.store, hot, lastEventId) };
+    return this.with(caller, ({ hot }) => ({ ok: true, stream: resumeStream(this.c.runner, this.c.store, hot, lastEventId) }));
   }
 
-  /** A page of history, newest last; older pages come from PostgreSQL when this object does not hold them. */
-  async history(
-    caller: Caller,
-    before: string | undefined,
-    limit: number,
-  ): Promise<Result<{ messages: Message[]; nextBefore: string | null; maxMessageTokens: number }>> {
-    const ready = await this.open(caller);
-    if (!ready.ok) return ready;
-    const { hot } = ready;
-    const maxMessageTokens = messageLimit(this.c.runner.promptBudget(), sheetOf(hot, ready.character).tokens);
-    return { ok: true, ...(await historyPage(this.c.store, this.c.pg, hot, before, limit)), maxMessageTokens };
+  /** A page of history, newest last, and the longest message the character can read. */
+  async history(caller: Caller, before: string | undefined, limit: number) {
+    return this.with(caller, async ({ hot, character }) => {
+      const maxMessageTokens = messageLimit(this.c.runner.promptBudget(), sheetOf(hot, character).tokens);
+      return { ok: true as const, ...(await historyPage(this.c.store, this.c.pg, hot, before, limit)), maxMessageTokens };
+    });
   }
 
   async ledger(caller: Caller, messageId: string): Promise<Result<{ ledger: PromptLedger }>> {
-    const ready = await this.open(caller);
-    if (!ready.ok) return ready;
-    const body = this.c.store.ledger(messageId);
-    return body ? { ok: true, ledger: JSON.parse(body) as PromptLedger } : { ok: false, code: "message_not_found" };
-  }
-
-  /** A new version of the last reply; the earlier ones stay as alternatives. */
-  async regenerate(input: Caller & { stream: boolean }): Promise<SendResult> {
-    const ready = await this.open(input);
-    if (!ready.ok) return ready;
-    const { hot, character } = ready;
-    if (this.c.runner.current) return { ok: false, code: "turn_in_progress" };
-    const last = hot.window.at(-1);
-    const parentId = last?.role === "assistant" ? last.parentId : last?.id;
-    const parent = parentId ? hot.window.find((m) => m.id === parentId) : undefined;
-    if (!parent) return { ok: false, code: "conflict" };
-    if (last && last.role === "assistant") {
-      this.c.store.updateMessage({ ...last, active: false });
-      popWindow(hot);
-    }
-    return this.c.runner.start(hot, character, parent, input.stream, false);
-  }
-
-  /** Replaces a user message: it and what followed leave the history, and a fresh reply is written. */
-  async edit(input: SendInput & { messageId: string }): Promise<SendResult> {
-    const ready = await this.open(input);
-    if (!ready.ok) return ready;
-    if (this.c.runner.current) return { ok: false, code: "turn_in_progress" };
-    const target = this.c.store.byId(input.messageId);
-    if (!target?.active || target.role !== "user") return { ok: false, code: "message_not_found" };
-    const tokens = this.fits(ready.hot, ready.character, input.content);
-    if (typeof tokens !== "number") return tokens;
-    rewindTo(this.c.store, this.c.memories, target.id, true);
-    this.c.hydration.invalidate();
-    const hot = await this.c.hydration.open(input);
-    if ("ok" in hot) return hot;
-    const userMessage = this.c.conversation.appendUser(hot, input.content, null, tokens);
-    return this.c.runner.start(hot, ready.character, userMessage, input.stream, true);
+    return this.with<Result<{ ledger: PromptLedger }>>(caller, ({ hot }) => {
+      const body = this.c.store.byId(messageId)?.chat === hot.chat ? this.c.store.ledger(messageId) : null;
+      return body ? { ok: true, ledger: JSON.parse(body) as PromptLedger } : { ok: false, code: "message_not_found" };
+    });
   }
 
   /** Everything after `messageId` leaves the active history, with the memories and summaries made from it. */
   async rewind(caller: Caller, messageId: string): Promise<Result<{ messages: Message[] }>> {
-    const ready = await this.open(caller);
-    if (!ready.ok) return ready;
-    if (this.c.runner.current) return { ok: false, code: "turn_in_progress" };
-    const target = this.c.store.byId(messageId);
-    if (!target?.active) return { ok: false, code: "message_not_found" };
-    rewindTo(this.c.store, this.c.memories, target.id, false);
-    this.c.hydration.invalidate();
-    const page = await this.history(caller, undefined, 50);
-    return page.ok ? { ok: true, messages: page.messages } : page;
+    return this.with<Result<{ messages: Message[] }>>(caller, async ({ hot }) => {
+      if (this.c.runner.current(hot.chat)) return { ok: false, code: "turn_in_progress" };
+      const target = this.c.store.byId(messageId);
+      if (!target?.active || target.chat !== hot.chat) return { ok: false, code: "message_not_found" };
+      rewindTo(this.c.store, this.c.memories, hot.chat, target.id, false);
+      this.changed(hot.chat, "history", "memories");
+      const page = await this.history(caller, undefined, 50);
+      return page.ok ? { ok: true, messages: page.messages } : page;
+    });
   }
 
   /** Swipe: makes another version of the last reply the one that counts. */
   async choose(caller: Caller, messageId: string): Promise<Result<{ message: Message }>> {
-    const ready = await this.open(caller);
-    if (!ready.ok) return ready;
-    const { hot } = ready;
-    if (this.c.runner.current) return { ok: false, code: "turn_in_progress" };
-    const chosen = chooseReply(this.c.store, messageId, hot.window.at(-1));
-    if ("ok" in chosen) return chosen;
-    this.c.hydration.invalidate();
-    return { ok: true, message: withAlternatives(this.c.store, [chosen])[0] };
+    return this.with<Result<{ message: Message }>>(caller, ({ hot }) => {
+      if (this.c.runner.current(hot.chat)) return { ok: false, code: "turn_in_progress" };
+      const chosen = chooseReply(this.c.store, messageId, hot.window.at(-1));
+      if ("ok" in chosen) return chosen;
+      this.changed(hot.chat, "history");
+      return { ok: true, message: withAlternatives(this.c.store, [chosen])[0] };
+    });
   }
 
   async listMemories(caller: Caller): Promise<Result<{ memories: Memory[] }>> {
-    const ready = await this.open(caller);
-    if (!ready.ok) return ready;
-    return { ok: true, memories: this.c.memories.memories().map(memoryToWire) };
+    return this.with(caller, ({ hot }) => ({ ok: true, memories: this.c.memories.memories(hot.chat).map(memoryToWire) }));
   }
 
-  /** Pins a memory: given text, or the content of one of this conversation's messages. */
-  async pin(caller: Caller, input: { content?: string; messageId?: string }): Promise<Result<{ memory: Memory }>> {
-    const ready = await this.open(caller);
-    if (!ready.ok) return ready;
-    return this.queued(pinMemory(this.c.store, this.c.memories, this.c.conversation.nextId(), input));
+  /** Pins a memory to this conversation or to the character: given text, or the content of one of its messages. */
+  async pin(caller: Caller, input: { content?: string; messageId?: string; scope?: MemoryScope }): Promise<Result<{ memory: Memory }>> {
+    return this.with(caller, ({ hot }) =>
+      this.remembered(hot.chat, pinMemory(this.c.store, this.c.memories, hot.chat, this.c.conversation.nextId(), input)),
+    );
   }
 
-  async updateMemory(caller: Caller, id: string, content: string): Promise<Result<{ memory: Memory }>> {
-    const ready = await this.open(caller);
-    if (!ready.ok) return ready;
-    return this.queued(editMemory(this.c.memories, id, content));
+  async updateMemory(caller: Caller, id: string, change: { content?: string; scope?: MemoryScope }): Promise<Result<{ memory: Memory }>> {
+    return this.with(caller, ({ hot }) => this.remembered(hot.chat, editMemory(this.c.memories, hot.chat, id, change)));
   }
 
   async forget(caller: Caller, id: string): Promise<Result> {
-    const ready = await this.open(caller);
-    if (!ready.ok) return ready;
-    return this.queued(forgetMemory(this.c.memories, id));
+    return this.with(caller, ({ hot }) => this.remembered(hot.chat, forgetMemory(this.c.memories, hot.chat, id)));
+  }
+
+  /** The pair's conversations, the main one first. */
+  async chats(caller: Caller): Promise<Result<{ chats: ChatInfo[] }>> {
+    return this.with({ ...caller, chat: MAIN_CHAT }, ({ hot }) => ({ ok: true, chats: listChats(this.c, hot) }));
+  }
+
+  /** A new conversation with the character; from `fromMessageId` of the caller's conversation, a branch of it. */
+  async newChat(caller: Caller, input: { title: string; fromMessageId?: string }): Promise<Result<{ chat: ChatInfo }>> {
+    return this.with(caller, (ready) => newChat(this.c, ready, input));
+  }
+
+  async renameChat(caller: Caller, title: string): Promise<Result> {
+    return this.with(caller, (ready) => renameChat(this.c, ready, title));
+  }
+
+  async deleteChat(caller: Caller): Promise<Result> {
+    return this.with(caller, (ready) => deleteChat(this.c, ready));
   }
 
   /** The user's profile changed: the next prompt uses it. */
   async setProfile(caller: Caller, profile: { displayName: string; persona: string }): Promise<void> {
-    const ready = await this.open(caller);
-    if (!ready.ok) return;
-    const { hot } = ready;
-    hot.profile = profile;
-    this.c.store.setMeta("profile", JSON.stringify(profile));
+    if (!this.c.hydration.foreign(caller)) this.c.hydration.setProfile(profile);
   }
 
   /** The character changed: read it again on the next turn. */
@@ -178,13 +137,38 @@ export class ChatSession extends DurableObject<Env> {
     this.c.characters.refresh();
   }
 
-  /** Deletes the conversation from this object: storage, outbox, alarm. */
+  /** Deletes every conversation of the pair from this object: storage, outbox, alarm. */
   async destroy(): Promise<void> {
+    this.c.live.closeAll();
     this.c.runner.stop();
-    this.c.hydration.invalidate();
     this.c.characters.clear();
     await this.clearStorage();
     await this.c.pg.reset();
+  }
+
+  /**
+   * The live WebSocket (only the worker calls this, after verifying the
+   * caller, whom it names in headers it sets itself): every change of the
+   * pair's conversations is pushed to it.
+   */
+  async fetch(request: Request): Promise<Response> {
+    const caller = { userId: request.headers.get(LIVE_USER) ?? "", characterId: request.headers.get(LIVE_CHARACTER) ?? "" };
+    const ready = await this.open(caller);
+    if (!ready.ok) return Response.json(errorBody(ready.code), { status: errorStatus(ready.code) });
+    return this.c.live.accept();
+  }
+
+  /** The same live events as SSE. */
+  async liveStream(caller: Caller): Promise<Result<{ stream: ReadableStream<Uint8Array> }>> {
+    return this.with({ ...caller, chat: MAIN_CHAT }, () => ({ ok: true, stream: this.c.live.stream() }));
+  }
+
+  async webSocketMessage(): Promise<void> {
+    // Clients only listen; pings are answered by the runtime without waking the object.
+  }
+
+  async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    ws.close(code === 1005 ? 1000 : code);
   }
 
   /** Drains the outbox to PostgreSQL. */
@@ -192,12 +176,18 @@ export class ChatSession extends DurableObject<Env> {
     await this.c.outbox.drain();
   }
 
+  /** Runs `action` on the caller's conversation once it is open, or answers why it cannot be. */
+  private async with<R>(caller: Caller, action: (ready: Ready) => R | Promise<R>): Promise<R | Fail> {
+    const ready = await this.open(caller);
+    return ready.ok ? action(ready) : ready;
+  }
+
   /**
-   * The hot state and the character, both checked against the caller: the
-   * owner first, then the character, and only then anything written (a
-   * conversation with someone else's private character never starts).
+   * The caller's conversation, hot, and the character, both checked against
+   * the caller: the owner first, then the character, and only then anything
+   * written (a conversation with someone else's private character never starts).
    */
-  private async open(caller: Caller): Promise<Result<{ hot: Hot; character: CharacterSnapshot }>> {
+  private async open(caller: Caller): Promise<Result<Ready>> {
     if (this.c.hydration.foreign(caller)) return { ok: false, code: "forbidden" };
     const character = await this.c.characters.get(caller);
     if ("ok" in character) return character;
@@ -205,27 +195,27 @@ export class ChatSession extends DurableObject<Env> {
     return "ok" in hot ? hot : { ok: true, hot, character };
   }
 
-  /** The message's tokens when it fits the prompt with the whole character sheet; else the refusal, with the limit. */
-  private fits(hot: Hot, character: CharacterSnapshot, content: string): number | Fail {
-    const tokens = countTokens(content);
-    const limit = messageLimit(this.c.runner.promptBudget(), sheetOf(hot, character).tokens);
-    if (tokens <= limit) return tokens;
-    const message = `This message is ${tokens} tokens; with this character's sheet a message may be at most ${limit} tokens (about ${limit * 4} characters of English).`;
-    return { ok: false, code: "message_too_long", message };
+  /** A memory change: copied soon, and every open client reads the memories again. */
+  private remembered<T extends { ok: boolean }>(chat: string, result: T): T {
+    if (!result.ok) return result;
+    this.c.outbox.flushBy(Date.now() + 250);
+    this.changed(chat, "memories");
+    return result;
   }
 
-  /** A result whose change went into the outbox: have the alarm copy it soon. */
-  private queued<T extends { ok: boolean }>(result: T): T {
-    if (result.ok) this.c.outbox.flushBy(Date.now() + 250);
-    return result;
+  /** The stored history or memories of `chat` changed: rebuilt on the next call, and every open client reads them again. */
+  private changed(chat: string, ...what: ("history" | "memories")[]): void {
+    if (what.includes("history")) this.c.hydration.invalidate(chat);
+    for (const type of what) this.c.live.broadcast({ type, chat });
   }
 
   /** Empties this object's storage; it may live on in memory, so its tables start again. */
   private async clearStorage(): Promise<void> {
     await this.ctx.storage.deleteAlarm();
     this.c.outbox.reset();
+    this.c.hydration.invalidateAll();
+    this.c.recall.forget();
     await this.ctx.storage.deleteAll();
     ensureSchema(this.ctx.storage.sql);
-    this.c.recall.reset();
   }
 }

@@ -10,6 +10,7 @@ const EVERY_TOKENS = 32;
 const EVERY_MS = 1_000;
 
 export interface Inflight {
+  chat: string;
   userMessageId: string;
   content: string;
   startedAt: number;
@@ -17,29 +18,41 @@ export interface Inflight {
 
 export function createCheckpoint(sql: SqlStorage) {
   return {
-    /** A reply to `userMessageId` starts; returns what the stream reports its progress to. */
-    begin(userMessageId: string): { progress(content: string): void } {
+    /** A reply to `userMessageId` in `chat` starts; returns what the stream reports its progress to. */
+    begin(chat: string, userMessageId: string): { progress(content: string): void } {
       const startedAt = Date.now();
-      sql.exec("INSERT OR REPLACE INTO inflight (id, user_message_id, content, started_at) VALUES (1, ?, '', ?)", userMessageId, startedAt);
+      sql.exec(
+        "INSERT OR REPLACE INTO inflight (chat, user_message_id, content, started_at) VALUES (?, ?, '', ?)",
+        chat,
+        userMessageId,
+        startedAt,
+      );
       let tokens = 0;
       let savedAt = startedAt;
       return {
         progress(content: string): void {
           if (++tokens < EVERY_TOKENS && Date.now() - savedAt < EVERY_MS) return;
-          sql.exec("UPDATE inflight SET content = ? WHERE id = 1", content);
+          sql.exec("UPDATE inflight SET content = ? WHERE chat = ?", content, chat);
           tokens = 0;
           savedAt = Date.now();
         },
       };
     },
-    /** The reply ended (stored or not). */
-    clear(): void {
-      sql.exec("DELETE FROM inflight");
+    /** The reply in `chat` ended (stored or not). */
+    clear(chat: string): void {
+      sql.exec("DELETE FROM inflight WHERE chat = ?", chat);
     },
-    /** A reply a previous instance was writing when it died, if any. */
-    take(): Inflight | null {
-      const r = sql.exec<Row>("SELECT user_message_id, content, started_at FROM inflight WHERE id = 1").toArray()[0];
-      return r ? { userMessageId: String(r.user_message_id), content: String(r.content), startedAt: Number(r.started_at) } : null;
+    /** The replies a previous instance was writing when it died. */
+    left(): Inflight[] {
+      return sql
+        .exec<Row>("SELECT chat, user_message_id, content, started_at FROM inflight")
+        .toArray()
+        .map((r) => ({
+          chat: String(r.chat),
+          userMessageId: String(r.user_message_id),
+          content: String(r.content),
+          startedAt: Number(r.started_at),
+        }));
     },
   };
 }

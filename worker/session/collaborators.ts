@@ -2,20 +2,25 @@
  * Builds a session object's collaborators from its state and Env: the
  * configuration is parsed here once and passed down.
  */
+import type { CharacterSnapshot } from "../context/system-prompt";
 import type { Env } from "../env";
 import { createCharacterCache } from "./character-cache";
+import { createChats } from "./chats";
 import { createCheckpoint } from "./checkpoint";
 import { sessionConfig } from "./config";
 import { createConversation } from "./conversation";
 import { createHydration } from "./hydration";
+import { createLive } from "./live";
 import { createMemories } from "./memories";
-import { createOutbox, type OutboxTarget } from "./outbox";
+import { createOutbox } from "./outbox";
 import { createSessionPg } from "./pg";
 import { createRecall } from "./recall";
 import { createRecallIndex } from "./recall-index";
 import { ensureSchema } from "./schema";
 import { createStore, type Store } from "./store";
 import { createTurnRunner } from "./turn-runner";
+import type { Pair } from "./types";
+import type { Hot } from "./window";
 
 /** `forget`: the owner no longer exists; the object must empty its storage. */
 export function createCollaborators(ctx: DurableObjectState, env: Env, forget: () => Promise<void>) {
@@ -24,29 +29,42 @@ export function createCollaborators(ctx: DurableObjectState, env: Env, forget: (
   const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
   const index = createRecallIndex(ctx.storage.sql);
   const pg = createSessionPg(config.databaseUrl);
-  const outbox = createOutbox(ctx, pg, () => outboxTarget(store));
+  const outbox = createOutbox(ctx, pg, () => owner(store));
   const store = createStore(ctx.storage, outbox, index);
   const memories = createMemories(ctx.storage, outbox);
+  const chats = createChats(ctx.storage.sql, outbox);
   const characters = createCharacterCache(store, pg);
-  const conversation = createConversation({ store, memories, outbox, triggers: config.memoryTriggers });
+  const live = createLive(ctx);
+  const conversation = createConversation({ store, memories, outbox, live, triggers: config.memoryTriggers });
   const checkpoint = createCheckpoint(ctx.storage.sql);
   conversation.recoverInterrupted(checkpoint);
   const hydration = createHydration({
     store,
+    chats,
     pg,
     forget,
+    busy: (chat) => runner.current(chat) !== null,
     loaded: (hot) => {
       recall.prepare(hot);
       conversation.continueAfter(hot.window.at(-1)?.createdAt ?? 0);
     },
   });
-  const recall = createRecall({ storage: ctx.storage, store, index, pg, stillCurrent: (hot) => hydration.current === hot, waitUntil });
-  const runner = createTurnRunner({ config, store, memories, conversation, recall, checkpoint, waitUntil });
-  return { config, pg, outbox, store, memories, characters, conversation, recall, hydration, runner };
+  const stillCurrent = (hot: Hot) => hydration.current(hot.chat) === hot;
+  const recall = createRecall({ storage: ctx.storage, store, chats, index, pg, stillCurrent, waitUntil });
+  const runner = createTurnRunner({ config, store, memories, conversation, recall, checkpoint, live, waitUntil });
+  return { config, pg, outbox, store, memories, chats, characters, conversation, recall, hydration, runner, live };
 }
 
-/** Where the outbox copies to, once the object has an owner and a session row. */
-function outboxTarget(store: Store): OutboxTarget | null {
-  const [userId, characterId, sessionId] = ["owner", "character", "session_id"].map((k) => store.getMeta(k));
-  return userId && characterId && sessionId ? { pair: { userId, characterId }, sessionId } : null;
+/** The pair this object belongs to, once its owner is recorded. */
+function owner(store: Store): Pair | null {
+  const [userId, characterId] = ["owner", "character"].map((k) => store.getMeta(k));
+  return userId && characterId ? { userId, characterId } : null;
+}
+
+export type Parts = ReturnType<typeof createCollaborators>;
+
+/** A caller's conversation, hot, and the character, both checked against the caller. */
+export interface Ready {
+  hot: Hot;
+  character: CharacterSnapshot;
 }

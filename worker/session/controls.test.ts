@@ -4,6 +4,7 @@ import type { StoredMessage } from "./types";
 
 const msg = (id: string, over: Partial<StoredMessage> = {}): StoredMessage => ({
   id,
+  chat: "main",
   role: "assistant",
   content: `text ${id}`,
   status: "complete",

@@ -13,17 +13,17 @@ import { toWire } from "./window";
 
 export type ControlFail = { ok: false; code: "message_not_found" | "memory_not_found" | "conflict" | "invalid_input" };
 
-/** Everything after `messageId` (or from it, when `inclusive`) leaves the active history, with what was made from it. */
-export function rewindTo(store: Store, mem: Memories, messageId: string, inclusive: boolean): string[] {
-  const removed = store.deactivate(messageId, inclusive);
+/** Everything of `chat` after `messageId` (or from it, when `inclusive`) leaves the active history, with what was made from it. */
+export function rewindTo(store: Store, mem: Memories, chat: string, messageId: string, inclusive: boolean): string[] {
+  const removed = store.deactivate(chat, messageId, inclusive);
   const gone = new Set(removed);
   mem.deleteMemories(
     mem
-      .memories()
+      .memories(chat)
       .filter((m) => m.sourceMessageId && gone.has(m.sourceMessageId))
       .map((m) => m.id),
   );
-  mem.rollbackSummaries(messageId, inclusive);
+  mem.rollbackSummaries(chat, messageId, inclusive);
   return removed;
 }
 
@@ -56,35 +56,58 @@ export function attachAlternatives(rows: StoredMessage[], replies: StoredMessage
   });
 }
 
+export type MemoryScope = Memory["scope"];
+
+/** Pins a memory to `chat` (or to the character): given text, or the content of one of the conversation's messages. */
 export function pinMemory(
   store: Store,
   mem: Memories,
+  chat: string,
   id: string,
-  input: { content?: string; messageId?: string },
+  input: { content?: string; messageId?: string; scope?: MemoryScope },
 ): { ok: true; memory: Memory } | ControlFail {
   const source = input.messageId ? store.byId(input.messageId) : null;
-  if (input.messageId && !source) return { ok: false, code: "message_not_found" };
+  if (input.messageId && source?.chat !== chat) return { ok: false, code: "message_not_found" };
   const content = (source?.content ?? input.content ?? "").trim().slice(0, 2000);
   if (!content) return { ok: false, code: "invalid_input" };
-  const memory = newMemory(id, content, source?.id ?? null);
+  const memory = newMemory(id, input.scope === "character" ? null : chat, content, source?.id ?? null);
   mem.saveMemory(memory);
   return { ok: true, memory: memoryToWire(memory) };
 }
 
-export function editMemory(mem: Memories, id: string, content: string): { ok: true; memory: Memory } | ControlFail {
+/** A memory this conversation may change: its own, or one pinned to the character. */
+function visible(mem: Memories, chat: string, id: string) {
   const memory = mem.memory(id);
+  return memory && (memory.chat === chat || memory.chat === null) ? memory : null;
+}
+
+export function editMemory(
+  mem: Memories,
+  chat: string,
+  id: string,
+  change: { content?: string; scope?: MemoryScope },
+): { ok: true; memory: Memory } | ControlFail {
+  const memory = visible(mem, chat, id);
   if (!memory) return { ok: false, code: "memory_not_found" };
-  const next = { ...memory, content, tokens: countTokens(content), updatedAt: Date.now() };
+  const content = change.content ?? memory.content;
+  const scope = change.scope === undefined ? memory.chat : change.scope === "character" ? null : chat;
+  const next = { ...memory, chat: scope, content, tokens: countTokens(content), updatedAt: Date.now() };
   mem.saveMemory(next);
   return { ok: true, memory: memoryToWire(next) };
 }
 
-export function forgetMemory(mem: Memories, id: string): { ok: true } | ControlFail {
-  if (!mem.memory(id)) return { ok: false, code: "memory_not_found" };
+export function forgetMemory(mem: Memories, chat: string, id: string): { ok: true } | ControlFail {
+  if (!visible(mem, chat, id)) return { ok: false, code: "memory_not_found" };
   mem.deleteMemories([id]);
   return { ok: true };
 }
 
-export function newMemory(id: string, content: string, sourceMessageId: string | null, now = Date.now()): StoredMemory {
-  return { id, content, tokens: countTokens(content), sourceMessageId, createdAt: now, updatedAt: now };
+export function newMemory(
+  id: string,
+  chat: string | null,
+  content: string,
+  sourceMessageId: string | null,
+  now = Date.now(),
+): StoredMemory {
+  return { id, chat, content, tokens: countTokens(content), sourceMessageId, createdAt: now, updatedAt: now };
 }

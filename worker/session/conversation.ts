@@ -7,12 +7,13 @@ import { countTokens } from "../context/tokens";
 import { newId } from "../ids";
 import type { Checkpoint } from "./checkpoint";
 import { newMemory } from "./controls";
+import type { Live } from "./live";
 import type { Memories } from "./memories";
 import type { Outbox } from "./outbox";
 import { pinnedFact } from "./pin-triggers";
 import type { Store } from "./store";
 import type { StoredMessage } from "./types";
-import { type Hot, pushWindow } from "./window";
+import { type Hot, pushWindow, toWire } from "./window";
 
 const USER_FLUSH_DELAY_MS = 2_000;
 const REPLY_FLUSH_DELAY_MS = 250;
@@ -20,7 +21,7 @@ const REPLY_FLUSH_DELAY_MS = 250;
 /** A message to store; its tokens are counted unless the caller already did. */
 export type NewMessage = Omit<StoredMessage, "id" | "createdAt" | "tokens" | "active"> & { tokens?: number };
 
-export function createConversation(deps: { store: Store; memories: Memories; outbox: Outbox; triggers: string[] }) {
+export function createConversation(deps: { store: Store; memories: Memories; outbox: Outbox; live: Live; triggers: string[] }) {
   let lastMs = 0;
 
   /** Ids strictly increasing in time, so id order is conversation order. */
@@ -30,15 +31,22 @@ export function createConversation(deps: { store: Store; memories: Memories; out
     return { id: newId(at), at };
   }
 
-  /** Stores a message, durable with its outbox entry; `hot` (when loaded) gets it too. */
-  function append(hot: Hot | null, m: NewMessage): StoredMessage {
+  /**
+   * Stores a message, durable with its outbox entry; `hot` (when loaded) gets
+   * it too, and open clients are told unless `quiet` (the caller tells them).
+   */
+  function append(hot: Hot | null, m: NewMessage, quiet = false): StoredMessage {
     const { id, at } = nextId();
     const message: StoredMessage = { ...m, id, createdAt: at, tokens: m.tokens ?? countTokens(m.content), active: true };
+    // A conversation's first message is copied at once, so it is listed at once.
+    const first = hot !== null && hot.window.length === 0 && hot.cold !== "some";
     deps.store.insertMessage(message);
     if (hot) pushWindow(hot, message);
     // Copy to PostgreSQL shortly after the reply is stored (batching a quick
     // exchange), off the turn's critical path; a user message alone waits a little longer.
-    deps.outbox.flushBy(Date.now() + (m.role === "assistant" && m.parentId ? REPLY_FLUSH_DELAY_MS : USER_FLUSH_DELAY_MS));
+    const delay = first ? 0 : m.role === "assistant" && m.parentId ? REPLY_FLUSH_DELAY_MS : USER_FLUSH_DELAY_MS;
+    deps.outbox.flushBy(Date.now() + delay);
+    if (hot && !quiet) deps.live.broadcast({ type: "message", chat: m.chat, message: toWire(message) });
     return message;
   }
 
@@ -54,25 +62,29 @@ export function createConversation(deps: { store: Store; memories: Memories; out
      * what it had written, as interrupted (unless it was stored after all).
      */
     recoverInterrupted(checkpoint: Checkpoint): void {
-      const inflight = checkpoint.take();
-      if (!inflight) return;
-      const stored = deps.store.repliesToAny([inflight.userMessageId]).some((r) => r.createdAt >= inflight.startedAt);
-      const user = deps.store.byId(inflight.userMessageId);
-      if (!stored && user?.active) {
-        append(null, { role: "assistant", content: inflight.content, status: "interrupted", clientId: null, parentId: user.id });
+      for (const inflight of checkpoint.left()) {
+        const stored = deps.store.repliesToAny([inflight.userMessageId]).some((r) => r.createdAt >= inflight.startedAt);
+        const user = deps.store.byId(inflight.userMessageId);
+        if (!stored && user?.active) {
+          const reply = { role: "assistant", content: inflight.content, status: "interrupted", clientId: null, parentId: user.id } as const;
+          append(null, { ...reply, chat: user.chat });
+        }
+        checkpoint.clear(inflight.chat);
       }
-      checkpoint.clear();
     },
     /** A conversation's first turn starts with the character's greeting. */
     greetIfNew(hot: Hot, greeting: string): void {
       if (hot.window.length > 0 || hot.cold === "some" || !greeting) return;
-      append(hot, { role: "assistant", content: greeting, status: "complete", clientId: null, parentId: null });
+      append(hot, { chat: hot.chat, role: "assistant", content: greeting, status: "complete", clientId: null, parentId: null });
     },
     /** A user message: durable, and pinned as a memory when it asks to be remembered. */
     appendUser(hot: Hot, content: string, clientId: string | null, tokens?: number): StoredMessage {
-      const message = append(hot, { role: "user", content, status: "complete", clientId, parentId: null, tokens });
+      const message = append(hot, { chat: hot.chat, role: "user", content, status: "complete", clientId, parentId: null, tokens });
       const fact = pinnedFact(content, deps.triggers);
-      if (fact) deps.memories.saveMemory(newMemory(nextId().id, fact, message.id));
+      if (fact) {
+        deps.memories.saveMemory(newMemory(nextId().id, hot.chat, fact, message.id));
+        deps.live.broadcast({ type: "memories", chat: hot.chat });
+      }
       return message;
     },
   };

@@ -20,11 +20,12 @@ export async function historyPage(
   before: string | undefined,
   limit: number,
 ): Promise<{ messages: Message[]; nextBefore: string | null }> {
-  let rows = store.recentActive(limit + 1, before);
+  let rows = store.recentActive(hot.chat, limit + 1, before);
   if (rows.length < limit + 1 && hot.cold !== "none") {
-    const oldestLocal = store.oldestId();
+    const oldestLocal = store.oldestId(hot.chat);
     const floor = before && oldestLocal ? (before < oldestLocal ? before : oldestLocal) : (before ?? oldestLocal);
-    rows = [...(await pg.run((h) => olderActive(h.db, hot.pair, floor, limit + 1 - rows.length))), ...rows];
+    const ref = { ...hot.pair, chat: hot.chat };
+    rows = [...(await pg.run((h) => olderActive(h.db, ref, floor, limit + 1 - rows.length))), ...rows];
   }
   const more = rows.length > limit;
   const page = more ? rows.slice(1) : rows;
@@ -33,10 +34,11 @@ export async function historyPage(
 
 /** What the caller missed of the current or just-finished reply, then live; else the last message; null when empty. */
 export function resumeStream(runner: TurnRunner, store: Store, hot: Hot, lastEventId?: string): ReadableStream<Uint8Array> | null {
-  const turn = runner.current ?? runner.last;
+  const running = runner.current(hot.chat);
+  const turn = running ?? runner.last(hot.chat);
   if (turn) {
     const after = frameIndex(lastEventId, turn.id);
-    if (runner.current || after !== null) return turn.subscribe(after ?? -1);
+    if (running || after !== null) return turn.subscribe(after ?? -1);
   }
   const last = hot.window.at(-1);
   if (!last) return null;

@@ -1,125 +1,182 @@
 /**
- * Opening a session object: the owner check, and the hot state rebuilt from
- * the object's own storage and, for older turns, from PostgreSQL. Callers
- * that arrive while it loads share the one load; a load made stale by
- * `invalidate()` (a rewind, an edit, a swipe) is never installed.
+ * Opening a conversation of the session object: the owner check, and the
+ * conversation's hot state rebuilt from the object's own storage and, for
+ * older turns, from PostgreSQL. Callers that arrive while a conversation
+ * loads share the one load; a load made stale by `invalidate()` (a rewind,
+ * an edit, a swipe) is never installed. A few conversations stay hot; the
+ * least recently used one that is not writing a reply makes room.
  */
 import { registerSession } from "../db/chats";
 import { olderActive } from "../db/messages";
 import { loadProfile } from "../db/users";
 import { newId } from "../ids";
+import type { Chats } from "./chats";
 import type { SessionPg } from "./pg";
 import type { Store } from "./store";
-import type { Caller, Fail, Pair } from "./types";
+import { type Caller, type ChatRef, type Fail, MAIN_CHAT } from "./types";
 import { createHot, HOT_LIMIT, type Hot } from "./window";
+
+/** Conversations kept hot at once (each holds up to HOT_LIMIT messages). */
+const MAX_HOT = 3;
 
 export interface HydrationDeps {
   store: Store;
+  chats: Chats;
   pg: SessionPg;
   /** The user no longer exists: empty this object (a deleted account's token must not bring it back). */
   forget: () => Promise<void>;
   /** A fresh hot state was installed. */
   loaded: (hot: Hot) => void;
+  /** Whether a reply is being written in `chat` (its hot state must stay). */
+  busy: (chat: string) => boolean;
 }
 
-const FORBIDDEN: Fail = { ok: false, code: "forbidden" };
+type Profile = Hot["profile"];
+interface Slot {
+  hot: Hot | null;
+  generation: number;
+  loading: { generation: number; promise: Promise<Hot | "gone"> } | null;
+}
 
 export function createHydration(deps: HydrationDeps) {
   const { store } = deps;
-  let hot: Hot | null = null;
-  let generation = 0;
-  let loading: { generation: number; promise: Promise<Hot | "gone"> } | null = null;
+  const slots = new Map<string, Slot>();
+  let profile: Profile | null = null;
+
+  const slot = (chat: string): Slot => {
+    let s = slots.get(chat);
+    if (!s) slots.set(chat, (s = { hot: null, generation: 0, loading: null }));
+    return s;
+  };
 
   /** Whether the caller is not this object's owner (read only: the owner is recorded when it first opens). */
   function foreign(caller: Caller): boolean {
-    if (hot) return hot.pair.userId !== caller.userId || hot.pair.characterId !== caller.characterId;
     const owner = store.getMeta("owner");
     return owner !== null && (owner !== caller.userId || store.getMeta("character") !== caller.characterId);
   }
 
-  function load(pair: Pair): Promise<Hot | "gone"> {
-    if (loading?.generation === generation) return loading.promise;
-    const at = generation;
-    const promise = loadHot(store, pair, deps.pg).then((h) => {
-      if (h !== "gone" && at === generation) {
-        hot = h;
-        deps.loaded(h);
-      }
-      return h;
+  /** Marks `chat` most recently used; beyond MAX_HOT, the least recently used idle conversation is let go. */
+  function touch(chat: string): void {
+    const s = slot(chat);
+    slots.delete(chat);
+    slots.set(chat, s);
+    const idle = [...slots.entries()].filter(([c, x]) => x.hot && !x.loading && c !== chat && !deps.busy(c));
+    while (idle.length > 0 && [...slots.values()].filter((x) => x.hot).length > MAX_HOT) slots.delete(idle.shift()![0]);
+  }
+
+  function install(chat: string, hot: Hot): void {
+    slot(chat).hot = hot;
+    touch(chat);
+    deps.loaded(hot);
+  }
+
+  function load(ref: ChatRef): Promise<Hot | "gone"> {
+    const s = slot(ref.chat);
+    if (s.loading?.generation === s.generation) return s.loading.promise;
+    const at = s.generation;
+    const promise = loadHot(store, deps.chats, ref, deps.pg, () => profile).then((loaded) => {
+      if (loaded === "gone") return loaded;
+      profile = loaded.profile;
+      if (slot(ref.chat).generation === at) install(ref.chat, loaded);
+      return loaded;
     });
-    loading = { generation: at, promise };
+    s.loading = { generation: at, promise };
     void promise.finally(() => {
-      if (loading?.promise === promise) loading = null;
+      const now = slots.get(ref.chat);
+      if (now?.loading?.promise === promise) now.loading = null;
     });
     return promise;
   }
 
   return {
-    /** The hot state, when loaded. */
-    get current(): Hot | null {
-      return hot;
+    /** The hot state of `chat`, when loaded. */
+    current(chat: string): Hot | null {
+      return slots.get(chat)?.hot ?? null;
     },
     foreign,
     /**
-     * The hot state, after checking that the caller owns this object; the
-     * first caller becomes its owner. Call it only once the caller is known
-     * to be allowed the character: it writes.
+     * The caller's conversation, hot, after checking that the caller owns this
+     * object; the first caller becomes its owner. Call it only once the caller
+     * is known to be allowed the character: it writes.
      */
     async open(caller: Caller): Promise<Hot | Fail> {
-      if (foreign(caller)) return FORBIDDEN;
-      if (hot) return hot;
+      if (foreign(caller)) return { ok: false, code: "forbidden" };
+      const chat = caller.chat ?? MAIN_CHAT;
+      const hot = slots.get(chat)?.hot;
+      if (hot) {
+        touch(chat);
+        return hot;
+      }
       if (store.getMeta("owner") === null) {
         store.setMeta("owner", caller.userId);
         store.setMeta("character", caller.characterId);
       }
+      if (!deps.chats.get(chat)) return { ok: false, code: "chat_not_found" };
       for (;;) {
-        const at = generation;
-        const loaded = await load({ userId: caller.userId, characterId: caller.characterId });
+        const at = slot(chat).generation;
+        const loaded = await load({ userId: caller.userId, characterId: caller.characterId, chat });
         if (loaded === "gone") {
           await deps.forget();
           return { ok: false, code: "unauthorized" };
         }
-        if (at === generation && hot) return hot;
+        const now = slot(chat);
+        if (at === now.generation && now.hot) return now.hot;
       }
     },
-    /** The stored history changed under the hot state: the next call rebuilds it. */
-    invalidate(): void {
-      hot = null;
-      generation++;
+    /** The stored history of `chat` changed under its hot state (or `chat` is gone): the next call rebuilds it. */
+    invalidate(chat: string): void {
+      const s = slot(chat);
+      s.hot = null;
+      s.generation++;
+    },
+    /** Every conversation is forgotten (the object's storage was emptied). */
+    invalidateAll(): void {
+      for (const chat of slots.keys()) this.invalidate(chat);
+      profile = null;
+    },
+    /** The user's profile changed: every hot conversation's next prompt uses it. */
+    setProfile(next: Profile): void {
+      store.setMeta("profile", JSON.stringify(next));
+      if (profile) Object.assign(profile, next);
     },
   };
 }
 
 export type Hydration = ReturnType<typeof createHydration>;
 
-/** Builds the hot state; reads PostgreSQL only for what the object's storage does not have. */
-async function loadHot(store: Store, pair: Pair, pg: SessionPg): Promise<Hot | "gone"> {
-  let sessionId = store.getMeta("session_id");
+/** Builds a conversation's hot state; reads PostgreSQL only for what the object's storage does not have. */
+async function loadHot(store: Store, chats: Chats, ref: ChatRef, pg: SessionPg, known: () => Profile | null): Promise<Hot | "gone"> {
+  const chat = chats.get(ref.chat);
+  let sessionId = chat?.sessionId ?? null;
   if (!sessionId) {
     const id = newId();
-    sessionId = (await pg.run((h) => registerSession(h.db, pair, id)).catch(() => null)) ?? id;
-    store.setMeta("session_id", sessionId);
+    sessionId = (await pg.run((h) => registerSession(h.db, ref, id)).catch(() => null)) ?? id;
+    chats.set(ref.chat, { sessionId });
   }
-  const savedProfile = store.getMeta("profile");
-  let profile = savedProfile ? (JSON.parse(savedProfile) as Hot["profile"]) : null;
+  let profile = known();
   if (!profile) {
-    const loaded = await pg.run((h) => loadProfile(h.db, pair.userId)).catch(() => undefined);
+    const saved = store.getMeta("profile");
+    profile = saved ? (JSON.parse(saved) as Profile) : null;
+  }
+  if (!profile) {
+    const loaded = await pg.run((h) => loadProfile(h.db, ref.userId)).catch(() => undefined);
     if (loaded === null) return "gone";
     profile = loaded ?? null;
     if (profile) store.setMeta("profile", JSON.stringify(profile));
   }
-  const window = store.recentActive(HOT_LIMIT);
-  let cold = (store.getMeta("cold") as Hot["cold"] | null) ?? "unknown";
+  const window = store.recentActive(ref.chat, HOT_LIMIT);
+  let cold = chat?.cold ?? "unknown";
   if (cold !== "none" && window.length < HOT_LIMIT) {
-    const older = await pg.run((h) => olderActive(h.db, pair, store.oldestId(), HOT_LIMIT - window.length)).catch(() => null);
+    const oldest = store.oldestId(ref.chat);
+    const older = await pg.run((h) => olderActive(h.db, ref, oldest, HOT_LIMIT - window.length)).catch(() => null);
     if (older) {
       // Messages this object wrote itself are local; older ones exist only in PostgreSQL.
       if (cold === "unknown") {
         cold = older.length > 0 ? "some" : "none";
-        store.setMeta("cold", cold);
+        chats.set(ref.chat, { cold });
       }
       window.unshift(...older);
     }
   }
-  return createHot(pair, sessionId, profile ?? { displayName: "", persona: "" }, window, cold);
+  return createHot(ref, sessionId, profile ?? { displayName: "", persona: "" }, window, cold);
 }

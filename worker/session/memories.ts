@@ -18,6 +18,7 @@ export interface Summary {
 
 const toMemory = (r: Row): StoredMemory => ({
   id: String(r.id),
+  chat: r.chat === null ? null : String(r.chat),
   content: String(r.content),
   tokens: Number(r.tokens),
   sourceMessageId: r.source_message_id === null ? null : String(r.source_message_id),
@@ -28,6 +29,7 @@ const toMemory = (r: Row): StoredMemory => ({
 export function memoryToWire(m: StoredMemory): Memory {
   return {
     id: m.id,
+    scope: m.chat === null ? "character" : "chat",
     content: m.content,
     sourceMessageId: m.sourceMessageId,
     createdAt: new Date(m.createdAt).toISOString(),
@@ -40,8 +42,9 @@ export function createMemories(storage: DurableObjectStorage, outbox: Outbox) {
   const rows = (q: string, ...b: SqlStorageValue[]) => sql.exec<Row>(q, ...b).toArray();
 
   return {
-    memories(): StoredMemory[] {
-      return rows("SELECT * FROM memories ORDER BY id").map(toMemory);
+    /** The conversation's memories and the ones pinned to the character, oldest first. */
+    memories(chat: string): StoredMemory[] {
+      return rows("SELECT * FROM memories WHERE chat = ? OR chat IS NULL ORDER BY id", chat).map(toMemory);
     },
     memory(id: string): StoredMemory | null {
       const r = rows("SELECT * FROM memories WHERE id = ?", id)[0];
@@ -50,9 +53,9 @@ export function createMemories(storage: DurableObjectStorage, outbox: Outbox) {
     saveMemory(m: StoredMemory): void {
       storage.transactionSync(() => {
         sql.exec(
-          "INSERT INTO memories (id, content, tokens, source_message_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) " +
-            "ON CONFLICT (id) DO UPDATE SET content = excluded.content, tokens = excluded.tokens, updated_at = excluded.updated_at",
-          ...[m.id, m.content, m.tokens, m.sourceMessageId, m.createdAt, m.updatedAt],
+          "INSERT INTO memories (id, chat, content, tokens, source_message_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) " +
+            "ON CONFLICT (id) DO UPDATE SET chat = excluded.chat, content = excluded.content, tokens = excluded.tokens, updated_at = excluded.updated_at",
+          ...[m.id, m.chat, m.content, m.tokens, m.sourceMessageId, m.createdAt, m.updatedAt],
         );
         const { tokens: _, ...memory } = m;
         outbox.enqueue({ op: "memory", memory });
@@ -66,8 +69,8 @@ export function createMemories(storage: DurableObjectStorage, outbox: Outbox) {
         }
       });
     },
-    summary(): Summary | null {
-      const r = rows("SELECT * FROM summaries ORDER BY version DESC LIMIT 1")[0];
+    summary(chat: string): Summary | null {
+      const r = rows("SELECT * FROM summaries WHERE chat = ? ORDER BY version DESC LIMIT 1", chat)[0];
       if (!r) return null;
       return {
         version: Number(r.version),
@@ -77,17 +80,24 @@ export function createMemories(storage: DurableObjectStorage, outbox: Outbox) {
         createdAt: Number(r.created_at),
       };
     },
-    addSummary(s: Omit<Summary, "version">): number {
-      const version = (this.summary()?.version ?? 0) + 1;
+    addSummary(chat: string, s: Omit<Summary, "version">): number {
+      const version = (this.summary(chat)?.version ?? 0) + 1;
       sql.exec(
-        "INSERT INTO summaries (version, content, tokens, upto_id, created_at) VALUES (?, ?, ?, ?, ?)",
-        ...[version, s.content, s.tokens, s.uptoId, s.createdAt],
+        "INSERT INTO summaries (chat, version, content, tokens, upto_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        ...[chat, version, s.content, s.tokens, s.uptoId, s.createdAt],
       );
       return version;
     },
     /** Rewind: drops the summary versions that folded turns after `messageId`. */
-    rollbackSummaries(messageId: string, inclusive: boolean): void {
-      sql.exec(`DELETE FROM summaries WHERE upto_id ${inclusive ? ">=" : ">"} ?`, messageId);
+    rollbackSummaries(chat: string, messageId: string, inclusive: boolean): void {
+      sql.exec(`DELETE FROM summaries WHERE chat = ? AND upto_id ${inclusive ? ">=" : ">"} ?`, chat, messageId);
+    },
+    /** A conversation was deleted: its own memories and summaries go (pins to the character stay). */
+    dropChat(chat: string): void {
+      storage.transactionSync(() => {
+        sql.exec("DELETE FROM memories WHERE chat = ?", chat);
+        sql.exec("DELETE FROM summaries WHERE chat = ?", chat);
+      });
     },
   };
 }

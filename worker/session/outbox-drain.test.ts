@@ -46,6 +46,7 @@ const message = (content: string): OutboxOp => ({
   op: "message",
   message: {
     id: newId(),
+    chat: "main",
     role: "user",
     content,
     status: "complete",
@@ -66,7 +67,7 @@ describe("drainBatch", () => {
   it("copies every queued operation once, however often it runs", async () => {
     const pair = await newPair();
     const ops = [message("one"), message("two")];
-    const apply = (batch: OutboxOp[]) => applyOps(pg.db, pair, newId(), batch);
+    const apply = (batch: OutboxOp[]) => applyOps(pg.db, pair, batch);
     const first = memoryQueue(ops);
     expect(await drainBatch(first.queue, apply, 0)).toEqual({ at: "never" });
     expect(await drainBatch(memoryQueue(ops).queue, apply, 0)).toEqual({ at: "never" });
@@ -76,7 +77,7 @@ describe("drainBatch", () => {
   it("sets aside an operation PostgreSQL refuses for good, and the rows after it arrive", async () => {
     const pair = await newPair();
     const q = memoryQueue([message("before"), message("a \u0000 b"), message("after")]);
-    const next = await drainBatch(q.queue, (batch) => applyOps(pg.db, pair, newId(), batch), 0);
+    const next = await drainBatch(q.queue, (batch) => applyOps(pg.db, pair, batch), 0);
     expect(next).toEqual({ at: "never" });
     expect(q.left()).toBe(0);
     expect(q.dead).toEqual([{ seq: 2, code: expect.stringMatching(/^22/) }]);
@@ -87,7 +88,7 @@ describe("drainBatch", () => {
     const down = createDb("postgres://postgres@127.0.0.1:9/none");
     try {
       const q = memoryQueue([message("waits")]);
-      const next = await drainBatch(q.queue, (batch) => applyOps(down.db, { userId: newId(), characterId: newId() }, newId(), batch), 3);
+      const next = await drainBatch(q.queue, (batch) => applyOps(down.db, { userId: newId(), characterId: newId() }, batch), 3);
       expect(next).toMatchObject({ at: "later", delayMs: 250 * 2 ** 4 });
       expect(q.left()).toBe(1);
       expect(q.dead).toEqual([]);
@@ -100,7 +101,7 @@ describe("drainBatch", () => {
     const pair = await newPair();
     await pg.db.delete(users).where(eq(users.id, pair.userId));
     const q = memoryQueue([message("orphan")]);
-    expect(await drainBatch(q.queue, (batch) => applyOps(pg.db, pair, newId(), batch), 0)).toEqual({ at: "never" });
+    expect(await drainBatch(q.queue, (batch) => applyOps(pg.db, pair, batch), 0)).toEqual({ at: "never" });
     expect(q.left()).toBe(0);
     expect(q.dead).toEqual([]);
   });
@@ -108,7 +109,7 @@ describe("drainBatch", () => {
   it("asks to run again while more than a batch is queued", async () => {
     const pair = await newPair();
     const q = memoryQueue(Array.from({ length: BATCH + 1 }, (_, i) => message(`m${i}`)));
-    expect(await drainBatch(q.queue, (batch) => applyOps(pg.db, pair, newId(), batch), 0)).toEqual({ at: "now" });
+    expect(await drainBatch(q.queue, (batch) => applyOps(pg.db, pair, batch), 0)).toEqual({ at: "now" });
     expect(q.left()).toBe(1);
   });
 });

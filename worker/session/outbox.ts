@@ -11,13 +11,8 @@ import type { SessionPg } from "./pg";
 import type { Row } from "./schema";
 import type { OutboxOp, Pair } from "./types";
 
-/** Where the copies go: the pair's rows and the session row id this object registered. */
-export interface OutboxTarget {
-  pair: Pair;
-  sessionId: string;
-}
-
-export function createOutbox(ctx: DurableObjectState, pg: SessionPg, target: () => OutboxTarget | null) {
+/** `target`: the pair whose rows the copies go to, once the object has an owner. */
+export function createOutbox(ctx: DurableObjectState, pg: SessionPg, target: () => Pair | null) {
   const sql = ctx.storage.sql;
   const rows = (q: string, ...b: SqlStorageValue[]) => sql.exec<Row>(q, ...b).toArray();
   /** When the alarm is set to fire (null: not set, as far as this instance knows). */
@@ -66,9 +61,9 @@ export function createOutbox(ctx: DurableObjectState, pg: SessionPg, target: () 
     /** The alarm: copies what is queued; on failure retries with backoff, re-arming itself. */
     async drain(): Promise<void> {
       alarmAt = null;
-      const to = target();
-      if (!to) return;
-      const next = await drainBatch(queue, (ops) => pg.run((h) => applyOps(h.db, to.pair, to.sessionId, ops)), failures);
+      const pair = target();
+      if (!pair) return;
+      const next = await drainBatch(queue, (ops) => pg.run((h) => applyOps(h.db, pair, ops)), failures);
       if (next.at === "later") {
         failures++;
         logEvent("warn", "outbox_retry", { delayMs: next.delayMs, code: next.code, queued: queue.size() });
@@ -89,5 +84,6 @@ function opId(op: OutboxOp): string {
   if (op.op === "message") return op.message.id;
   if (op.op === "memory") return op.memory.id;
   if (op.op === "deactivate") return op.fromId;
+  if (op.op === "chat" || op.op === "drop_chat") return op.chat;
   return op.id;
 }

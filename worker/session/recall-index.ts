@@ -15,33 +15,27 @@ export function createRecallIndex(sql: SqlStorage) {
     add(m: StoredMessage): void {
       if (m.active && m.content)
         sql.exec(
-          "INSERT INTO recall_fts (content, mid, role, tokens, at) VALUES (?, ?, ?, ?, ?)",
-          m.content,
-          m.id,
-          m.role,
-          m.tokens,
-          m.createdAt,
+          "INSERT INTO recall_fts (content, mid, chat, role, tokens, at) VALUES (?, ?, ?, ?, ?, ?)",
+          ...[m.content, m.id, m.chat, m.role, m.tokens, m.createdAt],
         );
     },
     remove(id: string): void {
       sql.exec("DELETE FROM recall_fts WHERE mid = ?", id);
     },
-    removeFrom(fromId: string, inclusive: boolean): void {
-      sql.exec(`DELETE FROM recall_fts WHERE mid ${inclusive ? ">=" : ">"} ?`, fromId);
+    removeFrom(chat: string, fromId: string, inclusive: boolean): void {
+      sql.exec(`DELETE FROM recall_fts WHERE chat = ? AND mid ${inclusive ? ">=" : ">"} ?`, chat, fromId);
     },
-    clear(): void {
-      sql.exec("DELETE FROM recall_fts");
+    removeChat(chat: string): void {
+      sql.exec("DELETE FROM recall_fts WHERE chat = ?", chat);
     },
     /** The best matches older than `beforeId`: BM25 over the newest candidates, weighted by recency. */
-    search(terms: string[], beforeId: string, limit: number, now = Date.now()): StoredMessage[] {
+    search(chat: string, terms: string[], beforeId: string, limit: number, now = Date.now()): StoredMessage[] {
       const match = terms.map((t) => `"${t}"`).join(" OR ");
       const rows = sql
         .exec<Row>(
           "SELECT mid, role, content, tokens, at, bm25(recall_fts) AS rank FROM recall_fts " +
-            "WHERE recall_fts MATCH ? AND mid < ? ORDER BY mid DESC LIMIT ?",
-          match,
-          beforeId,
-          CANDIDATES,
+            "WHERE recall_fts MATCH ? AND chat = ? AND mid < ? ORDER BY mid DESC LIMIT ?",
+          ...[match, chat, beforeId, CANDIDATES],
         )
         .toArray();
       // bm25() is lower for better matches; recency halves a score after about a month.
@@ -49,6 +43,7 @@ export function createRecallIndex(sql: SqlStorage) {
       scored.sort((a, b) => b.score - a.score);
       return scored.slice(0, limit).map(({ r }) => ({
         id: String(r.mid),
+        chat,
         role: r.role as StoredMessage["role"],
         content: String(r.content),
         status: "complete",

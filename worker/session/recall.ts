@@ -1,12 +1,13 @@
 /**
- * Recall of older turns: from the object's own full-text index once it holds
- * the whole active history, from PostgreSQL while it is being filled (after a
- * restart, in the background, a page at a time). Only this pair's turns are
- * ever searched.
+ * Recall of a conversation's older turns: from the object's own full-text
+ * index once it holds that conversation's whole active history, from
+ * PostgreSQL while it is being filled (after a restart, in the background, a
+ * page at a time). Only this conversation's turns are ever searched.
  */
 import { olderActive, recallMessages } from "../db/messages";
 import { errorKind, logEvent } from "../log";
 import type { Recall } from "./assemble";
+import type { Chats } from "./chats";
 import type { SessionPg } from "./pg";
 import type { RecallIndex } from "./recall-index";
 import type { Store } from "./store";
@@ -17,6 +18,7 @@ const PAGE = 2_000;
 export interface RecallDeps {
   storage: DurableObjectStorage;
   store: Store;
+  chats: Chats;
   index: RecallIndex;
   pg: SessionPg;
   /** Whether `hot` is still the object's hot state (not deleted or rewound meanwhile). */
@@ -25,27 +27,27 @@ export interface RecallDeps {
 }
 
 export function createRecall(deps: RecallDeps) {
-  const { store, index } = deps;
-  /** Whether the index holds the whole active history. */
-  let indexed = false;
+  const { store, index, chats } = deps;
+  const ref = (hot: Hot) => ({ ...hot.pair, chat: hot.chat });
+  /** Conversations whose index is whole (mirrors the chats table, so a turn reads no row for it). */
+  const whole = new Set<string>();
+  const markWhole = (chat: string) => {
+    chats.set(chat, { indexed: true });
+    whole.add(chat);
+  };
 
-  function markIndexed(): void {
-    store.setMeta("recall_index", "complete");
-    indexed = true;
-  }
-
-  function reindexLocal(): void {
+  function reindexLocal(chat: string): void {
     deps.storage.transactionSync(() => {
-      index.clear();
-      for (const m of store.allActive()) index.add(m);
+      index.removeChat(chat);
+      for (const m of store.allActive(chat)) index.add(m);
     });
   }
 
   async function backfill(hot: Hot): Promise<void> {
-    reindexLocal();
-    let before = store.oldestId();
+    reindexLocal(hot.chat);
+    let before = store.oldestId(hot.chat);
     for (;;) {
-      const page = await deps.pg.run((h) => olderActive(h.db, hot.pair, before, PAGE));
+      const page = await deps.pg.run((h) => olderActive(h.db, ref(hot), before, PAGE));
       if (page.length === 0) break;
       if (!deps.stillCurrent(hot)) return; // the next open starts again
       deps.storage.transactionSync(() => {
@@ -53,17 +55,22 @@ export function createRecall(deps: RecallDeps) {
       });
       before = page[0].id;
     }
-    markIndexed();
+    markWhole(hot.chat);
   }
 
   return {
-    /** A hot state was loaded: make the index whole, at once or in the background. */
+    /** The object's storage was emptied, or a conversation deleted. */
+    forget(chat?: string): void {
+      if (chat === undefined) whole.clear();
+      else whole.delete(chat);
+    },
+    /** A conversation was loaded: make its index whole, at once or in the background. */
     prepare(hot: Hot): void {
-      indexed = store.getMeta("recall_index") === "complete";
-      if (indexed || hot.cold === "unknown") return;
+      if (chats.get(hot.chat)?.indexed) whole.add(hot.chat);
+      if (whole.has(hot.chat) || hot.cold === "unknown") return;
       if (hot.cold === "none") {
-        reindexLocal();
-        markIndexed();
+        reindexLocal(hot.chat);
+        markWhole(hot.chat);
         return;
       }
       deps.waitUntil(
@@ -74,11 +81,8 @@ export function createRecall(deps: RecallDeps) {
     },
     /** The search to use for `hot` right now. */
     search(hot: Hot): Recall {
-      if (indexed) return async (terms, beforeId, limit) => index.search(terms, beforeId, limit);
-      return (terms, beforeId, limit) => deps.pg.run((h) => recallMessages(h.sql, hot.pair, terms, beforeId, limit));
-    },
-    reset(): void {
-      indexed = false;
+      if (whole.has(hot.chat)) return async (terms, beforeId, limit) => index.search(hot.chat, terms, beforeId, limit);
+      return (terms, beforeId, limit) => deps.pg.run((h) => recallMessages(h.sql, ref(hot), terms, beforeId, limit));
     },
   };
 }

@@ -17,7 +17,7 @@ export async function replaySend(
   userMessage: StoredMessage,
   stream: boolean,
 ): Promise<SendResult> {
-  const current = runner.current;
+  const current = runner.current(turn.hot.chat);
   if (current?.userMessageId === userMessage.id) return runner.follow(current, stream);
   const reply = store
     .repliesToAny([userMessage.id])

@@ -1,28 +1,62 @@
 /**
  * The session object's own SQLite: every table it keeps, created when the
- * object starts and again after its storage is emptied.
+ * object starts and again after its storage is emptied, and upgraded in
+ * place when an older object (one conversation per pair) wakes up.
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chats (id TEXT PRIMARY KEY, title TEXT NOT NULL DEFAULT '', session_id TEXT,
+  cold TEXT NOT NULL DEFAULT 'unknown', indexed INTEGER NOT NULL DEFAULT 0, branched_from TEXT, created_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS messages (
-  id TEXT PRIMARY KEY, role TEXT NOT NULL, content TEXT NOT NULL, status TEXT NOT NULL,
+  id TEXT PRIMARY KEY, chat TEXT NOT NULL DEFAULT 'main', role TEXT NOT NULL, content TEXT NOT NULL, status TEXT NOT NULL,
   tokens INTEGER NOT NULL, client_id TEXT UNIQUE, parent_id TEXT, active INTEGER NOT NULL, created_at INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS messages_active ON messages (active, id);
-CREATE TABLE IF NOT EXISTS inflight (id INTEGER PRIMARY KEY CHECK (id = 1), user_message_id TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS inflight (chat TEXT PRIMARY KEY, user_message_id TEXT NOT NULL,
   content TEXT NOT NULL, started_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS ledgers (message_id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS dead_letters (seq INTEGER PRIMARY KEY, body TEXT NOT NULL, code TEXT NOT NULL, at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS memories (id TEXT PRIMARY KEY, content TEXT NOT NULL, tokens INTEGER NOT NULL,
+CREATE TABLE IF NOT EXISTS memories (id TEXT PRIMARY KEY, chat TEXT DEFAULT 'main', content TEXT NOT NULL, tokens INTEGER NOT NULL,
   source_message_id TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS summaries (version INTEGER PRIMARY KEY, content TEXT NOT NULL, tokens INTEGER NOT NULL,
-  upto_id TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS summaries (chat TEXT NOT NULL DEFAULT 'main', version INTEGER NOT NULL, content TEXT NOT NULL,
+  tokens INTEGER NOT NULL, upto_id TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (chat, version));
 CREATE VIRTUAL TABLE IF NOT EXISTS recall_fts USING fts5(
-  content, mid UNINDEXED, role UNINDEXED, tokens UNINDEXED, at UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');
+  content, mid UNINDEXED, chat UNINDEXED, role UNINDEXED, tokens UNINDEXED, at UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');
+`;
+const INDEXES = `
+CREATE INDEX IF NOT EXISTS messages_chat_active ON messages (chat, active, id);
 `;
 
 export function ensureSchema(sql: SqlStorage): void {
+  upgradeFromOneConversation(sql);
   sql.exec(SCHEMA);
+  sql.exec(INDEXES);
+}
+
+const columns = (sql: SqlStorage, table: string) =>
+  sql
+    .exec<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`)
+    .toArray()
+    .map((r) => r.name);
+
+/** Objects written before conversations had ids: everything becomes the "main" conversation. */
+function upgradeFromOneConversation(sql: SqlStorage): void {
+  const messageColumns = columns(sql, "messages");
+  if (messageColumns.length === 0 || messageColumns.includes("chat")) return;
+  sql.exec("ALTER TABLE messages ADD COLUMN chat TEXT NOT NULL DEFAULT 'main'");
+  if (columns(sql, "memories").length > 0) sql.exec("ALTER TABLE memories ADD COLUMN chat TEXT DEFAULT 'main'");
+  if (columns(sql, "summaries").length > 0) {
+    sql.exec("ALTER TABLE summaries RENAME TO summaries_v1");
+    sql.exec(SCHEMA);
+    sql.exec("INSERT INTO summaries (chat, version, content, tokens, upto_id, created_at) SELECT 'main', * FROM summaries_v1");
+    sql.exec("DROP TABLE summaries_v1");
+  }
+  // The reply in flight and the search index are rebuilt in the new shape.
+  if (columns(sql, "inflight").length > 0 && !columns(sql, "inflight").includes("chat")) sql.exec("DROP TABLE inflight");
+  sql.exec("DROP TABLE IF EXISTS recall_fts");
+  const cold = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'cold'").toArray()[0]?.value ?? "unknown";
+  const session = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'session_id'").toArray()[0]?.value ?? null;
+  sql.exec(SCHEMA);
+  sql.exec("INSERT OR IGNORE INTO chats (id, session_id, cold, created_at) VALUES ('main', ?, ?, ?)", session, cold, Date.now());
 }
 
 export type Row = Record<string, SqlStorageValue>;

@@ -13,6 +13,7 @@ import type { StoredMessage } from "./types";
 function toMessage(r: Row): StoredMessage {
   return {
     id: String(r.id),
+    chat: String(r.chat),
     role: r.role as Role,
     content: String(r.content),
     status: r.status as MessageStatus,
@@ -40,9 +41,9 @@ export function createStore(storage: DurableObjectStorage, outbox: Outbox, index
     insertMessage(m: StoredMessage): void {
       storage.transactionSync(() => {
         sql.exec(
-          "INSERT INTO messages (id, role, content, status, tokens, client_id, parent_id, active, created_at) " +
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          ...[m.id, m.role, m.content, m.status, m.tokens, m.clientId, m.parentId, m.active ? 1 : 0, m.createdAt],
+          "INSERT INTO messages (id, chat, role, content, status, tokens, client_id, parent_id, active, created_at) " +
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          ...[m.id, m.chat, m.role, m.content, m.status, m.tokens, m.clientId, m.parentId, m.active ? 1 : 0, m.createdAt],
         );
         outbox.enqueue({ op: "message", message: m });
         index.add(m);
@@ -59,16 +60,22 @@ export function createStore(storage: DurableObjectStorage, outbox: Outbox, index
         outbox.enqueue({ op: "update", id: m.id, content: m.content, status: m.status, tokens: m.tokens, active: m.active });
       });
     },
-    /** Takes every message from (or after) `fromId` out of the active history, here and in PostgreSQL. */
-    deactivate(fromId: string, inclusive: boolean): string[] {
+    /** Takes every message of `chat` from (or after) `fromId` out of the active history, here and in PostgreSQL. */
+    deactivate(chat: string, fromId: string, inclusive: boolean): string[] {
       const cmp = inclusive ? ">=" : ">";
       return storage.transactionSync(() => {
-        const ids = rows(`SELECT id FROM messages WHERE active = 1 AND id ${cmp} ?`, fromId).map((r) => String(r.id));
-        sql.exec(`UPDATE messages SET active = 0 WHERE id ${cmp} ?`, fromId);
-        index.removeFrom(fromId, inclusive);
-        outbox.enqueue({ op: "deactivate", fromId, inclusive });
+        const ids = rows(`SELECT id FROM messages WHERE chat = ? AND active = 1 AND id ${cmp} ?`, chat, fromId).map((r) => String(r.id));
+        sql.exec(`UPDATE messages SET active = 0 WHERE chat = ? AND id ${cmp} ?`, chat, fromId);
+        index.removeFrom(chat, fromId, inclusive);
+        outbox.enqueue({ op: "deactivate", chat, fromId, inclusive });
         return ids;
       });
+    },
+    /** Deletes a conversation's messages and ledgers here (PostgreSQL is told by the caller). */
+    dropChat(chat: string): void {
+      sql.exec("DELETE FROM ledgers WHERE message_id IN (SELECT id FROM messages WHERE chat = ?)", chat);
+      sql.exec("DELETE FROM messages WHERE chat = ?", chat);
+      index.removeChat(chat);
     },
     /** Replies to these user messages, oldest first (alternatives after a regenerate). */
     repliesToAny(parentIds: string[]): StoredMessage[] {
@@ -76,9 +83,9 @@ export function createStore(storage: DurableObjectStorage, outbox: Outbox, index
       const marks = parentIds.map(() => "?").join(",");
       return rows(`SELECT * FROM messages WHERE parent_id IN (${marks}) ORDER BY id`, ...parentIds).map(toMessage);
     },
-    /** This object's own active messages, for rebuilding the recall index. */
-    allActive(): StoredMessage[] {
-      return rows("SELECT * FROM messages WHERE active = 1 ORDER BY id").map(toMessage);
+    /** This object's own active messages of `chat`, for rebuilding the recall index. */
+    allActive(chat: string): StoredMessage[] {
+      return rows("SELECT * FROM messages WHERE chat = ? AND active = 1 ORDER BY id", chat).map(toMessage);
     },
     byClientId(clientId: string): StoredMessage | null {
       const r = rows("SELECT * FROM messages WHERE client_id = ?", clientId)[0];
@@ -88,15 +95,19 @@ export function createStore(storage: DurableObjectStorage, outbox: Outbox, index
       const r = rows("SELECT * FROM messages WHERE id = ?", id)[0];
       return r ? toMessage(r) : null;
     },
-    /** The newest `limit` active messages older than `before`, oldest first. */
-    recentActive(limit: number, before?: string): StoredMessage[] {
+    /** The newest `limit` active messages of `chat` older than `before`, oldest first. */
+    recentActive(chat: string, limit: number, before?: string): StoredMessage[] {
       const r = before
-        ? rows("SELECT * FROM messages WHERE active = 1 AND id < ? ORDER BY id DESC LIMIT ?", before, limit)
-        : rows("SELECT * FROM messages WHERE active = 1 ORDER BY id DESC LIMIT ?", limit);
+        ? rows("SELECT * FROM messages WHERE chat = ? AND active = 1 AND id < ? ORDER BY id DESC LIMIT ?", chat, before, limit)
+        : rows("SELECT * FROM messages WHERE chat = ? AND active = 1 ORDER BY id DESC LIMIT ?", chat, limit);
       return r.map(toMessage).reverse();
     },
-    oldestId(): string | null {
-      const r = rows("SELECT id FROM messages ORDER BY id LIMIT 1")[0];
+    /** The active messages of `chat` up to and including `id`, oldest first (a branch copies them). */
+    activeThrough(chat: string, id: string): StoredMessage[] {
+      return rows("SELECT * FROM messages WHERE chat = ? AND active = 1 AND id <= ? ORDER BY id", chat, id).map(toMessage);
+    },
+    oldestId(chat: string): string | null {
+      const r = rows("SELECT id FROM messages WHERE chat = ? ORDER BY id LIMIT 1", chat)[0];
       return r ? String(r.id) : null;
     },
     saveLedger(messageId: string, body: string): void {

@@ -4,6 +4,7 @@ import type { StoredMessage } from "./types";
 
 const m = (id: string, tokens = 10): StoredMessage => ({
   id,
+  chat: "main",
   role: "user",
   content: id,
   status: "complete",

@@ -65,6 +65,7 @@ export async function summarise(
 }
 
 export interface SummaryRequest {
+  chat: string;
   cfg: LlmConfig;
   window: StoredMessage[];
   ledger: PromptLedger;
@@ -78,22 +79,22 @@ export interface SummaryRequest {
 
 /** Folds dropped turns into the running summary once they pass the trigger; after a reply, one at a time. */
 export function createSummarizer(memories: Memories, waitUntil: (p: Promise<unknown>) => void) {
-  let running = false;
+  const running = new Set<string>();
   return {
     afterReply(r: SummaryRequest): void {
-      const previous = memories.summary();
+      const previous = memories.summary(r.chat);
       const dropped = new Set(r.ledger.excluded.filter((e) => e.reason === "over_budget").map((e) => e.id));
       const pending = turnsToFold(r.window, dropped, previous, r.promptBudget);
-      if (running || pending.reduce((n, m) => n + m.tokens, 0) < r.trigger) return;
-      running = true;
+      if (running.has(r.chat) || pending.reduce((n, m) => n + m.tokens, 0) < r.trigger) return;
+      running.add(r.chat);
       const maxTokens = Math.max(32, Math.floor(r.promptBudget * r.share));
       waitUntil(
         summarise(r.cfg, previous, pending, r.names, maxTokens)
           .then((next) => {
-            if (next) memories.addSummary(next);
+            if (next) memories.addSummary(r.chat, next);
           })
           .finally(() => {
-            running = false;
+            running.delete(r.chat);
           }),
       );
     },

@@ -15,6 +15,7 @@ import type { Checkpoint } from "./checkpoint";
 import type { SessionConfig } from "./config";
 import { withAlternatives } from "./controls";
 import type { Conversation } from "./conversation";
+import type { Live } from "./live";
 import type { Memories } from "./memories";
 import type { RecallSource } from "./recall";
 import { streamReply } from "./reply";
@@ -31,13 +32,15 @@ export interface RunnerDeps {
   conversation: Conversation;
   recall: RecallSource;
   checkpoint: Checkpoint;
+  live: Live;
   waitUntil: (p: Promise<unknown>) => void;
 }
 
 export function createTurnRunner(deps: RunnerDeps) {
   const { config, store } = deps;
-  let turn: Turn | null = null;
-  let lastTurn: Turn | null = null;
+  /** The reply being written in each conversation, and the one written last (resume after it ended). */
+  const current = new Map<string, Turn>();
+  const last = new Map<string, Turn>();
   const calibration = createCalibration(store);
   const summarizer = createSummarizer(deps.memories, deps.waitUntil);
 
@@ -56,40 +59,47 @@ export function createTurnRunner(deps: RunnerDeps) {
   const budget = () => Math.floor(config.budget.prompt / calibration.current());
 
   async function generate(hot: Hot, t: Turn, userMessage: StoredMessage, character: CharacterSnapshot): Promise<void> {
-    const checkpoint = deps.checkpoint.begin(userMessage.id);
+    const checkpoint = deps.checkpoint.begin(hot.chat, userMessage.id);
     const promptBudget = budget();
     const parts = {
-      memories: deps.memories.memories(),
-      summary: deps.memories.summary(),
+      memories: deps.memories.memories(hot.chat),
+      summary: deps.memories.summary(hot.chat),
       shares: config.shares,
       recallLimit: config.recallLimit,
     };
     const prompt = await assemblePrompt(hot, character, userMessage, promptBudget, parts, deps.recall.search(hot));
     const cfg = llmConfig(config.llm, { sessionId: hot.sessionId, userId: hot.pair.userId }, character.model);
     const result = await streamReply(cfg, prompt, t, config.budget.reply, character.id, checkpoint.progress);
-    if (turn !== t) return; // the conversation was deleted meanwhile
+    if (current.get(hot.chat) !== t) return; // the conversation was deleted meanwhile
     let reply: Message | undefined;
     if (result.content || result.status === "complete") {
-      const stored = deps.conversation.append(hot, {
-        role: "assistant",
-        content: result.content,
-        status: result.status,
-        clientId: null,
-        parentId: userMessage.id,
-      });
+      const stored = deps.conversation.append(
+        hot,
+        {
+          chat: hot.chat,
+          role: "assistant",
+          content: result.content,
+          status: result.status,
+          clientId: null,
+          parentId: userMessage.id,
+        },
+        true,
+      );
       store.saveLedger(stored.id, JSON.stringify(prompt.ledger));
       // With the other versions, so a client shown this reply can still swipe.
       reply = withAlternatives(store, [stored])[0];
+      deps.live.broadcast({ type: "message", chat: hot.chat, message: reply });
     }
-    deps.checkpoint.clear();
+    deps.checkpoint.clear(hot.chat);
     calibration.observe(result.usage?.promptTokens, prompt.tokens);
     const code = result.errorCode ?? "upstream_error";
     t.outcome = { status: result.status, reply, code, retryAfter: result.retryAfter };
-    turn = null;
-    lastTurn = t;
+    current.delete(hot.chat);
+    last.set(hot.chat, t);
     if (result.status === "complete" || result.status === "cancelled") t.emit("done", { message: reply });
     else t.emit("error", { code, message: errorBody(code).error.message, partial: reply });
     summarizer.afterReply({
+      chat: hot.chat,
       cfg,
       window: hot.window,
       ledger: prompt.ledger,
@@ -101,45 +111,49 @@ export function createTurnRunner(deps: RunnerDeps) {
   }
 
   /** A failure of our own while writing the reply: the turn still ends, with an error event. */
-  function failed(t: Turn, err: unknown): void {
+  function failed(chat: string, t: Turn, err: unknown): void {
     logEvent("error", "turn_failed", { error: errorKind(err) });
-    if (turn !== t) return;
-    deps.checkpoint.clear();
+    if (current.get(chat) !== t) return;
+    deps.checkpoint.clear(chat);
     t.outcome = { status: "error", code: "internal" };
-    turn = null;
-    lastTurn = t;
+    current.delete(chat);
+    last.set(chat, t);
     t.emit("error", { code: "internal", message: errorBody("internal").error.message });
   }
 
   return {
     promptBudget: budget,
-    /** The reply being written, if any. */
-    get current(): Turn | null {
-      return turn;
-    },
-    /** The reply written last (resume after it ended). */
-    get last(): Turn | null {
-      return lastTurn;
-    },
+    /** The reply being written in `chat`, if any. */
+    current: (chat: string): Turn | null => current.get(chat) ?? null,
+    /** The reply written last in `chat`. */
+    last: (chat: string): Turn | null => last.get(chat) ?? null,
     /** Starts a reply to `userMessage`; `announce` first sends the user message itself as an event. */
     start(hot: Hot, character: CharacterSnapshot, userMessage: StoredMessage, stream: boolean, announce: boolean): Promise<SendResult> {
       const t = createTurn(deps.conversation.nextId(), userMessage.id);
-      turn = t;
+      current.set(hot.chat, t);
+      deps.live.broadcast({ type: "turn", chat: hot.chat, turnId: t.id, userMessageId: userMessage.id });
       if (announce) t.emit("message", { message: toWire(userMessage) });
-      deps.waitUntil(generate(hot, t, userMessage, character).catch((err: unknown) => failed(t, err)));
+      deps.waitUntil(generate(hot, t, userMessage, character).catch((err: unknown) => failed(hot.chat, t, err)));
       return follow(t, stream);
     },
     follow,
-    /** Stops the reply being written; what was written is kept. */
-    cancel(): boolean {
-      turn?.abort.abort();
-      return turn !== null;
+    /** Stops the reply being written in `chat`; what was written is kept. */
+    cancel(chat: string): boolean {
+      const t = current.get(chat);
+      t?.abort.abort();
+      return t !== undefined;
     },
-    /** The conversation is being deleted: stop and forget everything. */
-    stop(): void {
-      turn?.abort.abort();
-      turn = lastTurn = null;
-      calibration.reset();
+    /** A conversation (or, without `chat`, every one) is being deleted: stop and forget. */
+    stop(chat?: string): void {
+      for (const [c, t] of current) if (chat === undefined || c === chat) t.abort.abort();
+      if (chat === undefined) {
+        current.clear();
+        last.clear();
+        calibration.reset();
+      } else {
+        current.delete(chat);
+        last.delete(chat);
+      }
     },
   };
 }

@@ -12,8 +12,18 @@ export interface Pair {
   characterId: string;
 }
 
-/** Who calls: the verified user and the character in the path. */
-export type Caller = Pair;
+/** The conversation every pair has; others are made by "new chat" and "branch". */
+export const MAIN_CHAT = "main";
+
+/** One conversation of a pair: `chat` is "main" or another conversation's id. */
+export interface ChatRef extends Pair {
+  chat: string;
+}
+
+/** Who calls: the verified user, the character in the path, and which of their conversations (main when absent). */
+export interface Caller extends Pair {
+  chat?: string;
+}
 
 /** An expected failure, returned (Durable Object RPC keeps nothing of a thrown error but its message). */
 export interface Fail {
@@ -37,6 +47,8 @@ export interface SendInput extends Caller {
 
 export interface StoredMessage {
   id: string;
+  /** The conversation it belongs to. */
+  chat: string;
   role: Role;
   content: string;
   status: MessageStatus;
@@ -49,6 +61,8 @@ export interface StoredMessage {
 
 export interface StoredMemory {
   id: string;
+  /** The conversation it belongs to; null when pinned to the character (every conversation of the pair). */
+  chat: string | null;
   content: string;
   tokens: number;
   sourceMessageId: string | null;
@@ -60,7 +74,11 @@ export interface StoredMemory {
 export type OutboxOp =
   | { op: "message"; message: StoredMessage }
   | { op: "update"; id: string; content: string; status: MessageStatus; tokens: number; active: boolean }
-  /** Rewind: every message from (or after) `fromId` leaves the active history. */
-  | { op: "deactivate"; fromId: string; inclusive: boolean }
+  /** Rewind: every message of `chat` from (or after) `fromId` leaves the active history. */
+  | { op: "deactivate"; chat: string; fromId: string; inclusive: boolean }
+  /** A conversation's title changed. */
+  | { op: "chat"; chat: string; title: string }
+  /** A conversation was deleted, with its messages and memories. */
+  | { op: "drop_chat"; chat: string }
   | { op: "memory"; memory: Omit<StoredMemory, "tokens"> }
   | { op: "forget"; id: string };

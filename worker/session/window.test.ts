@@ -4,6 +4,7 @@ import { createHot, HOT_LIMIT, inPrompt, popWindow, pushWindow } from "./window"
 
 const msg = (id: string, content: string): StoredMessage => ({
   id,
+  chat: "main",
   role: "user",
   content,
   status: "complete",
@@ -13,7 +14,7 @@ const msg = (id: string, content: string): StoredMessage => ({
   active: true,
   createdAt: 0,
 });
-const pair = { userId: "u", characterId: "c" };
+const pair = { userId: "u", characterId: "c", chat: "main" };
 const id = (n: number) => `m${String(n).padStart(5, "0")}`;
 
 describe("the hot window's vocabulary", () => {

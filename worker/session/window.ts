@@ -5,13 +5,15 @@
  */
 import { searchWords } from "../recall/terms";
 import type { Message } from "../shared/wire";
-import type { Pair, StoredMessage } from "./types";
+import type { ChatRef, Pair, StoredMessage } from "./types";
 
 /** Messages kept in memory; the prompt takes the newest that fit its budget. */
 export const HOT_LIMIT = 400;
 
 export interface Hot {
   pair: Pair;
+  /** Which of the pair's conversations this is. */
+  chat: string;
   sessionId: string;
   profile: { displayName: string; persona: string };
   /** Active messages, oldest first. */
@@ -24,10 +26,10 @@ export interface Hot {
   vocab: Map<string, string[]>;
 }
 
-export function createHot(pair: Pair, sessionId: string, profile: Hot["profile"], window: StoredMessage[], cold: Hot["cold"]): Hot {
+export function createHot(ref: ChatRef, sessionId: string, profile: Hot["profile"], window: StoredMessage[], cold: Hot["cold"]): Hot {
   const vocab = new Map<string, string[]>();
   for (const m of window) index(vocab, m);
-  return { pair, sessionId, profile, window, cold, vocab };
+  return { pair: { userId: ref.userId, characterId: ref.characterId }, chat: ref.chat, sessionId, profile, window, cold, vocab };
 }
 
 /**

@@ -46,15 +46,31 @@ export interface AuthResponse {
   expiresIn: number;
 }
 
+/** One conversation in the caller's list (GET /api/chats). */
 export interface ChatSummary {
   characterId: string;
+  /** "main", or the id of another conversation with the same character. */
+  chatId: string;
+  title: string;
   character: Character;
   lastMessage: Message | null;
   updatedAt: string;
 }
 
+/** One of the user's conversations with a character ("main", or a new chat or branch). */
+export interface ChatInfo {
+  id: string;
+  title: string;
+  /** The message of another conversation this one was branched from. */
+  branchedFrom: string | null;
+  createdAt: string;
+  lastMessage: Message | null;
+}
+
 export interface Memory {
   id: string;
+  /** "chat": this conversation only; "character": every conversation with the character. */
+  scope: "chat" | "character";
   content: string;
   sourceMessageId: string | null;
   createdAt: string;
@@ -85,3 +101,15 @@ export interface Meta {
   devLlm: boolean;
   model: string;
 }
+
+/**
+ * A change to one of the pair's conversations, pushed to every open client
+ * (GET /api/chats/:characterId/live, WebSocket or SSE). `message` carries the
+ * stored message; the others say what to read again.
+ */
+export type LiveEvent =
+  | { type: "message"; chat: string; message: Message }
+  | { type: "turn"; chat: string; turnId: string; userMessageId: string }
+  | { type: "history"; chat: string }
+  | { type: "memories"; chat: string }
+  | { type: "chats" };

@@ -11,6 +11,7 @@ const MESSAGES: Record<string, string> = {
   content_too_large: "That message is too long.",
   message_too_long: "That message is longer than the character can read at once.",
   character_not_found: "This character no longer exists.",
+  chat_not_found: "This conversation no longer exists.",
   upstream_error: "The model failed to answer.",
   llm_unavailable: "The model is unavailable right now.",
   upstream_timeout: "The model took too long to answer.",
