@@ -57,7 +57,21 @@ async function settled(userId: string): Promise<string> {
   return last;
 }
 
+/**
+ * Sends `r`; a 503 database_unavailable (PostgreSQL out of connections: this
+ * machine's server is shared with other runs) is the service being right
+ * about its database, not about the input, so the same request is sent
+ * again after the wait it names, three times at most.
+ */
 async function send(r: FuzzRequest): Promise<{ status: number; type: string; text: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await sendOnce(r);
+    if (res.status !== 503 || attempt >= 4 || !res.text.includes('"database_unavailable"')) return res;
+    await new Promise((done) => setTimeout(done, 2000));
+  }
+}
+
+async function sendOnce(r: FuzzRequest): Promise<{ status: number; type: string; text: string }> {
   const res = await fetch(worker.url + r.path, {
     method: r.method,
     headers: r.headers,
