@@ -1,8 +1,10 @@
 /**
  * Accounts under attack, in workerd against real PostgreSQL and Redis:
- * parallel password guesses, spoofed client addresses, registration that
+ * spoofed client addresses, registration that
  * must not tell whether an email is in use, a password change that ends
  * every other session, and a deleted account's still-valid access token.
+ * Parallel guessing is in login-races.test.ts (run alone: it opens many
+ * connections at once).
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -34,34 +36,6 @@ const loginAt = (a: ReturnType<typeof client>, login: string, password: string, 
 
 const statuses = (responses: Response[]) => responses.map((r) => r.status);
 const count = (list: number[], status: number) => list.filter((s) => s === status).length;
-
-describe("login throttle under concurrency (issue 10 item 7)", () => {
-  it("30 parallel wrong passwords for one account: at most 10 are checked, the rest get 429", async () => {
-    const victim = await api.register(unique("par"));
-    const res = await Promise.all(Array.from({ length: 30 }, (_, i) => loginAt(api, victim.username, `wrong guess ${i}`)));
-    const s = statuses(res);
-    expect(count(s, 401) + count(s, 429), s.join(",")).toBe(30);
-    expect(count(s, 401), s.join(",")).toBeLessThanOrEqual(10);
-    expect(count(s, 401)).toBeGreaterThan(0);
-    const throttled = res.find((r) => r.status === 429)!;
-    expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(0);
-    // The right password is refused too until the window ends: the count is of guesses, not of failures seen so far.
-    expect((await loginAt(api, victim.username, PASSWORD)).status).toBe(429);
-  });
-
-  it("60 parallel guesses at 60 accounts from one address: at most 50 are checked", async () => {
-    const stack = await startWorker({ env: { AUTH_SECRET: secret() } });
-    try {
-      const own = client(stack.url);
-      const res = await Promise.all(Array.from({ length: 60 }, () => loginAt(own, unique("ghost"), "wrong password", "10.9.8.7")));
-      const s = statuses(res);
-      expect(count(s, 401) + count(s, 429), s.join(",")).toBe(60);
-      expect(count(s, 401), s.join(",")).toBeLessThanOrEqual(50);
-    } finally {
-      await stack.close();
-    }
-  });
-});
 
 describe("client-sent CF-Connecting-IP (issue 10 item 17)", () => {
   it("does not give a local client a fresh address bucket per request", async () => {
@@ -113,16 +87,6 @@ describe("password change (issue 10 item 9)", () => {
     const fresh = (res.headers.getSetCookie().find((c) => c.startsWith("refresh_token=")) ?? "").split(";")[0];
     expect(fresh).toMatch(/^refresh_token=.+/);
     expect((await refresh(fresh)).status).toBe(200);
-  });
-
-  it("is throttled like sign-in: 15 wrong current passwords give at most 10 checks", async () => {
-    const s = await api.register(unique("pwt"));
-    const res = await Promise.all(Array.from({ length: 15 }, (_, i) => change(s.token, `not it ${i}`, "whatever new one")));
-    const list = statuses(res);
-    expect(count(list, 401), list.join(",")).toBeLessThanOrEqual(10);
-    expect(count(list, 429), list.join(",")).toBeGreaterThanOrEqual(5);
-    // And it shares the count with sign-in.
-    expect((await loginAt(api, s.username, PASSWORD)).status).toBe(429);
   });
 });
 
