@@ -36,6 +36,7 @@ async function footprint(userId: string): Promise<string> {
       (select coalesce(string_agg(id::text || name || description || visibility || updated_at::text, ',' order by id), '') from characters where creator_id = ${userId}) as characters,
       (select coalesce(string_agg(id::text || content || status || active::text, ',' order by id), '') from chat_messages where user_id = ${userId}) as messages,
       (select coalesce(string_agg(id::text || content, ',' order by id), '') from chat_memories where user_id = ${userId}) as memories,
+      (select coalesce(string_agg(id::text || name || description, ',' order by id), '') from personas where user_id = ${userId}) as personas,
       -- A conversation's row is registered when its session object first opens (so deleting the account finds it),
       -- for any character the user may use; one with someone else's private character must never exist.
       (select count(*) from chat_sessions s join characters c on c.id = s.character_id

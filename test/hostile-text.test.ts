@@ -15,7 +15,9 @@ let sql: postgres.Sql;
 let me: Session;
 let characterId: string;
 let userMessageId: string;
+let replyId: string;
 let memoryId: string;
+let personaId: string;
 
 beforeAll(async () => {
   worker = await startWorker();
@@ -26,6 +28,9 @@ beforeAll(async () => {
   const turn = await api.say(me, characterId, "first words");
   expect(turn.status).toBe(200);
   userMessageId = turn.body.userMessage.id;
+  replyId = turn.body.reply.id;
+  const persona = await api.call("/api/me/personas", { method: "POST", as: me, json: { name: "Traveller", description: "From afar." } });
+  personaId = ((await persona.json()) as { persona: { id: string } }).persona.id;
   const pinned = await api.call(`/api/chats/${characterId}/memories`, { method: "POST", as: me, json: { content: "a pinned fact" } });
   memoryId = ((await pinned.json()) as { memory: { id: string } }).memory.id;
   // The outbox copies these to PostgreSQL after answering; wait, so the footprints below compare a settled state.
@@ -49,6 +54,8 @@ async function footprint(userId: string) {
       (select count(*) from characters where creator_id = ${userId})::int as characters,
       (select string_agg(name || description, ',' order by id) from characters where creator_id = ${userId}) as character_text,
       (select count(*) from chat_messages where user_id = ${userId})::int as messages,
+      (select string_agg(content, ',' order by id) from chat_messages where user_id = ${userId}) as message_text,
+      (select string_agg(name || '|' || description, ',' order by id) from personas where user_id = ${userId}) as personas,
       (select count(*) from chat_memories where user_id = ${userId})::int as memories,
       (select string_agg(content, ',' order by id) from chat_memories where user_id = ${userId}) as memory_text,
       (select count(*) from refresh_tokens where user_id = ${userId})::int as refresh_tokens`;
@@ -148,6 +155,23 @@ const CASES: Case[] = [
     body: (bad) => ({ content: bad }),
   },
   { route: "seed chat", method: "POST", path: () => "/api/chat", field: "message", body: (bad) => ({ characterId, message: bad }) },
+  {
+    route: "reply edit",
+    method: "PATCH",
+    path: () => `/api/chats/${characterId}/messages/${replyId}`,
+    field: "content",
+    body: (bad) => ({ content: bad }),
+  },
+  ...(["name", "description"] as const).flatMap((field): Case[] => [
+    { route: "new persona", method: "POST", path: () => "/api/me/personas", field, body: (bad) => ({ name: "P", [field]: `text ${bad}` }) },
+    {
+      route: "persona edit",
+      method: "PATCH",
+      path: () => `/api/me/personas/${personaId}`,
+      field,
+      body: (bad) => ({ [field]: `text ${bad}` }),
+    },
+  ]),
 ];
 
 describe("text that cannot be stored", () => {
@@ -171,13 +195,10 @@ describe("text that cannot be stored", () => {
     );
   }
 
-  it.each(BAD.map(([label, bad]) => [label, bad]))("%s in the search q → 400 naming q", async (_label, bad) => {
-    const res = await api.call(`/api/characters?q=${encodeURIComponent(bad.replace(/[\ud800-\udfff]/g, ""))}`, { as: me });
-    // A lone surrogate cannot be percent-encoded as UTF-8; only NUL reaches the query as such.
-    if (bad.includes("\u0000")) {
-      expect(res.status).toBe(400);
-      expect(((await res.json()) as { error: { field: string } }).error.field).toBe("q");
-    } else expect(res.status).toBe(200);
+  it.each(["/api/characters", "/api/search"])("NUL in the search q of %s → 400 naming q", async (path) => {
+    const res = await api.call(`${path}?q=${encodeURIComponent("find \u0000 me")}`, { as: me });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { field: string } }).error.field).toBe("q");
   });
 
   it("a key holding NUL in an unknown field of a body is refused too", async () => {

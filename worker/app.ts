@@ -15,6 +15,8 @@ import { characterRoutes, seedCharacterRoutes } from "./routes/characters";
 import { chatRoutes, seedChatRoutes } from "./routes/chats";
 import { healthRoutes } from "./routes/health";
 import { meRoutes } from "./routes/me";
+import { personaRoutes } from "./routes/personas";
+import { searchRoutes } from "./routes/search";
 
 export const app = new Hono<AppEnv>()
   .use(drainUnreadBody())
@@ -22,11 +24,13 @@ export const app = new Hono<AppEnv>()
   .use(withResources())
   .route("/", healthRoutes)
   .route("/api/auth", authRoutes)
+  .route("/api/me/personas", personaRoutes)
   .route("/api/me", meRoutes)
   .route("/api/characters", characterRoutes)
   .route("/api/character", seedCharacterRoutes)
   .route("/api/chats", chatRoutes)
-  .route("/api/chat", seedChatRoutes);
+  .route("/api/chat", seedChatRoutes)
+  .route("/api/search", searchRoutes);
 
 app.notFound(async (c) => {
   if (!c.req.path.startsWith("/api/") && c.env.ASSETS && (c.req.method === "GET" || c.req.method === "HEAD")) {

@@ -11,7 +11,7 @@ type Kind = "text" | "password" | "email" | "username" | "uuid" | "visibility" |
 type Param = "characterId" | "messageId" | "memoryId" | "chatId";
 
 export interface Route {
-  method: "GET" | "POST" | "PATCH" | "DELETE";
+  method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
   /** Path with :characterId, :messageId, :memoryId. */
   path: string;
   body?: Record<string, Kind>;
@@ -33,6 +33,11 @@ export const ROUTES: Route[] = [
   { method: "DELETE", path: "/api/me", anonymousOnly: true },
   { method: "POST", path: "/api/me/password", body: { currentPassword: "password", newPassword: "password" } },
   { method: "GET", path: "/api/me/export" },
+  { method: "GET", path: "/api/me/personas" },
+  { method: "POST", path: "/api/me/personas", body: { name: "text", description: "text" } },
+  { method: "PATCH", path: "/api/me/personas/:messageId", body: { name: "text", description: "text" } },
+  { method: "DELETE", path: "/api/me/personas/:messageId" },
+  { method: "GET", path: "/api/search", query: ["q", "limit"] },
   { method: "GET", path: "/api/characters", query: ["q", "cursor"] },
   {
     method: "POST",
@@ -60,6 +65,10 @@ export const ROUTES: Route[] = [
   { method: "PATCH", path: "/api/chats/:characterId/c/:chatId", body: { title: "text" } },
   { method: "DELETE", path: "/api/chats/:characterId/c/:chatId" },
   { method: "GET", path: "/api/chats/:characterId/live" },
+  { method: "PUT", path: "/api/chats/:characterId/persona", body: { personaId: "uuid" } },
+  { method: "DELETE", path: "/api/chats/:characterId/messages/:messageId" },
+  { method: "PATCH", path: "/api/chats/:characterId/messages/:messageId", body: { content: "text" } },
+  { method: "POST", path: "/api/chats/:characterId/continue" },
   { method: "GET", path: "/api/chats/:characterId/c/:chatId/messages", query: ["before", "limit"] },
   { method: "POST", path: "/api/chats/:characterId/c/:chatId/messages", body: { content: "text", clientMessageId: "text" } },
   { method: "POST", path: "/api/chats/:characterId/c/:chatId/memories", body: { content: "text", scope: "text" } },

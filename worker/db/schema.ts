@@ -125,6 +125,22 @@ export const chatMemories = pgTable(
   (t) => [index("chat_memories_pair").on(t.userId, t.characterId)],
 );
 
+/** Who the user is in a conversation: several per account, one chosen per conversation (else the profile's). */
+export const personas = pgTable(
+  "personas",
+  {
+    id: uuid().primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text().notNull(),
+    description: text().notNull().default(""),
+    createdAt: now("created_at"),
+    updatedAt: now("updated_at"),
+  },
+  (t) => [index("personas_user").on(t.userId)],
+);
+
 export const refreshTokens = pgTable(
   "refresh_tokens",
   {

@@ -65,6 +65,8 @@ export function openaiBody(cfg: LlmConfig, req: CompletionRequest): Record<strin
     stream: true,
     stream_options: { include_usage: true },
     max_tokens: req.maxTokens,
+    // vLLM's names for "go on from the last assistant message" (others ignore them).
+    ...(req.continueLast ? { continue_final_message: true, add_generation_prompt: false } : {}),
   };
 }
 

@@ -34,6 +34,8 @@ export interface CompletionRequest {
   messages: ChatMessage[];
   maxTokens: number;
   characterId: string;
+  /** The last message is a partial assistant reply to continue, not a turn to answer. */
+  continueLast?: boolean;
   /** Aborting it stops the call; the generator then throws code `cancelled`. */
   signal?: AbortSignal;
 }

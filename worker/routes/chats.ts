@@ -4,10 +4,11 @@
  * the per-conversation routes mounted for each. The seed's /api/chat is a
  * turn in the main conversation.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { requireUser } from "../auth/require-user";
 import { deleteChat, listChats } from "../db/chats";
+import { findPersona } from "../db/personas";
 import { AppError } from "../errors";
 import { readJson } from "../http/body";
 import { text } from "../http/text";
@@ -25,6 +26,18 @@ const newChatSchema = z.object({
   fromMessageId: z.string().refine(isUuid, "not a message id").optional(),
   fromChat: z.string().refine(isChatId, "not a conversation id").optional(),
 });
+
+const personaSchema = z.object({ personaId: z.string().refine(isUuid, "not a persona id").nullable() });
+
+/** PUT …/persona {personaId}: who the user is in this conversation (null: the profile). */
+async function choosePersona(c: Context<AppEnv>) {
+  const { caller, stub } = session(c);
+  const { personaId } = await readJson(c, personaSchema);
+  const persona = personaId ? await findPersona(c.var.db(), caller.userId, personaId) : null;
+  if (personaId && !persona) throw new AppError("not_found", { message: "Persona not found." });
+  okOr(await stub.setPersona(caller, persona));
+  return c.json({ persona });
+}
 
 export const chatRoutes = new Hono<AppEnv>()
   .use(requireUser())
@@ -48,6 +61,8 @@ export const chatRoutes = new Hono<AppEnv>()
     okOr(await stub.renameChat(caller, body.title));
     return c.body(null, 204);
   })
+  .put("/:characterId/persona", choosePersona)
+  .put("/:characterId/c/:chatId/persona", choosePersona)
   .delete("/:characterId/c/:chatId", async (c) => {
     const { caller, stub } = session(c);
     okOr(await stub.deleteChat(caller));

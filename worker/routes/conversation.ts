@@ -59,6 +59,22 @@ export const conversationRoutes = new Hono<AppEnv>()
     const { caller, stub } = session(c);
     return c.json({ message: okOr(await stub.choose(caller, pathId(c, "id"))).message });
   })
+  .delete("/messages/:id", async (c) => {
+    const { caller, stub } = session(c);
+    okOr(await stub.deleteMessage(caller, pathId(c, "id")));
+    return c.body(null, 204);
+  })
+  .patch("/messages/:id", async (c) => {
+    const { caller, stub } = session(c);
+    const messageId = pathId(c, "id");
+    const body = await readJson(c, editSchema, BODY_LIMIT);
+    checkSize(body.content);
+    return c.json({ message: okOr(await stub.editReply(caller, messageId, body.content)).message });
+  })
+  .post("/continue", async (c) => {
+    const { caller, stub } = session(c);
+    return turnResponse(c, await stub.continueReply({ ...caller, stream: wantsStream(c) }));
+  })
   .post("/rewind", async (c) => {
     const { caller, stub } = session(c);
     const body = await readJson(c, rewindSchema);

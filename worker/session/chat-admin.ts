@@ -2,7 +2,7 @@
  * Managing the pair's conversations: listing them, starting one (empty, or
  * a branch of another from one of its messages), renaming and deleting one.
  */
-import type { ChatInfo } from "../shared/wire";
+import type { ChatInfo, Persona } from "../shared/wire";
 import { copyHistory } from "./branch";
 import type { ChatRow } from "./chats";
 import type { Parts, Ready } from "./collaborators";
@@ -12,7 +12,8 @@ import { toWire } from "./window";
 function info(c: Parts, row: ChatRow, main: Ready["hot"] | null): ChatInfo {
   const last = row.id === MAIN_CHAT && main ? main.window.at(-1) : c.store.recentActive(row.id, 1)[0];
   const createdAt = new Date(row.createdAt).toISOString();
-  return { id: row.id, title: row.title, branchedFrom: row.branchedFrom, createdAt, lastMessage: last ? toWire(last) : null };
+  const lastMessage = last ? toWire(last) : null;
+  return { id: row.id, title: row.title, branchedFrom: row.branchedFrom, createdAt, lastMessage, persona: row.persona };
 }
 
 /** The pair's conversations, the main one first; `main` is the main conversation's hot state. */
@@ -53,4 +54,22 @@ export function deleteChat(c: Parts, { hot }: Ready): Result {
   c.outbox.flushBy(Date.now() + 250);
   c.live.broadcast({ type: "chats" });
   return { ok: true };
+}
+
+/** Chooses who the user is in this conversation (null: the profile). */
+export function choosePersona(c: Parts, { hot }: Ready, persona: Persona | null): Result {
+  c.chats.setPersona(hot.chat, persona);
+  hot.persona = persona;
+  c.live.broadcast({ type: "chats" });
+  return { ok: true };
+}
+
+/** A persona changed or was deleted: the conversations using it follow. */
+export function personaChanged(c: Parts, id: string, persona: Persona | null): void {
+  for (const row of c.chats.list()) {
+    if (row.persona?.id !== id) continue;
+    c.chats.setPersona(row.id, persona);
+    const hot = c.hydration.current(row.id);
+    if (hot) hot.persona = persona;
+  }
 }

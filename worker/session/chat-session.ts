@@ -8,13 +8,14 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { errorBody, errorStatus } from "../errors";
-import type { ChatInfo, Memory, Message, PromptLedger } from "../shared/wire";
-import { deleteChat, listChats, newChat, renameChat } from "./chat-admin";
+import type { ChatInfo, Memory, Message, Persona, PromptLedger } from "../shared/wire";
+import { choosePersona, deleteChat, listChats, newChat, personaChanged, renameChat } from "./chat-admin";
 import { createCollaborators, type Parts, type Ready } from "./collaborators";
 import { chooseReply, editMemory, forgetMemory, type MemoryScope, pinMemory, rewindTo, withAlternatives } from "./controls";
 import { historyPage, resumeStream } from "./history";
 import { LIVE_CHARACTER, LIVE_USER } from "./live";
 import { memoryToWire } from "./memories";
+import { continueReply, deleteMessage, editReply } from "./message-tools";
 import { messageLimit, sheetOf } from "./reply";
 import { ensureSchema } from "./schema";
 import { edit, regenerate, send } from "./turns";
@@ -90,6 +91,21 @@ export class ChatSession extends DurableObject<Env> {
     });
   }
 
+  /** Deletes a message (a user message with its replies) from the history. */
+  async deleteMessage(caller: Caller, messageId: string): Promise<Result> {
+    return this.with(caller, (ready) => this.touched(ready.hot.chat, deleteMessage(this.c, ready, messageId), "history", "memories"));
+  }
+
+  /** Changes what the character said. */
+  async editReply(caller: Caller, messageId: string, content: string): Promise<Result<{ message: Message }>> {
+    return this.with(caller, (ready) => this.touched(ready.hot.chat, editReply(this.c, ready, messageId, content), "history"));
+  }
+
+  /** More of the last reply, appended to it. */
+  async continueReply(input: Caller & { stream: boolean }): Promise<SendResult> {
+    return this.with(input, (ready) => continueReply(this.c, ready, input.stream));
+  }
+
   async listMemories(caller: Caller): Promise<Result<{ memories: Memory[] }>> {
     return this.with(caller, ({ hot }) => ({ ok: true, memories: this.c.memories.memories(hot.chat).map(memoryToWire) }));
   }
@@ -125,6 +141,16 @@ export class ChatSession extends DurableObject<Env> {
 
   async deleteChat(caller: Caller): Promise<Result> {
     return this.with(caller, (ready) => deleteChat(this.c, ready));
+  }
+
+  /** Chooses who the user is in the caller's conversation (null: the profile). */
+  async setPersona(caller: Caller, persona: Persona | null): Promise<Result> {
+    return this.with(caller, (ready) => choosePersona(this.c, ready, persona));
+  }
+
+  /** One of the owner's personas changed (null: deleted): the conversations using it follow. */
+  async personaChanged(caller: Caller, id: string, persona: Persona | null): Promise<void> {
+    if (!this.c.hydration.foreign(caller)) personaChanged(this.c, id, persona);
   }
 
   /** The user's profile changed: the next prompt uses it. */
@@ -200,6 +226,12 @@ export class ChatSession extends DurableObject<Env> {
     if (!result.ok) return result;
     this.c.outbox.flushBy(Date.now() + 250);
     this.changed(chat, "memories");
+    return result;
+  }
+
+  /** A change that succeeded: `what` of `chat` is read again. */
+  private touched<T extends { ok: boolean }>(chat: string, result: T, ...what: ("history" | "memories")[]): T {
+    if (result.ok) this.changed(chat, ...what);
     return result;
   }
 

@@ -4,6 +4,7 @@
  * Each has its own history, memories and summary; pins made to the
  * character are shared by all of them.
  */
+import type { Persona } from "../shared/wire";
 import type { Outbox } from "./outbox";
 import type { Row } from "./schema";
 import { MAIN_CHAT } from "./types";
@@ -18,6 +19,8 @@ export interface ChatRow {
   /** Whether the recall index holds the whole active history. */
   indexed: boolean;
   branchedFrom: string | null;
+  /** The persona chosen for it (a copy, kept in step by the routes); null: the profile's. */
+  persona: Persona | null;
   createdAt: number;
 }
 
@@ -28,6 +31,7 @@ const toChat = (r: Row): ChatRow => ({
   cold: String(r.cold) as ChatRow["cold"],
   indexed: Number(r.indexed) === 1,
   branchedFrom: r.branched_from === null ? null : String(r.branched_from),
+  persona: r.persona === null ? null : (JSON.parse(String(r.persona)) as Persona),
   createdAt: Number(r.created_at),
 });
 
@@ -47,7 +51,7 @@ export function createChats(sql: SqlStorage, outbox: Outbox) {
       const at = Date.now();
       sql.exec("INSERT INTO chats (id, title, cold, created_at, branched_from) VALUES (?, ?, 'none', ?, ?)", id, title, at, branchedFrom);
       if (title) outbox.enqueue({ op: "chat", chat: id, title });
-      return { id, title, sessionId: null, cold: "none", indexed: false, branchedFrom, createdAt: at };
+      return { id, title, sessionId: null, cold: "none", indexed: false, branchedFrom, persona: null, createdAt: at };
     },
     rename(id: string, title: string): void {
       sql.exec("UPDATE chats SET title = ? WHERE id = ?", title, id);
@@ -57,6 +61,9 @@ export function createChats(sql: SqlStorage, outbox: Outbox) {
       if (fields.sessionId !== undefined) sql.exec("UPDATE chats SET session_id = ? WHERE id = ?", fields.sessionId, id);
       if (fields.cold !== undefined) sql.exec("UPDATE chats SET cold = ? WHERE id = ?", fields.cold, id);
       if (fields.indexed !== undefined) sql.exec("UPDATE chats SET indexed = ? WHERE id = ?", fields.indexed ? 1 : 0, id);
+    },
+    setPersona(id: string, persona: Persona | null): void {
+      sql.exec("UPDATE chats SET persona = ? WHERE id = ?", persona ? JSON.stringify(persona) : null, id);
     },
     /** Forgets a conversation here and has PostgreSQL delete it (its messages and memories go with it). */
     remove(id: string): void {

@@ -12,6 +12,8 @@ const EVERY_MS = 1_000;
 export interface Inflight {
   chat: string;
   userMessageId: string;
+  /** The reply being continued, when it is a "continue" (the content is then the whole reply). */
+  replyId: string | null;
   content: string;
   startedAt: number;
 }
@@ -19,13 +21,11 @@ export interface Inflight {
 export function createCheckpoint(sql: SqlStorage) {
   return {
     /** A reply to `userMessageId` in `chat` starts; returns what the stream reports its progress to. */
-    begin(chat: string, userMessageId: string): { progress(content: string): void } {
+    begin(chat: string, userMessageId: string, replyId: string | null): { progress(content: string): void } {
       const startedAt = Date.now();
       sql.exec(
-        "INSERT OR REPLACE INTO inflight (chat, user_message_id, content, started_at) VALUES (?, ?, '', ?)",
-        chat,
-        userMessageId,
-        startedAt,
+        "INSERT OR REPLACE INTO inflight (chat, user_message_id, reply_id, content, started_at) VALUES (?, ?, ?, '', ?)",
+        ...[chat, userMessageId, replyId, startedAt],
       );
       let tokens = 0;
       let savedAt = startedAt;
@@ -45,11 +45,12 @@ export function createCheckpoint(sql: SqlStorage) {
     /** The replies a previous instance was writing when it died. */
     left(): Inflight[] {
       return sql
-        .exec<Row>("SELECT chat, user_message_id, content, started_at FROM inflight")
+        .exec<Row>("SELECT chat, user_message_id, reply_id, content, started_at FROM inflight")
         .toArray()
         .map((r) => ({
           chat: String(r.chat),
           userMessageId: String(r.user_message_id),
+          replyId: r.reply_id === null ? null : String(r.reply_id),
           content: String(r.content),
           startedAt: Number(r.started_at),
         }));

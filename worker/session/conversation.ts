@@ -57,12 +57,41 @@ export function createConversation(deps: { store: Store; memories: Memories; out
       lastMs = Math.max(lastMs, createdAt);
     },
     append,
+    /** More text for a reply ("continue"): appended to it in place, with the status the new part ended with. */
+    extend(hot: Hot, reply: StoredMessage, more: string, status: StoredMessage["status"]): StoredMessage {
+      const content = reply.content + more;
+      const next: StoredMessage = {
+        ...reply,
+        content,
+        tokens: countTokens(content),
+        status: more || status === "complete" ? status : reply.status,
+      };
+      deps.store.updateMessage(next);
+      const at = hot.window.findIndex((m) => m.id === reply.id);
+      if (at >= 0) hot.window[at] = next;
+      deps.outbox.flushBy(Date.now() + REPLY_FLUSH_DELAY_MS);
+      return next;
+    },
     /**
      * After a crash: the reply a previous instance was writing is stored with
      * what it had written, as interrupted (unless it was stored after all).
      */
     recoverInterrupted(checkpoint: Checkpoint): void {
       for (const inflight of checkpoint.left()) {
+        const continued = inflight.replyId ? deps.store.byId(inflight.replyId) : null;
+        if (continued) {
+          // A "continue" was under way: the reply keeps what had been added to it.
+          if (inflight.content.length > continued.content.length) {
+            deps.store.updateMessage({
+              ...continued,
+              content: inflight.content,
+              tokens: countTokens(inflight.content),
+              status: "interrupted",
+            });
+          }
+          checkpoint.clear(inflight.chat);
+          continue;
+        }
         const stored = deps.store.repliesToAny([inflight.userMessageId]).some((r) => r.createdAt >= inflight.startedAt);
         const user = deps.store.byId(inflight.userMessageId);
         if (!stored && user?.active) {

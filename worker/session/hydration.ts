@@ -178,5 +178,5 @@ async function loadHot(store: Store, chats: Chats, ref: ChatRef, pg: SessionPg, 
       window.unshift(...older);
     }
   }
-  return createHot(ref, sessionId, profile ?? { displayName: "", persona: "" }, window, cold);
+  return createHot(ref, sessionId, profile ?? { displayName: "", persona: "" }, chat?.persona ?? null, window, cold);
 }

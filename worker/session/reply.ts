@@ -13,7 +13,7 @@ import { logEvent } from "../log";
 import type { MessageStatus } from "../shared/wire";
 import type { Turn } from "./turn";
 import type { StoredMessage } from "./types";
-import type { Hot } from "./window";
+import { type Hot, userIdentity } from "./window";
 
 export interface ReplyOutcome {
   status: MessageStatus;
@@ -26,7 +26,8 @@ export interface ReplyOutcome {
 
 /** The character sheet for this conversation, counted once while it does not change. */
 export function sheetOf(hot: Hot, character: CharacterSnapshot): { text: string; tokens: number } {
-  const text = characterSystemText({ character, userName: hot.profile.displayName, persona: hot.profile.persona });
+  const user = userIdentity(hot);
+  const text = characterSystemText({ character, userName: user.name, persona: user.persona });
   if (hot.system?.text !== text) hot.system = { text, tokens: countTokens(text) };
   return hot.system;
 }
@@ -85,11 +86,13 @@ export async function streamReply(
   maxTokens: number,
   characterId: string,
   progress: (content: string) => void,
+  continueLast = false,
 ): Promise<ReplyOutcome> {
   let content = "";
   try {
     if (!cfg.baseUrl) throw new LlmError("llm_unavailable", "No LLM is configured (LLM_BASE_URL).");
-    for await (const ev of streamCompletion(cfg, { messages: prompt.messages, maxTokens, characterId, signal: turn.abort.signal })) {
+    const req = { messages: prompt.messages, maxTokens, characterId, continueLast, signal: turn.abort.signal };
+    for await (const ev of streamCompletion(cfg, req)) {
       if (ev.type === "token") {
         content += ev.text;
         turn.emit("token", { text: ev.text });

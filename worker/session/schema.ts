@@ -6,11 +6,11 @@
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS chats (id TEXT PRIMARY KEY, title TEXT NOT NULL DEFAULT '', session_id TEXT,
-  cold TEXT NOT NULL DEFAULT 'unknown', indexed INTEGER NOT NULL DEFAULT 0, branched_from TEXT, created_at INTEGER NOT NULL);
+  cold TEXT NOT NULL DEFAULT 'unknown', indexed INTEGER NOT NULL DEFAULT 0, branched_from TEXT, persona TEXT, created_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS messages (
   id TEXT PRIMARY KEY, chat TEXT NOT NULL DEFAULT 'main', role TEXT NOT NULL, content TEXT NOT NULL, status TEXT NOT NULL,
   tokens INTEGER NOT NULL, client_id TEXT UNIQUE, parent_id TEXT, active INTEGER NOT NULL, created_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS inflight (chat TEXT PRIMARY KEY, user_message_id TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS inflight (chat TEXT PRIMARY KEY, user_message_id TEXT NOT NULL, reply_id TEXT,
   content TEXT NOT NULL, started_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS ledgers (message_id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);
@@ -28,6 +28,10 @@ CREATE INDEX IF NOT EXISTS messages_chat_active ON messages (chat, active, id);
 
 export function ensureSchema(sql: SqlStorage): void {
   upgradeFromOneConversation(sql);
+  const chats = columns(sql, "chats");
+  if (chats.length > 0 && !chats.includes("persona")) sql.exec("ALTER TABLE chats ADD COLUMN persona TEXT");
+  const inflight = columns(sql, "inflight");
+  if (inflight.length > 0 && !inflight.includes("reply_id")) sql.exec("DROP TABLE inflight");
   sql.exec(SCHEMA);
   sql.exec(INDEXES);
 }

@@ -5,6 +5,7 @@
  * calibration, and starts a summary when enough turns fell out.
  */
 import type { CharacterSnapshot } from "../context/system-prompt";
+import { MESSAGE_OVERHEAD } from "../context/tokens";
 import { errorBody } from "../errors";
 import { llmConfig } from "../llm/config";
 import { errorKind, logEvent } from "../log";
@@ -23,7 +24,7 @@ import type { Store } from "./store";
 import { createSummarizer } from "./summarise";
 import { createTurn, type Turn } from "./turn";
 import type { SendResult, StoredMessage } from "./types";
-import { type Hot, toWire } from "./window";
+import { type Hot, toWire, userIdentity } from "./window";
 
 export interface RunnerDeps {
   config: SessionConfig;
@@ -58,8 +59,19 @@ export function createTurnRunner(deps: RunnerDeps) {
   /** The prompt budget, shrunk when the upstream counts more tokens than we do. */
   const budget = () => Math.floor(config.budget.prompt / calibration.current());
 
-  async function generate(hot: Hot, t: Turn, userMessage: StoredMessage, character: CharacterSnapshot): Promise<void> {
-    const checkpoint = deps.checkpoint.begin(hot.chat, userMessage.id);
+  /**
+   * Writes the reply to `userMessage`; with `continued`, goes on from that
+   * partial reply (the new text is appended to it) instead of writing a new one.
+   */
+  async function generate(
+    hot: Hot,
+    t: Turn,
+    userMessage: StoredMessage,
+    character: CharacterSnapshot,
+    continued?: StoredMessage,
+  ): Promise<void> {
+    const before = continued?.content ?? "";
+    const checkpoint = deps.checkpoint.begin(hot.chat, userMessage.id, continued?.id ?? null);
     const promptBudget = budget();
     const parts = {
       memories: deps.memories.memories(hot.chat),
@@ -67,24 +79,27 @@ export function createTurnRunner(deps: RunnerDeps) {
       shares: config.shares,
       recallLimit: config.recallLimit,
     };
-    const prompt = await assemblePrompt(hot, character, userMessage, promptBudget, parts, deps.recall.search(hot));
+    const room = continued ? continued.tokens + MESSAGE_OVERHEAD : 0;
+    const prompt = await assemblePrompt(hot, character, userMessage, promptBudget - room, parts, deps.recall.search(hot));
+    if (continued) {
+      prompt.messages.push({ role: "assistant", content: continued.content });
+      prompt.tokens += room;
+    }
     const cfg = llmConfig(config.llm, { sessionId: hot.sessionId, userId: hot.pair.userId }, character.model);
-    const result = await streamReply(cfg, prompt, t, config.budget.reply, character.id, checkpoint.progress);
+    const maxTokens = Math.max(32, config.budget.reply - (continued?.tokens ?? 0));
+    const result = await streamReply(cfg, prompt, t, maxTokens, character.id, (text) => checkpoint.progress(before + text), !!continued);
     if (current.get(hot.chat) !== t) return; // the conversation was deleted meanwhile
     let reply: Message | undefined;
-    if (result.content || result.status === "complete") {
-      const stored = deps.conversation.append(
-        hot,
-        {
-          chat: hot.chat,
-          role: "assistant",
-          content: result.content,
-          status: result.status,
-          clientId: null,
-          parentId: userMessage.id,
-        },
-        true,
-      );
+    const stored = continued
+      ? deps.conversation.extend(hot, continued, result.content, result.status)
+      : result.content || result.status === "complete"
+        ? deps.conversation.append(
+            hot,
+            { chat: hot.chat, role: "assistant", content: result.content, status: result.status, clientId: null, parentId: userMessage.id },
+            true,
+          )
+        : null;
+    if (stored) {
       store.saveLedger(stored.id, JSON.stringify(prompt.ledger));
       // With the other versions, so a client shown this reply can still swipe.
       reply = withAlternatives(store, [stored])[0];
@@ -106,7 +121,7 @@ export function createTurnRunner(deps: RunnerDeps) {
       promptBudget,
       trigger: config.summaryTriggerTokens ?? Math.floor(promptBudget / 4),
       share: config.shares.summary,
-      names: { user: hot.profile.displayName || "User", character: character.name },
+      names: { user: userIdentity(hot).name || "User", character: character.name },
     });
   }
 
@@ -127,13 +142,23 @@ export function createTurnRunner(deps: RunnerDeps) {
     current: (chat: string): Turn | null => current.get(chat) ?? null,
     /** The reply written last in `chat`. */
     last: (chat: string): Turn | null => last.get(chat) ?? null,
-    /** Starts a reply to `userMessage`; `announce` first sends the user message itself as an event. */
-    start(hot: Hot, character: CharacterSnapshot, userMessage: StoredMessage, stream: boolean, announce: boolean): Promise<SendResult> {
+    /**
+     * Starts a reply to `userMessage` (or, with `continued`, more of that reply);
+     * `announce` first sends the user message itself as an event.
+     */
+    start(
+      hot: Hot,
+      character: CharacterSnapshot,
+      userMessage: StoredMessage,
+      stream: boolean,
+      announce: boolean,
+      continued?: StoredMessage,
+    ): Promise<SendResult> {
       const t = createTurn(deps.conversation.nextId(), userMessage.id);
       current.set(hot.chat, t);
       deps.live.broadcast({ type: "turn", chat: hot.chat, turnId: t.id, userMessageId: userMessage.id });
       if (announce) t.emit("message", { message: toWire(userMessage) });
-      deps.waitUntil(generate(hot, t, userMessage, character).catch((err: unknown) => failed(hot.chat, t, err)));
+      deps.waitUntil(generate(hot, t, userMessage, character, continued).catch((err: unknown) => failed(hot.chat, t, err)));
       return follow(t, stream);
     },
     follow,

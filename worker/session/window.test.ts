@@ -23,6 +23,7 @@ describe("the hot window's vocabulary", () => {
       pair,
       "s",
       { displayName: "", persona: "" },
+      null,
       [msg(id(1), "lighthouse keeper"), msg(id(2), "the lighthouse")],
       "none",
     );
@@ -34,7 +35,7 @@ describe("the hot window's vocabulary", () => {
   });
 
   it("forgets the words of messages that leave the window, at either end", () => {
-    const hot = createHot(pair, "s", { displayName: "", persona: "" }, [], "none");
+    const hot = createHot(pair, "s", { displayName: "", persona: "" }, null, [], "none");
     pushWindow(hot, msg(id(1), "walrus"));
     pushWindow(hot, msg(id(2), "walrus again"));
     popWindow(hot);

@@ -4,7 +4,7 @@
  * each message uses, for recall to skip what the prompt already holds).
  */
 import { searchWords } from "../recall/terms";
-import type { Message } from "../shared/wire";
+import type { Message, Persona } from "../shared/wire";
 import type { ChatRef, Pair, StoredMessage } from "./types";
 
 /** Messages kept in memory; the prompt takes the newest that fit its budget. */
@@ -16,6 +16,8 @@ export interface Hot {
   chat: string;
   sessionId: string;
   profile: { displayName: string; persona: string };
+  /** The persona chosen for this conversation; when null the profile speaks for the user. */
+  persona: Persona | null;
   /** Active messages, oldest first. */
   window: StoredMessage[];
   /** Whether PostgreSQL holds active messages older than the local ones ("unknown" until it answers). */
@@ -26,10 +28,24 @@ export interface Hot {
   vocab: Map<string, string[]>;
 }
 
-export function createHot(ref: ChatRef, sessionId: string, profile: Hot["profile"], window: StoredMessage[], cold: Hot["cold"]): Hot {
+export function createHot(
+  ref: ChatRef,
+  sessionId: string,
+  profile: Hot["profile"],
+  persona: Persona | null,
+  window: StoredMessage[],
+  cold: Hot["cold"],
+): Hot {
   const vocab = new Map<string, string[]>();
   for (const m of window) index(vocab, m);
-  return { pair: { userId: ref.userId, characterId: ref.characterId }, chat: ref.chat, sessionId, profile, window, cold, vocab };
+  return { pair: { userId: ref.userId, characterId: ref.characterId }, chat: ref.chat, sessionId, profile, persona, window, cold, vocab };
+}
+
+/** Who the user is in this conversation: the chosen persona, else the profile. */
+export function userIdentity(hot: Hot): { name: string; persona: string } {
+  return hot.persona
+    ? { name: hot.persona.name, persona: hot.persona.description }
+    : { name: hot.profile.displayName, persona: hot.profile.persona };
 }
 
 /**

@@ -57,6 +57,24 @@ export interface ChatSummary {
   updatedAt: string;
 }
 
+/** Who the user is in a conversation (GET /api/me/personas); a conversation without one uses the profile. */
+export interface Persona {
+  id: string;
+  name: string;
+  description: string;
+}
+
+/** A message found by GET /api/search, with where it is. */
+export interface SearchHit {
+  characterId: string;
+  characterName: string;
+  chatId: string;
+  chatTitle: string;
+  /** The matched words marked «like this». */
+  snippet: string;
+  message: Message;
+}
+
 /** One of the user's conversations with a character ("main", or a new chat or branch). */
 export interface ChatInfo {
   id: string;
@@ -65,6 +83,8 @@ export interface ChatInfo {
   branchedFrom: string | null;
   createdAt: string;
   lastMessage: Message | null;
+  /** The persona chosen for this conversation; null: the profile's name and persona. */
+  persona: Persona | null;
 }
 
 export interface Memory {

@@ -1,0 +1,51 @@
+/**
+ * Tools on single messages: delete one, edit what the character said, and
+ * continue a reply that was cut off. Deleting takes the message (and, for a
+ * user message, the replies to it) out of the history, with the memories
+ * pinned from it and the summaries that folded it; ledgers of earlier replies
+ * stay as the record of what was sent.
+ */
+
+import { countTokens } from "../context/tokens";
+import type { Message } from "../shared/wire";
+import type { Parts, Ready } from "./collaborators";
+import { withAlternatives } from "./controls";
+import type { Result, SendResult } from "./types";
+
+export function deleteMessage(c: Parts, { hot }: Ready, messageId: string): Result {
+  if (c.runner.current(hot.chat)) return { ok: false, code: "turn_in_progress" };
+  const target = c.store.byId(messageId);
+  if (!target?.active || target.chat !== hot.chat) return { ok: false, code: "message_not_found" };
+  const gone = target.role === "user" ? [target, ...c.store.repliesToAny([target.id]).filter((r) => r.active)] : [target];
+  for (const m of gone) c.store.updateMessage({ ...m, active: false });
+  const ids = new Set(gone.map((m) => m.id));
+  c.memories.deleteMemories(
+    c.memories
+      .memories(hot.chat)
+      .filter((m) => m.sourceMessageId && ids.has(m.sourceMessageId))
+      .map((m) => m.id),
+  );
+  c.memories.rollbackSummaries(hot.chat, target.id, true);
+  return { ok: true };
+}
+
+/** Changes what the character said; the next prompts use the new text. */
+export function editReply(c: Parts, { hot }: Ready, messageId: string, content: string): Result<{ message: Message }> {
+  if (c.runner.current(hot.chat)) return { ok: false, code: "turn_in_progress" };
+  const target = c.store.byId(messageId);
+  if (!target?.active || target.chat !== hot.chat) return { ok: false, code: "message_not_found" };
+  if (target.role !== "assistant")
+    return { ok: false, code: "conflict", message: "A message of yours is changed with edit, which writes a new reply." };
+  const next = { ...target, content, tokens: countTokens(content) };
+  c.store.updateMessage(next);
+  return { ok: true, message: withAlternatives(c.store, [next])[0] };
+}
+
+/** More of the last reply, appended to it: for a reply cut off by a limit, a stop or a failure. */
+export function continueReply(c: Parts, { hot, character }: Ready, stream: boolean): Promise<SendResult> | SendResult {
+  if (c.runner.current(hot.chat)) return { ok: false, code: "turn_in_progress" };
+  const last = hot.window.at(-1);
+  const parent = last?.role === "assistant" && last.parentId ? hot.window.find((m) => m.id === last.parentId) : undefined;
+  if (!last || !parent) return { ok: false, code: "conflict", message: "Only the last reply can be continued." };
+  return c.runner.start(hot, character, parent, stream, false, last);
+}
