@@ -9,7 +9,7 @@ import { parseCardValue } from "../worker/characters/card-parse";
 import { storeCard } from "../worker/characters/card-store";
 import { hasCharacters, insertCharacter } from "../worker/db/characters";
 import { createDb } from "../worker/db/client";
-import { findUserByLogin, insertUser } from "../worker/db/users";
+import { findUserByUsername, insertUser } from "../worker/db/users";
 import { newId } from "../worker/ids";
 import { prepareAvatar } from "../worker/images/avatar-image";
 import { putAvatar } from "../worker/storage/avatars";
@@ -24,7 +24,7 @@ export type SeedOutcome = "seeded" | "already_seeded" | "not_empty";
 export async function seedSamples(databaseUrl: string, bucket: () => Promise<R2Bucket>): Promise<SeedOutcome> {
   const { db, close } = createDb(databaseUrl);
   try {
-    if (await findUserByLogin(db, SAMPLES_USERNAME)) return "already_seeded";
+    if (await findUserByUsername(db, SAMPLES_USERNAME)) return "already_seeded";
     if (await hasCharacters(db)) return "not_empty";
     const owner = await insertUser(db, {
       id: newId(),

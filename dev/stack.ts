@@ -4,6 +4,8 @@
  * locally, in `npm start`, the tests and the benchmark.
  */
 import { existsSync, mkdirSync } from "node:fs";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
 import { Miniflare } from "miniflare";
 import { WORKER_BUNDLE } from "./build";
 
@@ -23,6 +25,8 @@ export interface StackOptions {
   scriptPath?: string;
   /** Opens workerd's DevTools inspector on this port (the profiler uses it). */
   inspectorPort?: number;
+  /** Receives every line workerd writes (the worker's logs), which are still printed as usual. */
+  onLog?: (line: string) => void;
 }
 
 export interface Stack {
@@ -62,6 +66,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       routerConfig: { has_user_worker: true, invoke_user_worker_ahead_of_assets: true },
     },
     ...(opts.inspectorPort ? { inspectorPort: opts.inspectorPort } : {}),
+    ...(opts.onLog ? { handleRuntimeStdio: teeLines(opts.onLog) } : {}),
     host: opts.host ?? "127.0.0.1",
     port: opts.port ?? 0,
   });
@@ -84,4 +89,19 @@ export async function openObjectStore(dir: string): Promise<{ bucket: R2Bucket; 
   });
   await mf.ready;
   return { bucket: (await mf.getR2Bucket("AVATARS")) as unknown as R2Bucket, close: () => mf.dispose() };
+}
+
+/** workerd's stdout and stderr, line by line to `onLine` and on to this process's own. */
+function teeLines(onLine: (line: string) => void) {
+  return (stdout: Readable, stderr: Readable) => {
+    for (const [stream, out] of [
+      [stdout, process.stdout],
+      [stderr, process.stderr],
+    ] as const) {
+      createInterface({ input: stream }).on("line", (line) => {
+        onLine(line);
+        out.write(`${line}\n`);
+      });
+    }
+  };
 }

@@ -56,7 +56,7 @@ if (!llmBaseUrl) {
   workerEnv.LLM_MODEL ??= "development";
   log(`LLM_BASE_URL unset: built-in development LLM on ${llm.url} (deterministic, not a real model)`);
 }
-if (!env.REDIS_URL) log("REDIS_URL unset: no shared cache, login throttling off");
+if (!env.REDIS_URL) log("REDIS_URL unset: no shared cache, sign-in and registration throttling off");
 if (env.AUTH_SECRET) {
   workerEnv.AUTH_SECRET = env.AUTH_SECRET;
 } else {

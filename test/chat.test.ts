@@ -6,7 +6,7 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Stack } from "../dev/stack";
-import { client, eventually, parseSse, promptsWith, type Session, startWorker, unique } from "./worker";
+import { client, eventually, OPS_TOKEN, parseSse, promptsWith, type Session, startWorker, unique } from "./worker";
 
 let stack: Stack;
 let api: ReturnType<typeof client>;
@@ -24,12 +24,13 @@ async function history(as: Session, characterId: string) {
 
 describe("health", () => {
   it("reports each dependency at /readyz, and says when the LLM is down", async () => {
-    const ready = await fetch(`${stack.url}/readyz`);
+    const operator = { headers: { authorization: `Bearer ${OPS_TOKEN}` } };
+    const ready = await fetch(`${stack.url}/readyz`, operator);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ ready: true, checks: { postgres: { ok: true }, redis: { ok: true }, llm: { ok: true } } });
     const broken = await startWorker({ llmBaseUrl: "http://127.0.0.1:9/v1" });
     try {
-      const res = await fetch(`${broken.url}/readyz`);
+      const res = await fetch(`${broken.url}/readyz`, operator);
       expect(res.status).toBe(503);
       const body = (await res.json()) as { ready: boolean; checks: { llm: { ok: boolean }; postgres: { ok: boolean } } };
       expect(body.checks.llm.ok).toBe(false);

@@ -80,9 +80,14 @@ describe("search inside conversations", () => {
       const body = (await res.json()) as { results: { chatId: string; characterId: string; snippet: string; message: { id: string } }[] };
       return body.results.length > 0 ? body.results : null;
     });
-    expect(results?.map((r) => r.message.id)).toEqual([turn.body.userMessage.id]);
-    expect(results?.[0]).toMatchObject({ chatId: "main", characterId: ch.id });
-    expect(results?.[0].snippet).toContain(`«${word}»`);
+    // The user's message, and (once copied) the development model's reply that quotes it; never the other user's.
+    const mine = [turn.body.userMessage.id, turn.body.reply.id];
+    expect(results?.map((r) => r.message.id)).toContain(turn.body.userMessage.id);
+    for (const r of results ?? []) {
+      expect(mine).toContain(r.message.id);
+      expect(r).toMatchObject({ chatId: "main", characterId: ch.id });
+      expect(r.snippet).toContain(`«${word}»`);
+    }
     expect((await api.call("/api/search?q=", { as: me })).status).toBe(400);
     expect((await api.call(`/api/search?q=${word}`)).status).toBe(401);
   });

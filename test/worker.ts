@@ -10,6 +10,8 @@ import { createSseParser } from "../worker/shared/sse";
 import { readTurnEvent } from "../worker/shared/turn-events";
 
 export const AUTH_SECRET = randomBytes(32).toString("base64url");
+/** The operator token that shows /readyz's details. */
+export const OPS_TOKEN = randomBytes(24).toString("base64url");
 
 export async function startWorker(over: Partial<StackOptions> & { env?: Record<string, string> } = {}): Promise<Stack> {
   return startStack({
@@ -17,7 +19,8 @@ export async function startWorker(over: Partial<StackOptions> & { env?: Record<s
     redisUrl: inject("redisUrl"),
     llmBaseUrl: inject("llmBaseUrl"),
     ...over,
-    env: { AUTH_SECRET, DEV_LLM: "1", LLM_MODEL: "development", ...over.env },
+    // Each test file registers many users from one local address; the registration limit has its own test.
+    env: { AUTH_SECRET, OPS_TOKEN, DEV_LLM: "1", LLM_MODEL: "development", REGISTER_LIMIT: "100000", ...over.env },
   });
 }
 

@@ -3,7 +3,10 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { isDatabaseDown } from "./db/client";
+import { clientFault } from "./db/pg-errors";
 import { AppError, errorBody, errorStatus } from "./errors";
+import { drainUnreadBody } from "./http/drain";
+import { securityHeaders } from "./http/security-headers";
 import { errorKind, logEvent } from "./log";
 import type { AppEnv } from "./resources";
 import { withResources } from "./resources";
@@ -17,6 +20,8 @@ import { personaRoutes } from "./routes/personas";
 import { searchRoutes } from "./routes/search";
 
 export const app = new Hono<AppEnv>()
+  .use(drainUnreadBody())
+  .use(securityHeaders())
   .use(withResources())
   .route("/", healthRoutes)
   .route("/api/auth", authRoutes)
@@ -51,6 +56,11 @@ app.onError((err, c) => {
     return c.json(errorBody(code, { requestId }), status);
   }
   // Codes and stack frames only: an error's message can carry query parameters (a user's text).
+  const fault = clientFault(err);
+  if (fault) {
+    logEvent("warn", "client_fault", { requestId, path: c.req.routePath, error: errorKind(err), code: fault });
+    return c.json(errorBody(fault, { requestId }), errorStatus(fault));
+  }
   if (isDatabaseDown(err)) {
     logEvent("warn", "database_unavailable", { requestId, path: c.req.routePath, error: errorKind(err) });
     c.header("Retry-After", "2");

@@ -36,7 +36,11 @@ export interface Env {
   SUMMARY_TRIGGER_TOKENS?: string;
   /** Comma-separated phrases that pin a memory ("remember this", …). */
   MEMORY_TRIGGERS?: string;
-  /** "development" relaxes cookie `Secure` for http://127.0.0.1. */
+  /** New accounts per client address per hour (default 20). */
+  REGISTER_LIMIT?: string;
+  /** Operator token for /readyz details; unset → details are never shown. */
+  OPS_TOKEN?: string;
+  /** "production" trusts CF-Connecting-IP (set by Cloudflare's edge) and sends HSTS. */
   ENVIRONMENT?: string;
   CHAT_SESSION: DurableObjectNamespace<ChatSession>;
   /** Avatars and card images (R2 in production, miniflare's R2 locally); never PostgreSQL rows. */

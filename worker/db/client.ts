@@ -42,7 +42,8 @@ export function isDatabaseDown(err: unknown): boolean {
     e && depth < 3;
     e = e.cause as typeof e, depth++
   ) {
-    if (typeof e.code === "string" && /^(ECONNREFUSED|ECONNRESET|CONNECT_TIMEOUT|CONNECTION_)/.test(e.code)) return true;
+    // 53300: too many connections; 57P01-03: the server is shutting down or starting.
+    if (typeof e.code === "string" && /^(ECONNREFUSED|ECONNRESET|CONNECT_TIMEOUT|CONNECTION_|53300$|57P0[123]$)/.test(e.code)) return true;
     if (typeof e.message === "string" && /Network connection lost|cannot connect|connect(ion)? (refused|timeout)/i.test(e.message))
       return true;
   }

@@ -21,7 +21,12 @@ export const users = pgTable(
     createdAt: now("created_at"),
     updatedAt: now("updated_at"),
   },
-  (t) => [uniqueIndex("users_username_lower").on(sql`lower(${t.username})`), uniqueIndex("users_email_lower").on(sql`lower(${t.email})`)],
+  // Usernames are public and unique. Emails are private and NOT unique: a unique email would tell anyone who registers
+  // whether an address is in use. Sign-in by email tries that email's oldest accounts (worker/db/users.ts).
+  (t) => [
+    uniqueIndex("users_username_lower").on(sql`lower(${t.username})`),
+    index("users_email_lower_created").on(sql`lower(${t.email})`, t.createdAt, t.id),
+  ],
 );
 
 export const characters = pgTable(

@@ -1,10 +1,10 @@
 /** Users and refresh tokens in PostgreSQL. */
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import type { User } from "../shared/wire";
 import type { Db } from "./client";
 import { refreshTokens, users } from "./schema";
 
-type UserRow = typeof users.$inferSelect;
+export type UserRow = typeof users.$inferSelect;
 
 export function toUser(row: UserRow): User {
   return {
@@ -21,14 +21,24 @@ export async function findUserById(db: Db, id: string): Promise<UserRow | undefi
   return (await db.select().from(users).where(eq(users.id, id)).limit(1))[0];
 }
 
-/** By username or email, case-insensitively. */
-export async function findUserByLogin(db: Db, login: string): Promise<UserRow | undefined> {
-  const l = login.toLowerCase();
-  return (await db.select().from(users).where(sql`lower(${users.username}) = ${l} or lower(${users.email}) = ${l}`).limit(1))[0];
+/** By username, case-insensitively. */
+export async function findUserByUsername(db: Db, username: string): Promise<UserRow | undefined> {
+  return (await db.select().from(users).where(sql`lower(${users.username}) = ${username.toLowerCase()}`).limit(1))[0];
 }
 
-export type InsertUserResult = { ok: true; user: UserRow } | { ok: false; code: "username_taken" | "email_taken" };
+/** The oldest `limit` accounts registered with this email (emails are not unique), oldest first. */
+export async function findUsersByEmail(db: Db, email: string, limit: number): Promise<UserRow[]> {
+  return db
+    .select()
+    .from(users)
+    .where(sql`lower(${users.email}) = ${email.toLowerCase()}`)
+    .orderBy(asc(users.createdAt), asc(users.id))
+    .limit(limit);
+}
 
+export type InsertUserResult = { ok: true; user: UserRow } | { ok: false; code: "username_taken" };
+
+/** A new account; only a taken username (public anyway) is refused, never an email in use. */
 export async function insertUser(db: Db, row: typeof users.$inferInsert): Promise<InsertUserResult> {
   try {
     const [user] = await db.insert(users).values(row).returning();
@@ -37,7 +47,6 @@ export async function insertUser(db: Db, row: typeof users.$inferInsert): Promis
     const constraint = err as { constraint_name?: string; cause?: { constraint_name?: string } };
     const name = constraint.constraint_name ?? constraint.cause?.constraint_name;
     if (name === "users_username_lower") return { ok: false, code: "username_taken" };
-    if (name === "users_email_lower") return { ok: false, code: "email_taken" };
     throw err;
   }
 }
@@ -79,6 +88,14 @@ export async function consumeRefreshToken(db: Db, id: string): Promise<boolean> 
     .where(and(eq(refreshTokens.id, id), isNull(refreshTokens.revokedAt)))
     .returning({ id: refreshTokens.id });
   return rows.length === 1;
+}
+
+/** Revokes every live refresh token of the user (a password change ends every session; the caller is issued a new one). */
+export async function revokeAllFamilies(db: Db, userId: string): Promise<void> {
+  await db
+    .update(refreshTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
 }
 
 export async function revokeFamily(db: Db, family: string): Promise<void> {

@@ -1,10 +1,12 @@
 /**
  * Reading request bodies: a hard byte limit that holds for chunked bodies
- * too, JSON parsing, and schema validation, each with its own error code.
+ * too, bounded JSON (depth, keys, storable strings), and schema validation,
+ * each with its own error code.
  */
 import type { Context } from "hono";
 import type { z } from "zod";
 import { AppError } from "../errors";
+import { BODY_JSON_LIMITS, jsonProblem, nestingDepth } from "./json-limits";
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
@@ -43,12 +45,17 @@ export async function readText(req: Request, limit = DEFAULT_BODY_LIMIT): Promis
 /** Parse and validate a JSON body against `schema`. */
 export async function readJson<S extends z.ZodType>(c: Context, schema: S, limit = DEFAULT_BODY_LIMIT): Promise<z.infer<S>> {
   const text = await readText(c.req.raw, limit);
+  const limits = BODY_JSON_LIMITS;
+  if (nestingDepth(text, limits.maxDepth) > limits.maxDepth)
+    throw new AppError("invalid_input", { message: `The body is nested more than ${limits.maxDepth} levels deep.` });
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     throw new AppError("invalid_json");
   }
+  const problem = jsonProblem(value, limits);
+  if (problem) throw new AppError("invalid_input", problem);
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -15,6 +15,7 @@ import {
 import { characterChatPairs } from "../db/export";
 import { AppError } from "../errors";
 import { readJson } from "../http/body";
+import { text, textProblem } from "../http/text";
 import { isUuid, newId } from "../ids";
 import type { AppEnv } from "../resources";
 import { sessionStub } from "../session/stub";
@@ -23,18 +24,15 @@ import { dropCached, ownCharacter, readableCharacter, refreshSessions } from "./
 import { avatarRoutes } from "./character-avatar";
 import { cardRoutes } from "./character-cards";
 
-/** Text without U+0000, which PostgreSQL cannot store. */
-const noNul = (s: string) => !s.includes("\u0000");
-const text = (max: number) => z.string().max(max).refine(noNul, "may not contain U+0000");
 const fields = {
-  name: z.string().trim().min(1).max(100).refine(noNul, "may not contain U+0000"),
-  tagline: text(200),
-  description: text(32_000),
-  greeting: text(32_000),
-  scenario: text(32_000),
-  exampleDialogues: text(32_000),
+  name: text().trim().min(1).max(100),
+  tagline: text().max(200),
+  description: text().max(32_000),
+  greeting: text().max(32_000),
+  scenario: text().max(32_000),
+  exampleDialogues: text().max(32_000),
   visibility: z.enum(["public", "private"]),
-  tags: z.array(text(40)).max(20).transform(normalizeTags),
+  tags: z.array(text().max(40)).max(20).transform(normalizeTags),
 };
 const createSchema = z.object({
   ...fields,
@@ -64,7 +62,11 @@ export const characterRoutes = new Hono<AppEnv>()
   .route("/", cardRoutes)
   .route("/", avatarRoutes)
   .get("/", async (c) => {
-    const q = c.req.query("q")?.trim().slice(0, 100) || undefined;
+    const raw = c.req.query("q")?.trim();
+    const problem = raw === undefined ? null : textProblem(raw);
+    if (problem) throw new AppError("invalid_input", { field: "q", message: `q: ${problem}` });
+    // At most 100 characters, cut between code points so no surrogate pair is split.
+    const q = raw ? Array.from(raw).slice(0, 100).join("") || undefined : undefined;
     const tag = normalizeTags([c.req.query("tag") ?? ""])[0];
     const sortParam = c.req.query("sort");
     if (sortParam !== undefined && !SORTS.includes(sortParam as CatalogueQuery["sort"]))

@@ -11,6 +11,7 @@ import { deleteChat, listChats } from "../db/chats";
 import { findPersona } from "../db/personas";
 import { AppError } from "../errors";
 import { readJson } from "../http/body";
+import { text } from "../http/text";
 import { isUuid } from "../ids";
 import type { AppEnv } from "../resources";
 import { LIVE_CHARACTER, LIVE_USER } from "../session/live";
@@ -18,7 +19,7 @@ import { sessionStub } from "../session/stub";
 import { conversationRoutes } from "./conversation";
 import { CONTENT_LIMIT, checkSize, isChatId, okOr, SSE_HEADERS, session } from "./session-call";
 
-const title = z.string().trim().max(200);
+const title = text().trim().max(200);
 const newChatSchema = z.object({
   title: title.optional(),
   /** Branch: the message to copy the history up to, in the conversation `fromChat` (main when absent). */
@@ -90,7 +91,7 @@ export const chatRoutes = new Hono<AppEnv>()
 
 const seedSchema = z.object({
   characterId: z.string().refine(isUuid, "not a character id"),
-  message: z.string().refine((s) => s.trim().length > 0, "must not be empty"),
+  message: text().refine((s) => s.trim().length > 0, "must not be empty"),
 });
 
 /** The seed's endpoint: one turn in the main conversation, answered as {message: reply}. */

@@ -7,21 +7,22 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { AppError } from "../errors";
 import { readJson } from "../http/body";
+import { text } from "../http/text";
 import { isUuid } from "../ids";
 import type { AppEnv } from "../resources";
 import { CONTENT_LIMIT, checkSize, okOr, pathId, SSE_HEADERS, session, turnResponse, wantsStream } from "./session-call";
 
-const content = z.string().refine((s) => s.trim().length > 0, "must not be empty");
-const sendSchema = z.object({ content, clientMessageId: z.string().min(1).max(100).optional() });
+const content = text().refine((s) => s.trim().length > 0, "must not be empty");
+const sendSchema = z.object({ content, clientMessageId: text().min(1).max(100).optional() });
 const editSchema = z.object({ content });
 const rewindSchema = z.object({ messageId: z.string().refine(isUuid, "not a message id") });
 const scope = z.enum(["chat", "character"]).optional();
 const memorySchema = z.union([
-  z.object({ content: z.string().trim().min(1).max(2000), scope }),
+  z.object({ content: text().trim().min(1).max(2000), scope }),
   z.object({ messageId: z.string().refine(isUuid, "not a message id"), scope }),
 ]);
 const memoryPatch = z
-  .object({ content: z.string().trim().min(1).max(2000).optional(), scope })
+  .object({ content: text().trim().min(1).max(2000).optional(), scope })
   .refine((p) => p.content !== undefined || p.scope !== undefined, "nothing to change");
 const BODY_LIMIT = CONTENT_LIMIT * 2 + 1024;
 

@@ -1,25 +1,28 @@
 /** The caller's profile: read, change, export, delete. */
 import { Hono } from "hono";
 import { z } from "zod";
+import { throttleScope } from "../auth/client-address";
 import { hashPassword, verifyPassword } from "../auth/password";
 import { requireUser } from "../auth/require-user";
-import { clearSession } from "../auth/session-cookie";
+import { clearSession, issueSession } from "../auth/session-cookie";
+import { attemptSucceeded, takeAttempt } from "../auth/throttle";
 import { dropCachedCharacter } from "../cache/characters";
 import { exportUserData, ownCharacterIds, userChatPairs } from "../db/export";
-import { deleteUser, findUserById, toUser, updateUser } from "../db/users";
+import { deleteUser, findUserById, revokeAllFamilies, toUser, updateUser } from "../db/users";
 import { AppError } from "../errors";
 import { readJson } from "../http/body";
+import { text } from "../http/text";
 import type { AppEnv } from "../resources";
 import { sessionStub } from "../session/stub";
 import { passwordSchema } from "./auth";
 
 const patchSchema = z
   .object({
-    displayName: z.string().trim().min(1).max(64),
-    persona: z.string().max(4000),
+    displayName: text().trim().min(1).max(64),
+    persona: text().max(4000),
   })
   .partial();
-const passwordChange = z.object({ currentPassword: z.string().min(1).max(256), newPassword: passwordSchema });
+const passwordChange = z.object({ currentPassword: text().min(1).max(256), newPassword: passwordSchema });
 
 export const meRoutes = new Hono<AppEnv>()
   .use(requireUser())
@@ -46,8 +49,17 @@ export const meRoutes = new Hono<AppEnv>()
     const db = c.var.db();
     const row = await findUserById(db, c.var.userId);
     if (!row) throw new AppError("unauthorized");
+    // The same count as sign-in: a stolen access token must not become unlimited password guesses.
+    const throttle = await throttleScope(c, await c.var.redis.get());
+    const wait = await takeAttempt(throttle, row.id);
+    if (wait > 0) throw new AppError("too_many_attempts", { retryAfter: wait });
     if (!(await verifyPassword(body.currentPassword, row.passwordHash))) throw new AppError("invalid_credentials");
+    await attemptSucceeded(throttle, row.id);
     await updateUser(db, row.id, { passwordHash: await hashPassword(body.newPassword) });
+    // Every signed-in device ends (its refresh cookie no longer refreshes); this one gets a fresh cookie.
+    // The refresh cookie is scoped to /api/auth, so this request cannot tell which family is its own.
+    await revokeAllFamilies(db, row.id);
+    await issueSession(c, toUser(row));
     return c.body(null, 204);
   })
   .get("/export", async (c) => {

@@ -9,13 +9,14 @@ import { userChatPairs } from "../db/export";
 import { countPersonas, deletePersona, insertPersona, listPersonas, updatePersona } from "../db/personas";
 import { AppError } from "../errors";
 import { readJson } from "../http/body";
+import { text } from "../http/text";
 import { isUuid, newId } from "../ids";
 import type { AppEnv } from "../resources";
 import { sessionStub } from "../session/stub";
 import type { Persona } from "../shared/wire";
 
 const MAX_PERSONAS = 20;
-const fields = { name: z.string().trim().min(1).max(100), description: z.string().max(4000) };
+const fields = { name: text().trim().min(1).max(100), description: text().max(4000) };
 const createSchema = z.object({ name: fields.name, description: fields.description.default("") });
 const patchSchema = z.object({ name: fields.name.optional(), description: fields.description.optional() });
 
