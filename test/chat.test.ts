@@ -173,7 +173,7 @@ describe("a character that changes", () => {
     const marker = unique("m");
     await api.say(b, ch.id, marker);
     const [prompt] = await promptsWith(marker);
-    expect(prompt.messages[0].content).toContain(`You are ${name}.`);
+    expect(prompt.messages[0].content).toContain(`You are ${name},`);
     expect((await api.call(`/api/characters/${ch.id}`, { method: "PATCH", as: a, json: { visibility: "private" } })).status).toBe(200);
     const refused = await api.say(b, ch.id, "still there?");
     expect(refused.status).toBe(404);
@@ -192,7 +192,8 @@ describe("bad input", () => {
     const long = await api.say(me, ch.id, "x".repeat(32 * 1024 + 1));
     expect(long.status).toBe(413);
     expect(long.body.error.code).toBe("content_too_large");
-    expect(await history(me, ch.id)).toEqual([]);
+    // Nothing was stored; opening the conversation shows only the character's greeting.
+    expect((await history(me, ch.id)).map((m) => [m.role, m.content])).toEqual([["assistant", ch.greeting]]);
   });
 });
 

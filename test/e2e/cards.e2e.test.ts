@@ -93,7 +93,7 @@ describe("cards in the web client", () => {
     await page.getByTestId("character-card").filter({ hasText: "Mossback" }).first().getByRole("link", { name: "Mossback" }).click();
     await page.waitForURL(/\/chat\//);
     await loadedImage(page.locator(".chat-head").getByTestId("avatar-image"));
-    await loadedImage(page.getByTestId("greeting").getByTestId("avatar-image"));
+    await loadedImage(page.locator("[data-greeting]").getByTestId("avatar-image"));
     await screenshot(page, "chat-with-avatar");
   });
 

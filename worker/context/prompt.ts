@@ -32,6 +32,8 @@ export interface PromptInput {
   /** The active history, oldest first (not including the new message). */
   history: CountedMessage[];
   newMessage: CountedMessage;
+  /** A system message after the new one (the card's post-history instructions), counted in the budget. */
+  after?: PromptSection | null;
   /** Context window minus the reply's reserve. */
   budget: number;
 }
@@ -47,7 +49,8 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const sections = input.system.filter((s) => s.text.length > 0);
   const systemText = sections.map((s) => s.text).join("\n\n");
   const systemTokens = sections.reduce((n, s) => n + s.tokens, 0) + 2 * Math.max(0, sections.length - 1);
-  let used = REPLY_PRIMING + cost(systemTokens) + cost(input.newMessage.tokens);
+  const after = input.after?.text ? input.after : null;
+  let used = REPLY_PRIMING + cost(systemTokens) + cost(input.newMessage.tokens) + (after ? cost(after.tokens) : 0);
   const shares: PromptLedger["shares"] = {};
   for (const s of input.system) shares[s.name] = { budget: s.budget ?? s.tokens, used: s.tokens };
 
@@ -76,6 +79,7 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   if (systemText) messages.push({ role: "system", content: systemText });
   for (const m of kept) messages.push({ role: m.role, content: m.content });
   messages.push({ role: "user", content: input.newMessage.content });
+  if (after) messages.push({ role: "system", content: after.text });
 
   const included: PromptLedger["included"] = [
     ...sections.flatMap((s) =>
@@ -83,6 +87,7 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
     ),
     ...kept.map((m) => ({ id: m.id, role: m.role, tokens: m.tokens, source: "recent" })),
     { id: input.newMessage.id, role: "user" as const, tokens: input.newMessage.tokens, source: "new" },
+    ...(after ? [{ id: after.name, role: "system" as const, tokens: after.tokens, source: after.name }] : []),
   ];
   return { messages, tokens: used, ledger: { budget: input.budget, used, shares, included, excluded } };
 }

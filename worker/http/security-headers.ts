@@ -37,6 +37,8 @@ export const HSTS = "max-age=63072000; includeSubDomains";
 export function securityHeaders(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
+    // A WebSocket handshake carries no document: leave it exactly as it is.
+    if (c.res.status === 101) return;
     // Responses from the assets binding (and fetch) have immutable headers: copy once.
     let res = c.res;
     try {
@@ -44,7 +46,9 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
     } catch {
       res = new Response(res.body, res);
     }
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.headers.set(k, v);
+    // A route's own stricter policy (an avatar's sandbox) stands.
+    for (const [k, v] of Object.entries(SECURITY_HEADERS))
+      if (!(k === "content-security-policy" && res.headers.has(k))) res.headers.set(k, v);
     if (c.env.ENVIRONMENT === "production") res.headers.set("strict-transport-security", HSTS);
     if (c.req.path.startsWith("/api/") && !res.headers.has("cache-control")) res.headers.set("cache-control", "no-store");
     c.res = res;

@@ -9,7 +9,7 @@ import type { CharacterSnapshot } from "../context/system-prompt";
 import { errorKind, logEvent } from "../log";
 import { recallTerms } from "../recall/terms";
 import type { Summary } from "./memories";
-import { messageLimit, promptFor, sheetOf } from "./reply";
+import { messageLimit, promptFor, sheetTokens } from "./prompt-for";
 import type { StoredMemory, StoredMessage } from "./types";
 import { type Hot, inPrompt } from "./window";
 
@@ -33,7 +33,7 @@ export async function assemblePrompt(
   recall: Recall,
 ): Promise<BuiltPrompt> {
   // Memories, summary and recall share what the sheet and the new message leave.
-  let room = messageLimit(budget, sheetOf(hot, character).tokens) - userMessage.tokens;
+  let room = messageLimit(budget, sheetTokens(hot, character, budget)) - userMessage.tokens;
   const share = (fraction: number) => Math.max(0, Math.min(Math.floor(budget * fraction), room));
   const memories = listSection(
     "memories",

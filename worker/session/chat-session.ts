@@ -16,7 +16,7 @@ import { historyPage, resumeStream } from "./history";
 import { LIVE_CHARACTER, LIVE_USER } from "./live";
 import { memoryToWire } from "./memories";
 import { continueReply, deleteMessage, editReply } from "./message-tools";
-import { messageLimit, sheetOf } from "./reply";
+import { greetingsFor, messageLimit, sheetTokens } from "./prompt-for";
 import { ensureSchema } from "./schema";
 import { edit, regenerate, send } from "./turns";
 import { type Caller, type Fail, MAIN_CHAT, type Result, type SendInput, type SendResult } from "./types";
@@ -55,7 +55,9 @@ export class ChatSession extends DurableObject<Env> {
   /** A page of history, newest last, and the longest message the character can read. */
   async history(caller: Caller, before: string | undefined, limit: number) {
     return this.with(caller, async ({ hot, character }) => {
-      const maxMessageTokens = messageLimit(this.c.runner.promptBudget(), sheetOf(hot, character).tokens);
+      // Opening a new conversation shows the greeting (and its alternates to swipe) before the user says anything.
+      if (!before) this.c.conversation.greetIfNew(hot, greetingsFor(hot, character, this.c.runner.promptBudget()));
+      const maxMessageTokens = messageLimit(this.c.runner.promptBudget(), sheetTokens(hot, character, this.c.runner.promptBudget()));
       return { ok: true as const, ...(await historyPage(this.c.store, this.c.pg, hot, before, limit)), maxMessageTokens };
     });
   }

@@ -101,11 +101,33 @@ export function createConversation(deps: { store: Store; memories: Memories; out
         checkpoint.clear(inflight.chat);
       }
     },
-    /** A conversation's first turn starts with the character's greeting. */
-    greetIfNew(hot: Hot, greeting: string): void {
-      if (hot.window.length > 0 || hot.cold === "some" || !greeting) return;
-      append(hot, { chat: hot.chat, role: "assistant", content: greeting, status: "complete", clientId: null, parentId: null });
+    /**
+     * A new conversation opens with the character's greeting; alternate
+     * greetings are stored as its other versions (inactive, sharing one
+     * parent id), so the user can swipe between them before answering.
+     */
+    greetIfNew(hot: Hot, greetings: string[]): void {
+      if (hot.window.length > 0 || hot.cold === "some" || greetings.length === 0) return;
+      const group = greetings.length > 1 ? newId() : null;
+      const [first, ...others] = greetings;
+      for (const content of others) {
+        const { id, at } = nextId();
+        deps.store.insertMessage({
+          id,
+          chat: hot.chat,
+          role: "assistant",
+          content,
+          status: "complete",
+          tokens: countTokens(content),
+          clientId: null,
+          parentId: group,
+          active: false,
+          createdAt: at,
+        });
+      }
+      append(hot, { chat: hot.chat, role: "assistant", content: first, status: "complete", clientId: null, parentId: group });
     },
+
     /** A user message: durable, and pinned as a memory when it asks to be remembered. */
     appendUser(hot: Hot, content: string, clientId: string | null, tokens?: number): StoredMessage {
       const message = append(hot, { chat: hot.chat, role: "user", content, status: "complete", clientId, parentId: null, tokens });

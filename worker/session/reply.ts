@@ -1,10 +1,8 @@
 /**
- * Writing one reply: assemble the prompt from the hot window, stream the
- * LLM's tokens into the turn, and store the reply with its final status.
+ * Writing one reply: stream the LLM's tokens into the turn, and say how it
+ * ended in the error table's terms.
  */
-import { type BuiltPrompt, buildPrompt, type PromptSection } from "../context/prompt";
-import { type CharacterSnapshot, characterSystemText } from "../context/system-prompt";
-import { countTokens, MESSAGE_OVERHEAD, REPLY_PRIMING, truncateToTokens } from "../context/tokens";
+import type { BuiltPrompt } from "../context/prompt";
 import { type ErrorCode, errorStatus, isErrorCode } from "../errors";
 import { LlmError, streamCompletion } from "../llm/client";
 import type { LlmErrorCode } from "../llm/llm-error";
@@ -12,8 +10,6 @@ import type { LlmConfig, LlmUsage } from "../llm/types";
 import { logEvent } from "../log";
 import type { MessageStatus } from "../shared/wire";
 import type { Turn } from "./turn";
-import type { StoredMessage } from "./types";
-import { type Hot, userIdentity } from "./window";
 
 export interface ReplyOutcome {
   status: MessageStatus;
@@ -22,48 +18,6 @@ export interface ReplyOutcome {
   errorCode?: ErrorCode;
   retryAfter?: number;
   usage?: LlmUsage;
-}
-
-/** The character sheet for this conversation, counted once while it does not change. */
-export function sheetOf(hot: Hot, character: CharacterSnapshot): { text: string; tokens: number } {
-  const user = userIdentity(hot);
-  const text = characterSystemText({ character, userName: user.name, persona: user.persona });
-  if (hot.system?.text !== text) hot.system = { text, tokens: countTokens(text) };
-  return hot.system;
-}
-
-/**
- * The longest message, in tokens, that fits the prompt budget together with
- * the whole character sheet (and the chat format's overhead); the other
- * parts of the prompt give way to it.
- */
-export function messageLimit(promptBudget: number, sheetTokens: number): number {
-  return Math.max(0, promptBudget - sheetTokens - REPLY_PRIMING - 2 * MESSAGE_OVERHEAD);
-}
-
-/** The prompt for `userMessage`, from the turns before it in the hot window. */
-export function promptFor(
-  hot: Hot,
-  character: CharacterSnapshot,
-  userMessage: StoredMessage,
-  budget: number,
-  extra: PromptSection[] = [],
-): BuiltPrompt {
-  const at = hot.window.findIndex((m) => m.id === userMessage.id);
-  const history = (at >= 0 ? hot.window.slice(0, at) : hot.window).filter((m) => m.content.length > 0);
-  let { text, tokens } = sheetOf(hot, character);
-  // The character sheet may not crowd out the user's message.
-  const room = messageLimit(budget, 0) - userMessage.tokens - extra.reduce((n, s) => n + s.tokens + 2, 0);
-  if (tokens > room) {
-    text = truncateToTokens(text, Math.max(0, room));
-    tokens = countTokens(text);
-  }
-  return buildPrompt({
-    system: [{ name: "system", text, tokens }, ...extra],
-    history,
-    newMessage: { id: userMessage.id, role: "user", content: userMessage.content, tokens: userMessage.tokens },
-    budget,
-  });
 }
 
 /** How a stopped reply is stored, by the LLM client's failure code. */

@@ -6,8 +6,8 @@
 import { countTokens } from "../context/tokens";
 import type { Parts, Ready } from "./collaborators";
 import { rewindTo } from "./controls";
+import { greetingsFor, messageLimit, sheetTokens } from "./prompt-for";
 import { replaySend } from "./replay";
-import { messageLimit, sheetOf } from "./reply";
 import type { Fail, SendInput, SendResult } from "./types";
 import { popWindow } from "./window";
 
@@ -16,7 +16,8 @@ const BUSY: Fail = { ok: false, code: "turn_in_progress" };
 /** The message's tokens when it fits the prompt with the whole character sheet; else the refusal, with the limit. */
 export function fits(c: Parts, { hot, character }: Ready, content: string): number | Fail {
   const tokens = countTokens(content);
-  const limit = messageLimit(c.runner.promptBudget(), sheetOf(hot, character).tokens);
+  const budget = c.runner.promptBudget();
+  const limit = messageLimit(budget, sheetTokens(hot, character, budget));
   if (tokens <= limit) return tokens;
   const message = `This message is ${tokens} tokens; with this character's sheet a message may be at most ${limit} tokens (about ${limit * 4} characters of English).`;
   return { ok: false, code: "message_too_long", message };
@@ -30,7 +31,7 @@ export function send(c: Parts, ready: Ready, input: SendInput): Promise<SendResu
     if (earlier) return replaySend(c.runner, c.store, ready, earlier, input.stream);
   }
   if (c.runner.current(hot.chat)) return BUSY;
-  c.conversation.greetIfNew(hot, character.greeting);
+  c.conversation.greetIfNew(hot, greetingsFor(hot, character, c.runner.promptBudget()));
   const tokens = fits(c, ready, input.content);
   if (typeof tokens !== "number") return tokens;
   const userMessage = c.conversation.appendUser(hot, input.content, input.clientMessageId ?? null, tokens);

@@ -3,6 +3,8 @@
  * counts, the user's profile, and the vocabulary of those turns (which words
  * each message uses, for recall to skip what the prompt already holds).
  */
+
+import type { PreparedCharacter } from "../context/character-prompt";
 import { searchWords } from "../recall/terms";
 import type { Message, Persona } from "../shared/wire";
 import type { ChatRef, Pair, StoredMessage } from "./types";
@@ -22,8 +24,8 @@ export interface Hot {
   window: StoredMessage[];
   /** Whether PostgreSQL holds active messages older than the local ones ("unknown" until it answers). */
   cold: "none" | "some" | "unknown";
-  /** The last system text and its token count, so an unchanged sheet is not re-counted each turn. */
-  system?: { text: string; tokens: number };
+  /** The character prepared for this conversation's user (prompt-for.ts), kept while neither changes. */
+  prepared?: { key: string; value: PreparedCharacter };
   /** For each searchable word, the ids (oldest first) of the window messages that use it. */
   vocab: Map<string, string[]>;
 }

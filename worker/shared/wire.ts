@@ -114,6 +114,8 @@ export interface PromptLedger {
   shares: Record<string, { budget: number; used: number }>;
   included: { id: string; role: Role | "system"; tokens: number; source: string }[];
   excluded: { id: string; tokens: number; reason: string }[];
+  /** Lorebook entries that fired this turn and what set them off: a key (and the secondary key that satisfied it), or always on. */
+  lore?: { id: string; name: string; trigger: "constant" | "key"; key?: string; secondary?: string }[];
 }
 
 /** Every error answer: `{"error": {"code", "message", …}}` with the table's status (error-codes.ts). */

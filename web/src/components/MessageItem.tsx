@@ -26,6 +26,7 @@ const MessageItem: Component<{
     <article
       class={`msg ${props.message.role} ${props.last ? "last" : ""}`}
       data-testid="message"
+      data-greeting={props.greeting ? "" : undefined}
       data-role={props.message.role}
       data-status={props.message.status}
       aria-label={props.message.role === "user" ? "You" : props.charName}

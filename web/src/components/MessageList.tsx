@@ -63,7 +63,7 @@ const MessageList: Component<{
           props.chat.phase() !== "loading" && !props.chat.nextBefore() && props.chat.messages()[0]?.role !== "assistant" && props.greeting
         }
       >
-        <article class="msg assistant" data-testid="greeting">
+        <article class="msg assistant" data-testid="greeting" data-greeting="">
           <div class="msg-with-avatar">
             <Avatar name={props.charName} url={props.avatarUrl} size="small" />
             <Markdown text={fillMacros(props.greeting, props.charName, props.userName)} class="bubble" />
