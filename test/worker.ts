@@ -110,7 +110,14 @@ export async function promptsWith(marker: string): Promise<Prompt[]> {
   const res = await fetch(`${inject("llmBaseUrl")}/_debug/requests`);
   const body = (await res.json()) as { requests: { path: string; headers: Prompt["headers"]; body: { messages?: Prompt["messages"] } }[] };
   return body.requests
-    .filter((r) => r.path.endsWith("/chat/completions") && r.body?.messages?.findLast((m) => m.role === "user")?.content.includes(marker))
+    .filter(
+      (r) =>
+        r.path.endsWith("/chat/completions") &&
+        [...(r.body?.messages ?? [])]
+          .reverse()
+          .find((m) => m.role === "user")
+          ?.content.includes(marker),
+    )
     .filter((r) => !r.body.messages![0].content.startsWith(SUMMARY_SYSTEM))
     .map((r) => ({ messages: r.body.messages!, headers: r.headers }));
 }
