@@ -2,7 +2,7 @@
  * Prompt assembly within a token budget. Pure: it only adds up the token
  * counts stored with each message and never reads storage.
  */
-import type { PromptLedger, Role } from "../shared/wire";
+import type { PromptLedger, RecallWhy, Role } from "../shared/wire";
 import { MESSAGE_OVERHEAD, REPLY_PRIMING } from "./tokens";
 
 export interface CountedMessage {
@@ -19,8 +19,8 @@ export interface PromptSection {
   tokens: number;
   /** The share of the budget it was given (defaults to what it used). */
   budget?: number;
-  /** What the section holds, for the ledger. */
-  items?: { id: string; tokens: number }[];
+  /** What the section holds, for the ledger (a recalled turn also says why it came back). */
+  items?: { id: string; tokens: number; recall?: RecallWhy }[];
   /** What did not fit in its share. */
   excluded?: { id: string; tokens: number }[];
 }
