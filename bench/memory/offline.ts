@@ -19,7 +19,7 @@ import { parseRecallTuning } from "../../worker/recall/settings";
 import { assemblePrompt } from "../../worker/session/assemble";
 import type { StoredMessage } from "../../worker/session/types";
 import { createHot, HOT_LIMIT } from "../../worker/session/window";
-import { plainRag, PROMPT_BUDGET } from "./baselines";
+import { PROMPT_BUDGET, plainRag } from "./baselines";
 import { createBm25 } from "./bm25";
 import { CATEGORY_NAMES, type Category, loadConversations, questionsOf, replayTurns } from "./locomo";
 import { parseOptions } from "./options";
@@ -37,25 +37,64 @@ for (const conv of loadConversations(resolve(root, options.data), options.conver
   const history: StoredMessage[] = [];
   const add = (role: StoredMessage["role"], content: string) => {
     const at = start + history.length * 1000;
-    history.push({ id: newId(at), chat: "main", role, content, status: "complete", tokens: countTokens(content), clientId: null, parentId: null, active: true, createdAt: at });
+    history.push({
+      id: newId(at),
+      chat: "main",
+      role,
+      content,
+      status: "complete",
+      tokens: countTokens(content),
+      clientId: null,
+      parentId: null,
+      active: true,
+      createdAt: at,
+    });
   };
   for (const t of replayTurns(conv)) {
     add("user", t.user);
     add("assistant", t.reply ?? "-");
   }
   const retriever = lexicalRetriever(memoryIndex(history), settings.lexical);
-  const character = { id: "c", name: conv.speakerB, description: "", greeting: "", scenario: "", exampleDialogues: "", model: null, updatedAt: "", visibility: "private", creatorId: "u" } satisfies CharacterSnapshot;
+  const character = {
+    id: "c",
+    name: conv.speakerB,
+    description: "",
+    greeting: "",
+    scenario: "",
+    exampleDialogues: "",
+    model: null,
+    updatedAt: "",
+    visibility: "private",
+    creatorId: "u",
+  } satisfies CharacterSnapshot;
   const bm25 = createBm25(history.map((m) => m.content));
   const { questions } = questionsOf(conv);
   for (const q of options.questions ? questions.slice(0, options.questions) : questions) {
     const at = start + (history.length + 10) * 1000;
     const question: StoredMessage = { ...history[0], id: newId(at), content: q.text, tokens: countTokens(q.text), createdAt: at };
     const window = [...history.slice(-HOT_LIMIT), question];
-    const hot = createHot({ userId: "u", characterId: "c", chat: "main" }, "s", { displayName: conv.speakerA, persona: "" }, window, "none");
+    const hot = createHot(
+      { userId: "u", characterId: "c", chat: "main" },
+      "s",
+      { displayName: conv.speakerA, persona: "" },
+      window,
+      "none",
+    );
     const parts = { memories: [], summary: null, shares, recallLimit: limit, recall: settings };
     const prompt = await assemblePrompt(hot, character, question, PROMPT_BUDGET, parts, retriever);
     const contents = prompt.messages.map((m) => m.content);
-    rows.push({ category: q.category, hit: evidenceInPrompt(contents, q.evidence), rag: evidenceInPrompt(plainRag(history.map((m) => m.content), q.text, bm25), q.evidence) });
+    rows.push({
+      category: q.category,
+      hit: evidenceInPrompt(contents, q.evidence),
+      rag: evidenceInPrompt(
+        plainRag(
+          history.map((m) => m.content),
+          q.text,
+          bm25,
+        ),
+        q.evidence,
+      ),
+    });
   }
 }
 const t = tally(rows);

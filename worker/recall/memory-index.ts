@@ -36,8 +36,7 @@ export function memoryIndex(turns: readonly MemoryTurn[]): TermIndex {
   const turnAt = (i: number, withPartner: boolean): IndexedTurn => {
     const t = turns[i];
     const j = t.role === "user" ? i + 1 : i - 1;
-    const partner =
-      withPartner && j >= 0 && j < turns.length && turns[j].role !== t.role ? turnAt(j, false) : undefined;
+    const partner = withPartner && j >= 0 && j < turns.length && turns[j].role !== t.role ? turnAt(j, false) : undefined;
     return { key: i, id: t.id, role: t.role, content: t.content, stems: stems[i], tokens: t.tokens, date: dates[i], partner };
   };
   return {

@@ -33,7 +33,8 @@ export function buildQuery(req: Pick<RecallRequest, "message" | "context" | "top
     }
   };
   add(req.message.content, 1);
-  req.context.slice(0, o.contextTurns).forEach((m, i) => add(m.content, o.contextWeight / (i + 1)));
+  const context = req.context.slice(0, o.contextTurns);
+  for (let i = 0; i < context.length; i++) add(context[i].content, o.contextWeight / (i + 1));
   return [...terms.values()].sort((a, b) => b.weight - a.weight).slice(0, o.maxTerms);
 }
 

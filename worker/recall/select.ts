@@ -43,7 +43,13 @@ function dateLine(turn: RecalledTurn, dates: boolean): string | null {
  * order. Each group is charged its items and one date line (an upper bound:
  * neighbours of the same date share one).
  */
-export function fitGroups(items: readonly RecallItem[], budget: number, dates: boolean, count: Count, skip: ReadonlySet<string> = new Set()): RecallItem[] {
+export function fitGroups(
+  items: readonly RecallItem[],
+  budget: number,
+  dates: boolean,
+  count: Count,
+  skip: ReadonlySet<string> = new Set(),
+): RecallItem[] {
   const groups = new Map<string, RecallItem[]>();
   for (const it of items) {
     if (skip.has(it.id)) continue;

@@ -32,6 +32,8 @@ export function parseRecallTuning(value: string | undefined): RecallSettings {
     else if (k === "hop") s.lexical.hopWeight = on ? (n === 1 ? LEXICAL_DEFAULTS.hopWeight : Math.min(n, 1)) : 0;
     else if (k === "context") s.lexical.contextTurns = Math.floor(n);
     else if (k === "topical") s.lexical.topicalWeight = Math.min(n, 1);
+    else if (k === "pair") s.lexical.pairWeight = n;
+    else if (k === "speaker") s.lexical.speakerBoost = n;
     else if (k === "candidates" && n >= 1) s.lexical.candidates = Math.floor(n);
     else if (k === "postings" && n >= 1) s.lexical.postingBudget = Math.floor(n);
   }

@@ -31,8 +31,7 @@ const hasVowel = (w: string): boolean => {
   for (let i = 0; i < w.length; i++) if (isVowelAt(w, i)) return true;
   return false;
 };
-const doubleConsonant = (w: string): boolean =>
-  w.length >= 2 && w[w.length - 1] === w[w.length - 2] && !isVowelAt(w, w.length - 1);
+const doubleConsonant = (w: string): boolean => w.length >= 2 && w[w.length - 1] === w[w.length - 2] && !isVowelAt(w, w.length - 1);
 /** cvc, where the last c is not w, x or y: "hop", "fil" (so "hoping" → "hope"). */
 const cvc = (w: string): boolean => {
   const n = w.length;

@@ -25,6 +25,8 @@ export interface RecallRequest {
   topical?: (stem: string) => boolean;
   /** How many turns to return at most (the caller's budget decides how many it keeps). */
   limit: number;
+  /** The two speakers' names: a query naming one of them (and not the other) is about what that one said. */
+  names?: { user: string; character: string };
 }
 
 /** Why a turn came back: what the ledger records and the client shows. */

@@ -48,10 +48,11 @@ export function stemsOf(text: string): string[] {
 /** The stems and, for each, the first word that produced it (shown to a user: "matched: painting"). */
 export function termsOf(text: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const w of rawWords(text)) if (isContentWord(w)) {
-    const s = stem(w);
-    if (!out.has(s)) out.set(s, w);
-  }
+  for (const w of rawWords(text))
+    if (isContentWord(w)) {
+      const s = stem(w);
+      if (!out.has(s)) out.set(s, w);
+    }
   return out;
 }
 

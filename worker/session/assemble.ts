@@ -87,6 +87,7 @@ export async function assemblePrompt(
       before,
       topical: (stem) => inPrompt(hot, stem, before, userMessage.id),
       limit: parts.recallLimit,
+      names: { user: hot.profile.displayName, character: character.name },
     })
     .catch((err: unknown) => {
       logEvent("warn", "recall_failed", { error: errorKind(err) });

@@ -66,8 +66,9 @@ export function createTurnRunner(deps: RunnerDeps) {
       summary: deps.memories.summary(hot.chat),
       shares: config.shares,
       recallLimit: config.recallLimit,
+      recall: config.recall,
     };
-    const prompt = await assemblePrompt(hot, character, userMessage, promptBudget, parts, deps.recall.search(hot));
+    const prompt = await assemblePrompt(hot, character, userMessage, promptBudget, parts, deps.recall.retriever(hot));
     const cfg = llmConfig(config.llm, { sessionId: hot.sessionId, userId: hot.pair.userId }, character.model);
     const result = await streamReply(cfg, prompt, t, config.budget.reply, character.id, checkpoint.progress);
     if (current.get(hot.chat) !== t) return; // the conversation was deleted meanwhile

@@ -1,9 +1,10 @@
 /**
  * The session object's hot state: the recent active turns with their token
- * counts, the user's profile, and the vocabulary of those turns (which words
- * each message uses, for recall to skip what the prompt already holds).
+ * counts, the user's profile, and the vocabulary of those turns (which word
+ * stems each message uses, for recall to weigh down what the prompt already
+ * dwells on).
  */
-import { searchWords } from "../recall/terms";
+import { stemsOf } from "../recall/words";
 import type { Message } from "../shared/wire";
 import type { ChatRef, Pair, StoredMessage } from "./types";
 
@@ -22,7 +23,7 @@ export interface Hot {
   cold: "none" | "some" | "unknown";
   /** The last system text and its token count, so an unchanged sheet is not re-counted each turn. */
   system?: { text: string; tokens: number };
-  /** For each searchable word, the ids (oldest first) of the window messages that use it. */
+  /** For each word stem, the ids (oldest first) of the window messages that use it. */
   vocab: Map<string, string[]>;
 }
 
@@ -33,12 +34,12 @@ export function createHot(ref: ChatRef, sessionId: string, profile: Hot["profile
 }
 
 /**
- * Whether `word` is already a topic of the prompt: used by at least two of
- * its messages (id ≥ `oldestInPrompt`) besides `selfId`. Recall looks for
- * the other words; a word asked about once before still gets looked up.
+ * Whether a word stem is already a topic of the prompt: used by at least
+ * two of its messages (id ≥ `oldestInPrompt`) besides `selfId`. Recall
+ * weighs it down; a word asked about once before still counts in full.
  */
-export function inPrompt(hot: Hot, word: string, oldestInPrompt: string, selfId: string): boolean {
-  const ids = hot.vocab.get(word);
+export function inPrompt(hot: Hot, stem: string, oldestInPrompt: string, selfId: string): boolean {
+  const ids = hot.vocab.get(stem);
   if (!ids) return false;
   let seen = 0;
   for (let i = ids.length - 1; i >= 0 && ids[i] >= oldestInPrompt; i--) if (ids[i] !== selfId && ++seen >= 2) return true;
@@ -46,7 +47,7 @@ export function inPrompt(hot: Hot, word: string, oldestInPrompt: string, selfId:
 }
 
 function index(vocab: Map<string, string[]>, m: StoredMessage): void {
-  for (const w of searchWords(m.content)) {
+  for (const w of new Set(stemsOf(m.content))) {
     const ids = vocab.get(w);
     if (ids) ids.push(m.id);
     else vocab.set(w, [m.id]);
@@ -54,7 +55,7 @@ function index(vocab: Map<string, string[]>, m: StoredMessage): void {
 }
 
 function unindex(vocab: Map<string, string[]>, m: StoredMessage, end: "oldest" | "newest"): void {
-  for (const w of searchWords(m.content)) {
+  for (const w of new Set(stemsOf(m.content))) {
     const ids = vocab.get(w);
     if (!ids) continue;
     if (end === "oldest") ids.shift();
