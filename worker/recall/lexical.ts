@@ -29,6 +29,8 @@ export interface LexicalOptions extends QueryOptions {
   pairWeight: number;
   /** How much more a turn counts when the query names its speaker (and not the other one). */
   speakerBoost: number;
+  /** Hits scoring below this share of the best one are not recalled (they match only words used everywhere). */
+  floor: number;
 }
 
 export const LEXICAL_DEFAULTS: LexicalOptions = {
@@ -41,6 +43,7 @@ export const LEXICAL_DEFAULTS: LexicalOptions = {
   bm25: true,
   pairWeight: 0.5,
   speakerBoost: 0.3,
+  floor: 0.15,
 };
 
 interface Hit {
@@ -107,7 +110,12 @@ export function lexicalRetriever(index: TermIndex, o: LexicalOptions = LEXICAL_D
           hits = [...hits, ...second].sort((a, b) => b.score - a.score);
         }
       }
-      return toTurns(hits, req, o.exchange);
+      const top = hits[0]?.score ?? 0;
+      return toTurns(
+        hits.filter((h) => h.score >= top * o.floor),
+        req,
+        o.exchange,
+      );
     },
   };
 }

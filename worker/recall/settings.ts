@@ -34,6 +34,7 @@ export function parseRecallTuning(value: string | undefined): RecallSettings {
     else if (k === "topical") s.lexical.topicalWeight = Math.min(n, 1);
     else if (k === "pair") s.lexical.pairWeight = n;
     else if (k === "speaker") s.lexical.speakerBoost = n;
+    else if (k === "floor") s.lexical.floor = Math.min(n, 1);
     else if (k === "candidates" && n >= 1) s.lexical.candidates = Math.floor(n);
     else if (k === "postings" && n >= 1) s.lexical.postingBudget = Math.floor(n);
   }
