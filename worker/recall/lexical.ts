@@ -35,8 +35,8 @@ export interface LexicalOptions extends QueryOptions {
 
 export const LEXICAL_DEFAULTS: LexicalOptions = {
   ...QUERY_DEFAULTS,
-  postingBudget: 3000,
-  candidates: 96,
+  postingBudget: 2000,
+  candidates: 48,
   exchange: true,
   hopWeight: 0.5,
   hopFrom: 3,
