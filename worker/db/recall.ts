@@ -27,13 +27,13 @@ const STATS_SQL = `
          (select coalesce(avg(length(m.search)), 0) from chat_messages m where ${CONVERSATION("m")})::float8 as avg_length,
          coalesce((select json_object_agg(t.stem, (select count(*) from (select 1 from chat_messages m
             where ${CONVERSATION("m")} and m.search @@ plainto_tsquery('english', t.word) limit ${DF_CAP}) x))
-          from unnest($4::text[], $5::text[]) as t(stem, word)), '{}') as df`;
+          from unnest(string_to_array($4, ','), string_to_array($5, ',')) as t(stem, word)), '{}') as df`;
 
 const POSTINGS_SQL = `
   select t.stem, array(select m.id::text from chat_messages m
      where ${CONVERSATION("m")} and m.id < $6::uuid and m.search @@ plainto_tsquery('english', t.word)
      order by m.id desc limit $7) as ids
-  from unnest($4::text[], $5::text[]) as t(stem, word)`;
+  from unnest(string_to_array($4, ','), string_to_array($5, ',')) as t(stem, word)`;
 
 /** Each turn with the date marker in force at it and the other half of its exchange (the next or previous turn). */
 const TURNS_SQL = `
@@ -45,7 +45,7 @@ const TURNS_SQL = `
        from chat_messages n where ${CONVERSATION("n")}
         and ((m.role = 'user' and n.id > m.id) or (m.role <> 'user' and n.id < m.id))
       order by case when m.role = 'user' then n.id end asc, case when m.role <> 'user' then n.id end desc limit 1) as partner
-  from chat_messages m where ${CONVERSATION("m")} and m.id = any($4::uuid[])`;
+  from chat_messages m where ${CONVERSATION("m")} and m.id = any(string_to_array($4, ',')::uuid[])`;
 
 type TurnRow = {
   id: string;
@@ -67,6 +67,14 @@ const turnOf = (id: string, role: IndexedTurn["role"], content: string, tokens: 
   date,
 });
 
+/**
+ * A list parameter as comma-separated text, split by the query: the
+ * connection does not fetch types (Hyperdrive), so postgres.js cannot
+ * serialise an array parameter. Elements are stems, words (letters and
+ * digits) or UUIDs: never a comma.
+ */
+const pgList = (xs: readonly string[]): string => xs.join(",");
+
 export function recallIndexPg(pg: postgres.Sql, ref: ChatRef): TermIndex {
   const conv = [ref.userId, ref.characterId, ref.chat];
   // Not prepared: a generic plan cannot see how rare each word is.
@@ -76,8 +84,8 @@ export function recallIndexPg(pg: postgres.Sql, ref: ChatRef): TermIndex {
     async stats(terms) {
       const [r] = await run<{ docs: number; avg_length: number; df: Record<string, number> }>(STATS_SQL, [
         ...conv,
-        terms.map((t) => t.stem),
-        terms.map((t) => t.word),
+        pgList(terms.map((t) => t.stem)),
+        pgList(terms.map((t) => t.word)),
       ]);
       const df = new Map(Object.entries(r.df).filter(([, n]) => n > 0));
       return { docs: r.docs, avgLength: r.avg_length, df };
@@ -85,8 +93,8 @@ export function recallIndexPg(pg: postgres.Sql, ref: ChatRef): TermIndex {
     async postings(terms, before, limit) {
       const rows = await run<{ stem: string; ids: string[] }>(POSTINGS_SQL, [
         ...conv,
-        terms.map((t) => t.stem),
-        terms.map((t) => t.word),
+        pgList(terms.map((t) => t.stem)),
+        pgList(terms.map((t) => t.word)),
         before,
         limit,
       ]);
@@ -95,7 +103,7 @@ export function recallIndexPg(pg: postgres.Sql, ref: ChatRef): TermIndex {
     async turns(keys) {
       const ids = keys.filter((k): k is string => typeof k === "string");
       if (ids.length === 0) return [];
-      const rows = await run<TurnRow>(TURNS_SQL, [...conv, ids]);
+      const rows = await run<TurnRow>(TURNS_SQL, [...conv, pgList(ids)]);
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.flatMap((id) => {
         const r = byId.get(id);
