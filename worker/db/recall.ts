@@ -27,12 +27,12 @@ const STATS_SQL = `
          (select coalesce(avg(length(m.search)), 0) from chat_messages m where ${CONVERSATION("m")})::float8 as avg_length,
          coalesce((select json_object_agg(t.stem, (select count(*) from (select 1 from chat_messages m
             where ${CONVERSATION("m")} and m.search @@ plainto_tsquery('english', t.word) limit ${DF_CAP}) x))
-          from unnest(string_to_array($4, ','), string_to_array($5, ',')) as t(stem, word)), '{}') as df`;
+          from unnest(string_to_array($4, ','), string_to_array($5, ',')) as t(stem, word)), '{}')::text as df`;
 
 const POSTINGS_SQL = `
-  select t.stem, array(select m.id::text from chat_messages m
+  select t.stem, array_to_string(array(select m.id::text from chat_messages m
      where ${CONVERSATION("m")} and m.id < $6::uuid and m.search @@ plainto_tsquery('english', t.word)
-     order by m.id desc limit $7) as ids
+     order by m.id desc limit $7), ',') as ids
   from unnest(string_to_array($4, ','), string_to_array($5, ',')) as t(stem, word)`;
 
 /** Each turn with the date marker in force at it and the other half of its exchange (the next or previous turn). */
@@ -44,7 +44,7 @@ const TURNS_SQL = `
               'at', extract(epoch from n.created_at) * 1000)
        from chat_messages n where ${CONVERSATION("n")}
         and ((m.role = 'user' and n.id > m.id) or (m.role <> 'user' and n.id < m.id))
-      order by case when m.role = 'user' then n.id end asc, case when m.role <> 'user' then n.id end desc limit 1) as partner
+      order by case when m.role = 'user' then n.id end asc, case when m.role <> 'user' then n.id end desc limit 1)::text as partner
   from chat_messages m where ${CONVERSATION("m")} and m.id = any(string_to_array($4, ',')::uuid[])`;
 
 type TurnRow = {
@@ -54,7 +54,8 @@ type TurnRow = {
   token_count: number;
   created_at: Date;
   dated: string | null;
-  partner: { id: string; role: IndexedTurn["role"]; content: string; tokens: number; at: number } | null;
+  /** JSON text of { id, role, content, tokens, at }. */
+  partner: string | null;
 };
 
 const turnOf = (id: string, role: IndexedTurn["role"], content: string, tokens: number, date: string): IndexedTurn => ({
@@ -82,23 +83,24 @@ export function recallIndexPg(pg: postgres.Sql, ref: ChatRef): TermIndex {
     pg.unsafe<T[]>(q, params as postgres.ParameterOrJSON<never>[], { prepare: false });
   return {
     async stats(terms) {
-      const [r] = await run<{ docs: number; avg_length: number; df: Record<string, number> }>(STATS_SQL, [
+      const [r] = await run<{ docs: number; avg_length: number; df: string }>(STATS_SQL, [
         ...conv,
         pgList(terms.map((t) => t.stem)),
         pgList(terms.map((t) => t.word)),
       ]);
-      const df = new Map(Object.entries(r.df).filter(([, n]) => n > 0));
-      return { docs: r.docs, avgLength: r.avg_length, df };
+      const df = new Map(Object.entries(JSON.parse(r.df) as Record<string, number>).filter(([, n]) => n > 0));
+      return { docs: Number(r.docs), avgLength: Number(r.avg_length), df };
     },
     async postings(terms, before, limit) {
-      const rows = await run<{ stem: string; ids: string[] }>(POSTINGS_SQL, [
+      // Lists come back as text too (no types fetched, so no array parsing).
+      const rows = await run<{ stem: string; ids: string }>(POSTINGS_SQL, [
         ...conv,
         pgList(terms.map((t) => t.stem)),
         pgList(terms.map((t) => t.word)),
         before,
         limit,
       ]);
-      return new Map<string, Key[]>(rows.map((r) => [r.stem, r.ids]));
+      return new Map<string, Key[]>(rows.map((r) => [r.stem, r.ids ? r.ids.split(",") : []]));
     },
     async turns(keys) {
       const ids = keys.filter((k): k is string => typeof k === "string");
@@ -111,7 +113,7 @@ export function recallIndexPg(pg: postgres.Sql, ref: ChatRef): TermIndex {
         const at = new Date(r.created_at).getTime();
         const date = (r.dated && dateMarker(r.dated)) || dayOf(at);
         const turn = turnOf(r.id, r.role, r.content, r.token_count, date);
-        const p = r.partner;
+        const p = r.partner ? (JSON.parse(r.partner) as { id: string; role: IndexedTurn["role"]; content: string; tokens: number }) : null;
         if (p && p.role !== r.role) turn.partner = turnOf(p.id, p.role, p.content, p.tokens, date);
         return [turn];
       });
