@@ -99,12 +99,23 @@ export function createRecallIndex(sql: SqlStorage) {
       async turns(keys) {
         const ids = keys.filter((k): k is number => typeof k === "number");
         if (ids.length === 0) return [];
-        const found = rows(TURN_SQL(`d.chat = ? AND d.rid IN (${ids.map(() => "?").join(",")})`), chat, ...ids).map(toTurn);
-        const want = found.map((t) => t.partnerKey).filter((k): k is number => k !== null);
+        // By row id alone (an index on the conversation would tempt the planner into a scan); the ids are this conversation's range.
+        const slot = slotOf(chat, false);
+        if (slot === null) return [];
+        const mine = (rid: number) => rid >= slot * SLOT_BITS && rid < (slot + 1) * SLOT_BITS;
+        const found = rows(
+          TURN_SQL(
+            `d.rid IN (${ids
+              .filter(mine)
+              .map(() => "?")
+              .join(",")})`,
+          ),
+          ...ids.filter(mine),
+        ).map(toTurn);
+        const want = found.map((t) => t.partnerKey).filter((k): k is number => k !== null && mine(k));
         const partners = new Map<number, IndexedTurn>();
         if (want.length > 0)
-          for (const r of rows(TURN_SQL(`d.chat = ? AND d.rid IN (${want.map(() => "?").join(",")})`), chat, ...want))
-            partners.set(Number(r.rid), toTurn(r));
+          for (const r of rows(TURN_SQL(`d.rid IN (${want.map(() => "?").join(",")})`), ...want)) partners.set(Number(r.rid), toTurn(r));
         return found.map(({ partnerKey, ...t }) => {
           const p = partnerKey === null ? undefined : partners.get(partnerKey);
           return p && p.role !== t.role ? { ...t, partner: p } : t;
