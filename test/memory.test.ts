@@ -75,6 +75,21 @@ describe("three hundred turns in a small window", () => {
     expect(text).not.toContain(`${run} turn 150:`);
   });
 
+  it("records in the ledger why a turn was recalled: the words it matched, its score and its date", async () => {
+    const history = (await (await api.call(`/api/chats/${ch.id}/messages?limit=4`, { as: me })).json()) as {
+      messages: { id: string; role: string }[];
+    };
+    const reply = history.messages.filter((m) => m.role === "assistant").at(-1)!;
+    const res = await api.call(`/api/chats/${ch.id}/messages/${reply.id}/context`, { as: me });
+    const { ledger } = (await res.json()) as {
+      ledger: { included: { source: string; recall?: { matched: string[]; score: number; via: string; date: string | null } }[] };
+    };
+    const recalled = ledger.included.filter((i) => i.source === "recall");
+    const hit = recalled.find((i) => i.recall?.via === "match" && i.recall.matched.includes(word.toLowerCase()));
+    expect(hit?.recall?.score).toBeGreaterThan(0);
+    expect(hit?.recall?.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
   it("recalls a word still in the object's memory but out of the prompt (turn 40 at turn 120)", async () => {
     const near = JSON.stringify((await promptsWith(`${run} turn 120`)).at(-1)!.messages);
     expect(near).toContain(`my boat is painted ${nearWord} green`);

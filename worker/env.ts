@@ -30,8 +30,10 @@ export interface Env {
   CF_ACCESS_CLIENT_SECRET?: string;
   /** Budget shares, e.g. "memories=0.15,summary=0.15,recall=0.15"; the rest goes to the character and recent turns. */
   LLM_BUDGET_SHARES?: string;
-  /** Older turns recall may bring back per prompt (0 turns recall off). */
+  /** Older turns recall may bring back per prompt (0 turns recall off); the budget decides how many fit. */
   RECALL_LIMIT?: string;
+  /** Recall's levers, each on unless turned off here: "exchange=0,hop=0,context=0,flow=0,dates=0,dedupe=0,bm25=0" (worker/recall/settings.ts). */
+  RECALL_TUNING?: string;
   /** Tokens of dropped turns that trigger a summary (default a quarter of the prompt budget). */
   SUMMARY_TRIGGER_TOKENS?: string;
   /** Comma-separated phrases that pin a memory ("remember this", …). */

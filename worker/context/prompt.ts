@@ -4,7 +4,7 @@
  */
 
 import { messageTokens as cost, REPLY_PRIMING } from "../shared/tokens";
-import type { PromptLedger, Role } from "../shared/wire";
+import type { PromptLedger, RecallWhy, Role } from "../shared/wire";
 
 export interface CountedMessage {
   id: string;
@@ -20,8 +20,8 @@ export interface PromptSection {
   tokens: number;
   /** The share of the budget it was given (defaults to what it used). */
   budget?: number;
-  /** What the section holds, for the ledger. */
-  items?: { id: string; tokens: number }[];
+  /** What the section holds, for the ledger (a recalled turn also says why it came back). */
+  items?: { id: string; tokens: number; recall?: RecallWhy }[];
   /** What did not fit in its share. */
   excluded?: { id: string; tokens: number }[];
 }

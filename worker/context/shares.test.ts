@@ -10,6 +10,10 @@ describe("parseShares", () => {
     expect(parseShares("memories=2,summary=x,bogus=0.1")).toEqual(DEFAULT_SHARES);
     expect(parseShares(undefined)).toEqual(DEFAULT_SHARES);
   });
+  it("reads recall's ceiling and the recent turns' floor, up to 0.9", () => {
+    expect(parseShares("recall_max=0.7,recent_min=0.1")).toEqual({ ...DEFAULT_SHARES, recallMax: 0.7, recentMin: 0.1 });
+    expect(parseShares("recall_max=0.95,recallMax=0.3,recent_min=")).toEqual(DEFAULT_SHARES);
+  });
 });
 
 describe("listSection", () => {

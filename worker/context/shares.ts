@@ -1,7 +1,9 @@
 /**
  * Budget shares: how the prompt budget is split between the character
  * sheet, pinned memories, the running summary, recalled turns and recent
- * turns. Pure. Configured as LLM_BUDGET_SHARES="memories=0.15,summary=0.15,recall=0.15".
+ * turns. Pure. Configured as LLM_BUDGET_SHARES="memories=0.15,summary=0.15,recall=0.15";
+ * recall's share grows up to `recall_max` as the past falls out of the
+ * window, and the recent turns always keep `recent_min` (worker/recall/budget.ts).
  */
 import type { PromptSection } from "./prompt";
 import { countTokens, truncateToTokens } from "./tokens";
@@ -10,15 +12,28 @@ export interface Shares {
   memories: number;
   summary: number;
   recall: number;
+  /** The share recall grows to when much of the past is out of the window. */
+  recallMax: number;
+  /** The share the recent turns keep whatever recall takes. */
+  recentMin: number;
 }
-export const DEFAULT_SHARES: Shares = { memories: 0.15, summary: 0.15, recall: 0.15 };
+export const DEFAULT_SHARES: Shares = { memories: 0.15, summary: 0.15, recall: 0.15, recallMax: 0.6, recentMin: 0.2 };
+
+const KEYS: Record<string, { key: keyof Shares; max: number }> = {
+  memories: { key: "memories", max: 0.5 },
+  summary: { key: "summary", max: 0.5 },
+  recall: { key: "recall", max: 0.5 },
+  recall_max: { key: "recallMax", max: 0.9 },
+  recent_min: { key: "recentMin", max: 0.9 },
+};
 
 export function parseShares(value: string | undefined): Shares {
   const shares = { ...DEFAULT_SHARES };
   for (const part of (value ?? "").split(",")) {
     const [k, v] = part.split("=").map((s) => s.trim());
     const n = Number(v);
-    if (k in shares && Number.isFinite(n) && n >= 0 && n <= 0.5) shares[k as keyof Shares] = n;
+    const known = Object.hasOwn(KEYS, k) ? KEYS[k] : undefined;
+    if (known && v !== "" && Number.isFinite(n) && n >= 0 && n <= known.max) shares[known.key] = n;
   }
   return shares;
 }

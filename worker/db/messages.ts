@@ -1,75 +1,19 @@
 /**
- * A conversation's rows in PostgreSQL: its older history, recall by
- * full-text search, and the outbox operations of its session object,
+ * A conversation's rows in PostgreSQL: its older history and the outbox
+ * operations of its session object (recall's queries are in `recall.ts`),
  * applied idempotently. Every query is restricted to one (user, character)
  * pair.
  */
 import { and, desc, eq, gt, gte, lt, sql } from "drizzle-orm";
-import type postgres from "postgres";
 import { newId } from "../ids";
 import { type ChatRef, MAIN_CHAT, type OutboxOp, type Pair, type StoredMessage } from "../session/types";
 import type { Db } from "./client";
 import { chatMemories, chatMessages, chatSessions } from "./schema";
 
-const RECALL_CANDIDATES = 64;
 const ofPair = (pair: Pair) => [eq(chatMessages.userId, pair.userId), eq(chatMessages.characterId, pair.characterId)];
 /** The session row of one conversation of the pair. */
 const sessionOf = (ref: ChatRef) =>
   sql`(select ${chatSessions.id} from ${chatSessions} where ${chatSessions.userId} = ${ref.userId} and ${chatSessions.characterId} = ${ref.characterId} and ${chatSessions.chatKey} = ${ref.chat})`;
-
-/**
- * Recall: the conversation's older active turns that best match `tsquery`,
- * scored by full-text rank and recency. Only this conversation's rows are
- * searched.
- */
-const RECALL_SQL = `
-  with candidates as materialized (
-    select m.id, m.role, m.content, m.status, m.token_count, m.parent_id, m.created_at, m.search
-      from chat_messages m
-     where m.user_id = $1 and m.character_id = $2 and m.active and m.id < $3 and m.search @@ to_tsquery('simple', $4)
-       and m.session_id = (select s.id from chat_sessions s where s.user_id = $1 and s.character_id = $2 and s.chat_key = $6)
-     order by m.id desc limit ${RECALL_CANDIDATES})
-  select id, role, content, status, token_count, parent_id, created_at from candidates
-   order by ts_rank(search, to_tsquery('simple', $4)) / (1 + extract(epoch from now() - created_at) / 2592000.0) desc
-   limit $5`;
-
-type RecallRow = {
-  id: string;
-  role: StoredMessage["role"];
-  content: string;
-  status: StoredMessage["status"];
-  token_count: number;
-  parent_id: string | null;
-  created_at: Date;
-};
-
-export async function recallMessages(
-  pg: postgres.Sql,
-  ref: ChatRef,
-  terms: string[],
-  beforeId: string,
-  limit: number,
-): Promise<StoredMessage[]> {
-  // Only the newest matches are ranked: ranking every match of a word used
-  // all through a long history costs tens of milliseconds. Not a prepared
-  // statement: a generic plan cannot see how rare the words are, and walks
-  // the whole history.
-  const rows = await pg.unsafe<RecallRow[]>(RECALL_SQL, [ref.userId, ref.characterId, beforeId, terms.join(" | "), limit, ref.chat], {
-    prepare: false,
-  });
-  return rows.map((r) => ({
-    id: r.id,
-    chat: ref.chat,
-    role: r.role,
-    content: r.content,
-    status: r.status,
-    tokens: r.token_count,
-    clientId: null,
-    parentId: r.parent_id,
-    active: true,
-    createdAt: new Date(r.created_at).getTime(),
-  }));
-}
 
 /** The conversation's newest `limit` active messages older than `before`, oldest first. */
 export async function olderActive(db: Db, ref: ChatRef, before: string | null, limit: number): Promise<StoredMessage[]> {

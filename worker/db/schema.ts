@@ -5,6 +5,9 @@
 import { type SQL, sql } from "drizzle-orm";
 import { boolean, customType, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
+/** A message that opens with a bracketed date marker (`worker/recall/dates.ts`); the partial index `chat_messages_dated` holds exactly these. */
+export const DATED = String.raw`'^\s*\[[^]\n]*[0-9]'`;
+
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 const now = (name: string) => timestamp(name, { withTimezone: true, mode: "date" }).notNull().defaultNow();
 
@@ -110,13 +113,19 @@ export const chatMessages = pgTable(
     parentId: uuid("parent_id"),
     /** False once rewound, edited away, or swiped out; the row stays. */
     active: boolean().notNull().default(true),
-    search: tsvector().generatedAlwaysAs((): SQL => sql`to_tsvector('simple', content)`),
+    /** Stemmed words (english: "painting" and "painted" meet), for recall's fallback while a session's own index refills. */
+    search: tsvector().generatedAlwaysAs((): SQL => sql`to_tsvector('english', content)`),
     createdAt: now("created_at"),
   },
   (t) => [
     uniqueIndex("chat_messages_client_id").on(t.sessionId, t.clientMessageId),
     index("chat_messages_pair_time").on(t.userId, t.characterId, t.createdAt.desc(), t.id),
     index("chat_messages_search").using("gin", t.search),
+    // Recall's fallback: a turn's neighbours (its exchange) and the date marker in force at it.
+    index("chat_messages_session_order").on(t.sessionId, t.id),
+    index("chat_messages_dated")
+      .on(t.sessionId, t.id)
+      .where(sql.raw(`content ~ ${DATED}`)),
   ],
 );
 

@@ -20,10 +20,10 @@ export async function searchMessages(db: Db, userId: string, q: string, limit: n
     chat_title: string;
     snippet: string;
   }>(sql`
-    with q as (select websearch_to_tsquery('simple', ${q}) as query)
+    with q as (select websearch_to_tsquery('english', ${q}) as query)
     select m.id, m.role, m.content, m.status, m.created_at, m.character_id, c.name as character_name,
            s.chat_key, s.title as chat_title,
-           ts_headline('simple', m.content, q.query, 'MaxFragments=2, MaxWords=18, MinWords=6, StartSel=«, StopSel=»') as snippet
+           ts_headline('english', m.content, q.query, 'MaxFragments=2, MaxWords=18, MinWords=6, StartSel=«, StopSel=»') as snippet
       from q, chat_messages m
       join chat_sessions s on s.id = m.session_id
       join characters c on c.id = m.character_id

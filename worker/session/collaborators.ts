@@ -50,7 +50,16 @@ export function createCollaborators(ctx: DurableObjectState, env: Env, forget: (
     },
   });
   const stillCurrent = (hot: Hot) => hydration.current(hot.chat) === hot;
-  const recall = createRecall({ storage: ctx.storage, store, chats, index, pg, stillCurrent, waitUntil });
+  const recall = createRecall({
+    storage: ctx.storage,
+    store,
+    chats,
+    index,
+    pg,
+    stillCurrent,
+    waitUntil,
+    settings: config.recall,
+  });
   const runner = createTurnRunner({ config, store, memories, conversation, recall, checkpoint, live, waitUntil });
   return { config, pg, outbox, store, memories, chats, characters, conversation, recall, hydration, runner, live };
 }

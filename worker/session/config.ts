@@ -5,6 +5,7 @@
 import { parseShares, type Shares } from "../context/shares";
 import { countVar, type Env, intVar } from "../env";
 import { type Budget, budgetOf, type LlmSettings, llmSettings } from "../llm/config";
+import { parseRecallTuning, type RecallSettings } from "../recall/settings";
 import { parseTriggers } from "./pin-triggers";
 
 export interface SessionConfig {
@@ -16,6 +17,8 @@ export interface SessionConfig {
   shares: Shares;
   /** Older turns recall may bring back per prompt (0: off). */
   recallLimit: number;
+  /** Recall's levers (RECALL_TUNING), each on by default. */
+  recall: RecallSettings;
   /** Phrases that pin a memory. */
   memoryTriggers: string[];
   /** Tokens of dropped turns that trigger a summary; null: a quarter of the prompt budget. */
@@ -28,7 +31,8 @@ export function sessionConfig(env: Env): SessionConfig {
     llm: llmSettings(env),
     budget: budgetOf(env),
     shares: parseShares(env.LLM_BUDGET_SHARES),
-    recallLimit: countVar(env.RECALL_LIMIT, 4),
+    recallLimit: countVar(env.RECALL_LIMIT, 64),
+    recall: parseRecallTuning(env.RECALL_TUNING),
     memoryTriggers: parseTriggers(env.MEMORY_TRIGGERS),
     summaryTriggerTokens: intVar(env.SUMMARY_TRIGGER_TOKENS, 0) || null,
   };

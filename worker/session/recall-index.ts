@@ -1,59 +1,162 @@
 /**
- * The session object's own full-text index of its active history (SQLite
- * FTS5), so recall on a hot session needs no network round trip.
- * PostgreSQL's tsvector index stays the system of record: it answers recall
- * while this index is being filled from it after a restart.
+ * The session object's own index of its conversations' active history, so
+ * recall on a hot session needs no network round trip: each turn's stems
+ * (`worker/recall/words.ts`) in an FTS5 table over `recall_docs`, each
+ * conversation's document frequencies in `recall_df` (so a query knows
+ * which of its words are rare before reading any posting), and row ids
+ * grouped by conversation (slot << 40 | sequence), so a conversation's
+ * postings are one rowid range and no other conversation's turn is ever
+ * read. PostgreSQL stays the system of record and answers recall while this
+ * index is being filled after a restart.
  */
+import { dateMarker, dayOf } from "../recall/dates";
+import type { IndexedTurn, Key, TermIndex } from "../recall/index-types";
+import { stemsOf } from "../recall/words";
 import type { Row } from "./schema";
 import type { StoredMessage } from "./types";
 
-const CANDIDATES = 64;
-const MONTH_MS = 30 * 24 * 3600 * 1000;
+const SLOT_BITS = 2 ** 40;
+
+const TURN_SQL = (where: string) => `
+  SELECT d.rid, d.mid, d.role, d.content, d.stems, d.tokens, d.at,
+    (SELECT m.marker FROM recall_docs m WHERE m.chat = d.chat AND m.marker IS NOT NULL AND m.mid <= d.mid ORDER BY m.mid DESC LIMIT 1) AS date,
+    CASE d.role
+      WHEN 'user' THEN (SELECT n.rid FROM recall_docs n WHERE n.chat = d.chat AND n.mid > d.mid ORDER BY n.mid LIMIT 1)
+      ELSE (SELECT n.rid FROM recall_docs n WHERE n.chat = d.chat AND n.mid < d.mid ORDER BY n.mid DESC LIMIT 1)
+    END AS partner
+  FROM recall_docs d WHERE ${where}`;
+
+function toTurn(r: Row): IndexedTurn & { partnerKey: number | null } {
+  const stems = String(r.stems);
+  return {
+    key: Number(r.rid),
+    id: String(r.mid),
+    role: r.role as IndexedTurn["role"],
+    content: String(r.content),
+    stems: stems ? stems.split(" ") : [],
+    tokens: Number(r.tokens),
+    date: r.date === null ? dayOf(Number(r.at)) : String(r.date),
+    partnerKey: r.partner === null ? null : Number(r.partner),
+  };
+}
 
 export function createRecallIndex(sql: SqlStorage) {
+  const rows = (q: string, ...b: SqlStorageValue[]) => sql.exec<Row>(q, ...b).toArray();
+
+  /** The conversation's slot, made on first use. */
+  function slotOf(chat: string, create: boolean): number | null {
+    const r = rows("SELECT slot FROM recall_chats WHERE chat = ?", chat)[0];
+    if (r || !create) return r ? Number(r.slot) : null;
+    const next = Number(rows("SELECT coalesce(max(slot), 0) + 1 AS s FROM recall_chats")[0].s);
+    sql.exec("INSERT INTO recall_chats (chat, slot) VALUES (?, ?)", chat, next);
+    return next;
+  }
+
+  function drop(r: Row): void {
+    const stems = String(r.stems);
+    const distinct = new Set(stems ? stems.split(" ") : []);
+    sql.exec("INSERT INTO recall_index (recall_index, rowid, stems) VALUES ('delete', ?, ?)", r.rid, stems);
+    sql.exec("DELETE FROM recall_docs WHERE rid = ?", r.rid);
+    for (const s of distinct) sql.exec("UPDATE recall_df SET df = df - 1 WHERE chat = ? AND stem = ?", r.chat, s);
+    sql.exec("UPDATE recall_chats SET docs = docs - 1, length = length - ? WHERE chat = ?", stems ? stems.split(" ").length : 0, r.chat);
+  }
+
+  function forChat(chat: string): TermIndex {
+    return {
+      async stats(terms) {
+        const c = rows("SELECT docs, length FROM recall_chats WHERE chat = ?", chat)[0];
+        const docs = c ? Number(c.docs) : 0;
+        const df = new Map<string, number>();
+        if (terms.length > 0 && docs > 0) {
+          const marks = terms.map(() => "?").join(",");
+          for (const r of rows(
+            `SELECT stem, df FROM recall_df WHERE chat = ? AND stem IN (${marks}) AND df > 0`,
+            chat,
+            ...terms.map((t) => t.stem),
+          ))
+            df.set(String(r.stem), Number(r.df));
+        }
+        return { docs, avgLength: docs > 0 ? Number(c.length) / docs : 0, df };
+      },
+      async postings(terms, _before, limit) {
+        const out = new Map<string, Key[]>();
+        const slot = slotOf(chat, false);
+        if (slot === null) return out;
+        for (const t of terms) {
+          const cursor = sql.exec(
+            "SELECT rowid FROM recall_index WHERE recall_index MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid DESC LIMIT ?",
+            `"${t.stem}"`,
+            slot * SLOT_BITS,
+            (slot + 1) * SLOT_BITS - 1,
+            limit,
+          );
+          const keys: Key[] = [];
+          for (const r of cursor.raw()) keys.push(Number(r[0]));
+          out.set(t.stem, keys);
+        }
+        return out;
+      },
+      async turns(keys) {
+        const ids = keys.filter((k): k is number => typeof k === "number");
+        if (ids.length === 0) return [];
+        // By row id alone (an index on the conversation would tempt the planner into a scan); the ids are this conversation's range.
+        const slot = slotOf(chat, false);
+        if (slot === null) return [];
+        const mine = (rid: number) => rid >= slot * SLOT_BITS && rid < (slot + 1) * SLOT_BITS;
+        const found = rows(
+          TURN_SQL(
+            `d.rid IN (${ids
+              .filter(mine)
+              .map(() => "?")
+              .join(",")})`,
+          ),
+          ...ids.filter(mine),
+        ).map(toTurn);
+        const want = found.map((t) => t.partnerKey).filter((k): k is number => k !== null && mine(k));
+        const partners = new Map<number, IndexedTurn>();
+        if (want.length > 0)
+          for (const r of rows(TURN_SQL(`d.rid IN (${want.map(() => "?").join(",")})`), ...want)) partners.set(Number(r.rid), toTurn(r));
+        return found.map(({ partnerKey, ...t }) => {
+          const p = partnerKey === null ? undefined : partners.get(partnerKey);
+          return p && p.role !== t.role ? { ...t, partner: p } : t;
+        });
+      },
+    };
+  }
+
   return {
     add(m: StoredMessage): void {
-      if (m.active && m.content)
-        sql.exec(
-          "INSERT INTO recall_fts (content, mid, chat, role, tokens, at) VALUES (?, ?, ?, ?, ?, ?)",
-          ...[m.content, m.id, m.chat, m.role, m.tokens, m.createdAt],
-        );
+      if (!m.active || !m.content) return;
+      const slot = slotOf(m.chat, true)!;
+      const c = rows("UPDATE recall_chats SET seq = seq + 1 WHERE chat = ? RETURNING seq", m.chat)[0];
+      const rid = slot * SLOT_BITS + Number(c.seq);
+      const stems = stemsOf(m.content);
+      const text = stems.join(" ");
+      sql.exec(
+        "INSERT INTO recall_docs (rid, chat, mid, role, content, stems, tokens, at, marker) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ...[rid, m.chat, m.id, m.role, m.content, text, m.tokens, m.createdAt, dateMarker(m.content)],
+      );
+      sql.exec("INSERT INTO recall_index (rowid, stems) VALUES (?, ?)", rid, text);
+      for (const s of new Set(stems))
+        sql.exec("INSERT INTO recall_df (chat, stem, df) VALUES (?, ?, 1) ON CONFLICT (chat, stem) DO UPDATE SET df = df + 1", m.chat, s);
+      sql.exec("UPDATE recall_chats SET docs = docs + 1, length = length + ? WHERE chat = ?", stems.length, m.chat);
     },
     remove(id: string): void {
-      sql.exec("DELETE FROM recall_fts WHERE mid = ?", id);
+      for (const r of rows("SELECT rid, chat, stems FROM recall_docs WHERE mid = ?", id)) drop(r);
     },
     removeFrom(chat: string, fromId: string, inclusive: boolean): void {
-      sql.exec(`DELETE FROM recall_fts WHERE chat = ? AND mid ${inclusive ? ">=" : ">"} ?`, chat, fromId);
+      for (const r of rows(`SELECT rid, chat, stems FROM recall_docs WHERE chat = ? AND mid ${inclusive ? ">=" : ">"} ?`, chat, fromId))
+        drop(r);
     },
     removeChat(chat: string): void {
-      sql.exec("DELETE FROM recall_fts WHERE chat = ?", chat);
+      for (const r of rows("SELECT rid, stems FROM recall_docs WHERE chat = ?", chat))
+        sql.exec("INSERT INTO recall_index (recall_index, rowid, stems) VALUES ('delete', ?, ?)", r.rid, r.stems);
+      sql.exec("DELETE FROM recall_docs WHERE chat = ?", chat);
+      sql.exec("DELETE FROM recall_df WHERE chat = ?", chat);
+      sql.exec("DELETE FROM recall_chats WHERE chat = ?", chat);
     },
-    /** The best matches older than `beforeId`: BM25 over the newest candidates, weighted by recency. */
-    search(chat: string, terms: string[], beforeId: string, limit: number, now = Date.now()): StoredMessage[] {
-      const match = terms.map((t) => `"${t}"`).join(" OR ");
-      const rows = sql
-        .exec<Row>(
-          "SELECT mid, role, content, tokens, at, bm25(recall_fts) AS rank FROM recall_fts " +
-            "WHERE recall_fts MATCH ? AND chat = ? AND mid < ? ORDER BY mid DESC LIMIT ?",
-          ...[match, chat, beforeId, CANDIDATES],
-        )
-        .toArray();
-      // bm25() is lower for better matches; recency halves a score after about a month.
-      const scored = rows.map((r) => ({ r, score: -Number(r.rank) / (1 + (now - Number(r.at)) / MONTH_MS) }));
-      scored.sort((a, b) => b.score - a.score);
-      return scored.slice(0, limit).map(({ r }) => ({
-        id: String(r.mid),
-        chat,
-        role: r.role as StoredMessage["role"],
-        content: String(r.content),
-        status: "complete",
-        tokens: Number(r.tokens),
-        clientId: null,
-        parentId: null,
-        active: true,
-        createdAt: Number(r.at),
-      }));
-    },
+    /** The index of one conversation, as the retriever reads it. */
+    forChat,
   };
 }
 

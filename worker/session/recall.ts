@@ -4,9 +4,13 @@
  * PostgreSQL while it is being filled (after a restart, in the background, a
  * page at a time). Only this conversation's turns are ever searched.
  */
-import { olderActive, recallMessages } from "../db/messages";
+import { olderActive } from "../db/messages";
+import { recallIndexPg } from "../db/recall";
 import { errorKind, logEvent } from "../log";
-import type { Recall } from "./assemble";
+import type { IndexedTurn, TermIndex } from "../recall/index-types";
+import { lexicalRetriever } from "../recall/lexical";
+import type { RecallSettings } from "../recall/settings";
+import type { Retriever } from "../recall/types";
 import type { Chats } from "./chats";
 import type { SessionPg } from "./pg";
 import type { RecallIndex } from "./recall-index";
@@ -24,6 +28,7 @@ export interface RecallDeps {
   /** Whether `hot` is still the object's hot state (not deleted or rewound meanwhile). */
   stillCurrent: (hot: Hot) => boolean;
   waitUntil: (p: Promise<unknown>) => void;
+  settings: RecallSettings;
 }
 
 export function createRecall(deps: RecallDeps) {
@@ -58,6 +63,16 @@ export function createRecall(deps: RecallDeps) {
     markWhole(hot.chat);
   }
 
+  /** PostgreSQL's index of the conversation, each call on the object's one connection. */
+  function viaPg(hot: Hot): TermIndex {
+    const on = <T>(fn: (pg: TermIndex) => Promise<T>) => deps.pg.run((h) => fn(recallIndexPg(h.sql, ref(hot))));
+    return {
+      stats: (terms) => on((pg) => pg.stats(terms)),
+      postings: (terms, before, limit) => on((pg) => pg.postings(terms, before, limit)),
+      turns: (keys): Promise<IndexedTurn[]> => on((pg) => pg.turns(keys)),
+    };
+  }
+
   return {
     /** The object's storage was emptied, or a conversation deleted. */
     forget(chat?: string): void {
@@ -79,10 +94,10 @@ export function createRecall(deps: RecallDeps) {
         }),
       );
     },
-    /** The search to use for `hot` right now. */
-    search(hot: Hot): Recall {
-      if (whole.has(hot.chat)) return async (terms, beforeId, limit) => index.search(hot.chat, terms, beforeId, limit);
-      return (terms, beforeId, limit) => deps.pg.run((h) => recallMessages(h.sql, ref(hot), terms, beforeId, limit));
+    /** The retriever for `hot` right now: over the object's own index, or PostgreSQL's while that one fills. */
+    retriever(hot: Hot): Retriever {
+      const source: TermIndex = whole.has(hot.chat) ? index.forChat(hot.chat) : viaPg(hot);
+      return lexicalRetriever(source, deps.settings.lexical);
     },
   };
 }

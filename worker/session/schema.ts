@@ -19,11 +19,18 @@ CREATE TABLE IF NOT EXISTS memories (id TEXT PRIMARY KEY, chat TEXT DEFAULT 'mai
   source_message_id TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS summaries (chat TEXT NOT NULL DEFAULT 'main', version INTEGER NOT NULL, content TEXT NOT NULL,
   tokens INTEGER NOT NULL, upto_id TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (chat, version));
-CREATE VIRTUAL TABLE IF NOT EXISTS recall_fts USING fts5(
-  content, mid UNINDEXED, chat UNINDEXED, role UNINDEXED, tokens UNINDEXED, at UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');
+CREATE TABLE IF NOT EXISTS recall_chats (chat TEXT PRIMARY KEY, slot INTEGER NOT NULL UNIQUE, seq INTEGER NOT NULL DEFAULT 0,
+  docs INTEGER NOT NULL DEFAULT 0, length INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS recall_docs (rid INTEGER PRIMARY KEY, chat TEXT NOT NULL, mid TEXT NOT NULL UNIQUE, role TEXT NOT NULL,
+  content TEXT NOT NULL, stems TEXT NOT NULL, tokens INTEGER NOT NULL, at INTEGER NOT NULL, marker TEXT);
+CREATE TABLE IF NOT EXISTS recall_df (chat TEXT NOT NULL, stem TEXT NOT NULL, df INTEGER NOT NULL, PRIMARY KEY (chat, stem)) WITHOUT ROWID;
+CREATE VIRTUAL TABLE IF NOT EXISTS recall_index USING fts5(stems, content = 'recall_docs', content_rowid = 'rid',
+  tokenize = 'ascii', detail = 'none');
 `;
 const INDEXES = `
 CREATE INDEX IF NOT EXISTS messages_chat_active ON messages (chat, active, id);
+CREATE INDEX IF NOT EXISTS recall_docs_order ON recall_docs (chat, mid);
+CREATE INDEX IF NOT EXISTS recall_docs_dated ON recall_docs (chat, mid) WHERE marker IS NOT NULL;
 `;
 
 export function ensureSchema(sql: SqlStorage): void {
@@ -32,8 +39,16 @@ export function ensureSchema(sql: SqlStorage): void {
   if (chats.length > 0 && !chats.includes("persona")) sql.exec("ALTER TABLE chats ADD COLUMN persona TEXT");
   const inflight = columns(sql, "inflight");
   if (inflight.length > 0 && !inflight.includes("reply_id")) sql.exec("DROP TABLE inflight");
+  upgradeRecallIndex(sql);
   sql.exec(SCHEMA);
   sql.exec(INDEXES);
+}
+
+/** The first recall index (words, not stems, and no statistics): dropped, and every conversation marked for reindexing. */
+function upgradeRecallIndex(sql: SqlStorage): void {
+  if (columns(sql, "recall_fts").length === 0) return;
+  sql.exec("DROP TABLE recall_fts");
+  if (columns(sql, "chats").length > 0) sql.exec("UPDATE chats SET indexed = 0");
 }
 
 const columns = (sql: SqlStorage, table: string) =>

@@ -78,9 +78,10 @@ export function createTurnRunner(deps: RunnerDeps) {
       summary: deps.memories.summary(hot.chat),
       shares: config.shares,
       recallLimit: config.recallLimit,
+      recall: config.recall,
     };
     const room = continued ? continued.tokens + MESSAGE_OVERHEAD : 0;
-    const prompt = await assemblePrompt(hot, character, userMessage, promptBudget - room, parts, deps.recall.search(hot));
+    const prompt = await assemblePrompt(hot, character, userMessage, promptBudget - room, parts, deps.recall.retriever(hot));
     if (continued) {
       prompt.messages.push({ role: "assistant", content: continued.content });
       prompt.tokens += room;

@@ -18,19 +18,19 @@ const pair = { userId: "u", characterId: "c", chat: "main" };
 const id = (n: number) => `m${String(n).padStart(5, "0")}`;
 
 describe("the hot window's vocabulary", () => {
-  it("counts a word as a topic of the prompt once two of its messages use it", () => {
+  it("counts a word (by its stem) as a topic of the prompt once two of its messages use it", () => {
     const hot = createHot(
       pair,
       "s",
       { displayName: "", persona: "" },
       null,
-      [msg(id(1), "lighthouse keeper"), msg(id(2), "the lighthouse")],
+      [msg(id(1), "lighthouse keeper"), msg(id(2), "the lighthouses")],
       "none",
     );
-    expect(inPrompt(hot, "lighthouse", id(1), id(9))).toBe(true);
+    expect(inPrompt(hot, "lighthous", id(1), id(9))).toBe(true);
     // Only one of them is in the prompt, or the other one is the new message itself.
-    expect(inPrompt(hot, "lighthouse", id(2), id(9))).toBe(false);
-    expect(inPrompt(hot, "lighthouse", id(1), id(2))).toBe(false);
+    expect(inPrompt(hot, "lighthous", id(2), id(9))).toBe(false);
+    expect(inPrompt(hot, "lighthous", id(1), id(2))).toBe(false);
     expect(inPrompt(hot, "keeper", id(1), id(9))).toBe(false);
   });
 
@@ -39,10 +39,10 @@ describe("the hot window's vocabulary", () => {
     pushWindow(hot, msg(id(1), "walrus"));
     pushWindow(hot, msg(id(2), "walrus again"));
     popWindow(hot);
-    expect(hot.vocab.get("walrus")).toEqual([id(1)]);
+    expect(hot.vocab.get("walru")).toEqual([id(1)]);
     for (let i = 2; i <= HOT_LIMIT + 1; i++) pushWindow(hot, msg(id(i), "filler words"));
     expect(hot.window).toHaveLength(HOT_LIMIT);
-    expect(hot.vocab.has("walrus")).toBe(false);
+    expect(hot.vocab.has("walru")).toBe(false);
     expect(hot.vocab.get("filler")).toHaveLength(HOT_LIMIT);
   });
 });

@@ -1,11 +1,12 @@
 /**
  * The session object's hot state: the recent active turns with their token
- * counts, the user's profile, and the vocabulary of those turns (which words
- * each message uses, for recall to skip what the prompt already holds).
+ * counts, the user's profile, and the vocabulary of those turns (which word
+ * stems each message uses, for recall to weigh down what the prompt already
+ * dwells on).
  */
 
 import type { PreparedCharacter } from "../context/character-prompt";
-import { searchWords } from "../recall/terms";
+import { stemsOf } from "../recall/words";
 import type { Message, Persona } from "../shared/wire";
 import type { ChatRef, Pair, StoredMessage } from "./types";
 
@@ -26,7 +27,7 @@ export interface Hot {
   cold: "none" | "some" | "unknown";
   /** The character prepared for this conversation's user (prompt-for.ts), kept while neither changes. */
   prepared?: { key: string; value: PreparedCharacter };
-  /** For each searchable word, the ids (oldest first) of the window messages that use it. */
+  /** For each word stem, the ids (oldest first) of the window messages that use it. */
   vocab: Map<string, string[]>;
 }
 
@@ -51,12 +52,12 @@ export function userIdentity(hot: Hot): { name: string; persona: string } {
 }
 
 /**
- * Whether `word` is already a topic of the prompt: used by at least two of
- * its messages (id ≥ `oldestInPrompt`) besides `selfId`. Recall looks for
- * the other words; a word asked about once before still gets looked up.
+ * Whether a word stem is already a topic of the prompt: used by at least
+ * two of its messages (id ≥ `oldestInPrompt`) besides `selfId`. Recall
+ * weighs it down; a word asked about once before still counts in full.
  */
-export function inPrompt(hot: Hot, word: string, oldestInPrompt: string, selfId: string): boolean {
-  const ids = hot.vocab.get(word);
+export function inPrompt(hot: Hot, stem: string, oldestInPrompt: string, selfId: string): boolean {
+  const ids = hot.vocab.get(stem);
   if (!ids) return false;
   let seen = 0;
   for (let i = ids.length - 1; i >= 0 && ids[i] >= oldestInPrompt; i--) if (ids[i] !== selfId && ++seen >= 2) return true;
@@ -64,7 +65,7 @@ export function inPrompt(hot: Hot, word: string, oldestInPrompt: string, selfId:
 }
 
 function index(vocab: Map<string, string[]>, m: StoredMessage): void {
-  for (const w of searchWords(m.content)) {
+  for (const w of new Set(stemsOf(m.content))) {
     const ids = vocab.get(w);
     if (ids) ids.push(m.id);
     else vocab.set(w, [m.id]);
@@ -72,7 +73,7 @@ function index(vocab: Map<string, string[]>, m: StoredMessage): void {
 }
 
 function unindex(vocab: Map<string, string[]>, m: StoredMessage, end: "oldest" | "newest"): void {
-  for (const w of searchWords(m.content)) {
+  for (const w of new Set(stemsOf(m.content))) {
     const ids = vocab.get(w);
     if (!ids) continue;
     if (end === "oldest") ids.shift();

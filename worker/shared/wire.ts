@@ -107,12 +107,27 @@ export interface Memory {
   updatedAt: string;
 }
 
+/** Why an older turn was recalled into a prompt. */
+export interface RecallWhy {
+  /** The words of the new message (or of the turns just before it) that this turn matched. */
+  matched: string[];
+  /** Its relevance (BM25 over word stems); an exchange partner carries its hit's score. */
+  score: number;
+  /** "match": it matched; "exchange": it came along as the other half of a matching exchange. */
+  via: "match" | "exchange";
+  /** 1: matched the message's words; 2: matched names found in the first hits (a second hop). */
+  hop: 1 | 2;
+  /** When it was said (the conversation's own date marker, or the day it was stored). */
+  date: string | null;
+}
+
 /** What went into one turn's prompt: readable at /messages/:id/context. */
 export interface PromptLedger {
   budget: number;
   used: number;
   shares: Record<string, { budget: number; used: number }>;
-  included: { id: string; role: Role | "system"; tokens: number; source: string }[];
+  /** `recall` is set on turns the recall section brought back. */
+  included: { id: string; role: Role | "system"; tokens: number; source: string; recall?: RecallWhy }[];
   excluded: { id: string; tokens: number; reason: string }[];
   /** Lorebook entries that fired this turn and what set them off: a key (and the secondary key that satisfied it), or always on. */
   lore?: { id: string; name: string; trigger: "constant" | "key"; key?: string; secondary?: string }[];

@@ -43,6 +43,16 @@ const LedgerPanel: Component<{ characterId: string; messageId: string; messages:
               {(i) => (
                 <li>
                   <span class="badge">{i.source}</span> {text(i.id)} <span class="muted">· {i.tokens} tok</span>
+                  <Show when={i.recall}>
+                    {(r) => (
+                      <span class="muted" data-testid="recall-why">
+                        {" "}
+                        · {r().via === "exchange" ? "the other half of a match" : `matched ${r().matched.join(", ")}`} · score {r().score}
+                        {r().hop === 2 ? " · second hop" : ""}
+                        {r().date ? ` · ${r().date}` : ""}
+                      </span>
+                    )}
+                  </Show>
                 </li>
               )}
             </For>

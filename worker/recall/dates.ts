@@ -1,0 +1,25 @@
+/**
+ * When a recalled turn was said. A conversation may carry its own dates
+ * (a roleplay's "[Day 3, evening]", an imported chat's "[8 May 2023] …"): a
+ * message that opens with a bracketed marker holding a digit sets the date
+ * for it and every turn after it, until the next marker. Without markers,
+ * the day the turn was stored. Pure.
+ */
+
+const MARKER = /^\s*\[([^\]\n]{1,60})\]/;
+
+/** The date marker a message opens with, if any: "[1:56 pm on 8 May, 2023] Hi" → "1:56 pm on 8 May, 2023". */
+export function dateMarker(content: string): string | null {
+  const m = MARKER.exec(content);
+  return m && /\d/.test(m[1]) ? m[1].trim() : null;
+}
+
+/** The day a message was stored, as YYYY-MM-DD (UTC). */
+export function dayOf(at: number): string {
+  return new Date(at).toISOString().slice(0, 10);
+}
+
+/** What goes in front of a recalled turn: its date, unless the turn itself opens with it. */
+export function datePrefix(content: string, date: string | null): string {
+  return date && dateMarker(content) === null ? `[${date}] ` : "";
+}

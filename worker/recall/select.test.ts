@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { fitGroups, itemOf, recallText } from "./select";
+import type { RecalledTurn } from "./types";
+
+const turn = (id: string, group: string, tokens: number, date: string | null = "8 May 2023"): RecalledTurn => ({
+  id,
+  role: "user",
+  content: `line ${id}`,
+  tokens,
+  date,
+  group,
+  matched: [],
+  score: 1,
+  via: "match",
+  hop: 1,
+});
+const count = (text: string) => Math.ceil(text.length / 4);
+
+describe("fitting recalled exchanges into the budget", () => {
+  it("keeps whole exchanges in rank order, passes over one that does not fit, and lists them in conversation order", () => {
+    const items = [turn("b", "b", 10), turn("c", "b", 10), turn("a", "a", 50), turn("d", "d", 5)].map((t) => itemOf(t, "Sam", count));
+    const kept = fitGroups(items, 45, true, count);
+    expect(kept.map((k) => k.id)).toEqual(["b", "c", "d"]);
+  });
+  it("never keeps half an exchange", () => {
+    const items = [turn("a", "a", 10), turn("b", "a", 30)].map((t) => itemOf(t, "Sam", count));
+    expect(fitGroups(items, 30, false, count)).toEqual([]);
+  });
+  it("writes one date line per date and counts what it wrote", () => {
+    const items = [turn("a", "a", 3), turn("b", "a", 3), turn("c", "c", 3, "9 May 2023")].map((t) => itemOf(t, "Sam", count));
+    const { text, tokens } = recallText("## Earlier", items, true, count);
+    expect(text).toBe("## Earlier\n[8 May 2023]\n- Sam: line a\n- Sam: line b\n[9 May 2023]\n- Sam: line c");
+    const expected = count("## Earlier") + 2 * (count("[8 May 2023]") + 1) + items.reduce((n, i) => n + i.tokens + 2, 0);
+    expect(tokens).toBe(expected);
+  });
+});
