@@ -43,6 +43,40 @@ describe("a restart", () => {
   });
 });
 
+describe("controls on history that lives only in PostgreSQL", () => {
+  it("rewinds to, and deletes, messages the rebuilt object holds only from PostgreSQL", async () => {
+    const first = await startWorker();
+    let api = client(first.url);
+    const me = await api.register();
+    const ch = await api.character(me);
+    const one = await api.say(me, ch.id, "one");
+    const two = await api.say(me, ch.id, "two");
+    await api.say(me, ch.id, "three");
+    expect(await eventually(async () => (await countFor(me.userId)) === 7)).toBe(true);
+    await first.close();
+
+    const second = await startWorker();
+    try {
+      api = client(second.url);
+      const page = async () =>
+        ((await (await api.call(`/api/chats/${ch.id}/messages`, { as: me })).json()) as { messages: { id: string; content: string }[] })
+          .messages;
+      expect((await page()).length).toBe(7);
+      const rewound = await api.call(`/api/chats/${ch.id}/rewind`, { method: "POST", as: me, json: { messageId: two.body.reply.id } });
+      expect(rewound.status).toBe(200);
+      expect((await page()).map((m) => m.content)).not.toContain("three");
+      const del = await api.call(`/api/chats/${ch.id}/messages/${one.body.userMessage.id}`, { method: "DELETE", as: me });
+      expect(del.status).toBe(204);
+      const left = (await page()).map((m) => m.id);
+      expect(left).not.toContain(one.body.userMessage.id);
+      expect(left).not.toContain(one.body.reply.id);
+      expect(left).toContain(two.body.userMessage.id);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
 describe("recall after a restart", () => {
   it("finds an old turn from PostgreSQL, then from the object's rebuilt index", async () => {
     const env = { LLM_CONTEXT_TOKENS: "300", LLM_MAX_REPLY_TOKENS: "48" };

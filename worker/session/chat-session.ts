@@ -20,6 +20,7 @@ import { greetingsFor, messageLimit, sheetTokens } from "./prompt-for";
 import { ensureSchema } from "./schema";
 import { edit, regenerate, send } from "./turns";
 import { type Caller, type Fail, MAIN_CHAT, type Result, type SendInput, type SendResult } from "./types";
+import { activeMessage } from "./window";
 
 export type { Caller, Fail, SendInput, SendResult } from "./types";
 
@@ -73,9 +74,12 @@ export class ChatSession extends DurableObject<Env> {
   async rewind(caller: Caller, messageId: string): Promise<Result<{ messages: Message[] }>> {
     return this.with<Result<{ messages: Message[] }>>(caller, async ({ hot }) => {
       if (this.c.runner.current(hot.chat)) return { ok: false, code: "turn_in_progress" };
-      const target = this.c.store.byId(messageId);
-      if (!target?.active || target.chat !== hot.chat) return { ok: false, code: "message_not_found" };
+      const local = this.c.store.byId(messageId);
+      const target = activeMessage(hot, local, messageId);
+      if (!target) return { ok: false, code: "message_not_found" };
       rewindTo(this.c.store, this.c.memories, hot.chat, target.id, false);
+      // Rewinding into history that lives only in PostgreSQL: copy the change there before the window is read again.
+      if (!local) await this.c.outbox.drain();
       this.changed(hot.chat, "history", "memories");
       const page = await this.history(caller, undefined, 50);
       return page.ok ? { ok: true, messages: page.messages } : page;
@@ -95,7 +99,9 @@ export class ChatSession extends DurableObject<Env> {
 
   /** Deletes a message (a user message with its replies) from the history. */
   async deleteMessage(caller: Caller, messageId: string): Promise<Result> {
-    return this.with(caller, (ready) => this.touched(ready.hot.chat, deleteMessage(this.c, ready, messageId), "history", "memories"));
+    return this.with(caller, async (ready) =>
+      this.touched(ready.hot.chat, await deleteMessage(this.c, ready, messageId), "history", "memories"),
+    );
   }
 
   /** Changes what the character said. */

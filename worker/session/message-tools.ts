@@ -11,12 +11,15 @@ import type { Message } from "../shared/wire";
 import type { Parts, Ready } from "./collaborators";
 import { withAlternatives } from "./controls";
 import type { Result, SendResult } from "./types";
+import { activeMessage } from "./window";
 
-export function deleteMessage(c: Parts, { hot }: Ready, messageId: string): Result {
+export async function deleteMessage(c: Parts, { hot }: Ready, messageId: string): Promise<Result> {
   if (c.runner.current(hot.chat)) return { ok: false, code: "turn_in_progress" };
-  const target = c.store.byId(messageId);
-  if (!target?.active || target.chat !== hot.chat) return { ok: false, code: "message_not_found" };
-  const gone = target.role === "user" ? [target, ...c.store.repliesToAny([target.id]).filter((r) => r.active)] : [target];
+  const local = c.store.byId(messageId);
+  const target = activeMessage(hot, local, messageId);
+  if (!target) return { ok: false, code: "message_not_found" };
+  const replies = target.role === "user" ? hot.window.filter((m) => m.parentId === target.id) : [];
+  const gone = [target, ...replies];
   for (const m of gone) c.store.updateMessage({ ...m, active: false });
   const ids = new Set(gone.map((m) => m.id));
   c.memories.deleteMemories(
@@ -26,14 +29,16 @@ export function deleteMessage(c: Parts, { hot }: Ready, messageId: string): Resu
       .map((m) => m.id),
   );
   c.memories.rollbackSummaries(hot.chat, target.id, true);
+  // A message that lives only in PostgreSQL: copy the change there before the window is read again.
+  if (!local) await c.outbox.drain();
   return { ok: true };
 }
 
 /** Changes what the character said; the next prompts use the new text. */
 export function editReply(c: Parts, { hot }: Ready, messageId: string, content: string): Result<{ message: Message }> {
   if (c.runner.current(hot.chat)) return { ok: false, code: "turn_in_progress" };
-  const target = c.store.byId(messageId);
-  if (!target?.active || target.chat !== hot.chat) return { ok: false, code: "message_not_found" };
+  const target = activeMessage(hot, c.store.byId(messageId), messageId);
+  if (!target) return { ok: false, code: "message_not_found" };
   if (target.role !== "assistant")
     return { ok: false, code: "conflict", message: "A message of yours is changed with edit, which writes a new reply." };
   const next = { ...target, content, tokens: countTokens(content) };

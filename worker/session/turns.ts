@@ -9,7 +9,7 @@ import { rewindTo } from "./controls";
 import { greetingsFor, messageLimit, sheetTokens } from "./prompt-for";
 import { replaySend } from "./replay";
 import type { Fail, SendInput, SendResult } from "./types";
-import { popWindow } from "./window";
+import { activeMessage, popWindow } from "./window";
 
 const BUSY: Fail = { ok: false, code: "turn_in_progress" };
 
@@ -57,11 +57,13 @@ export function regenerate(c: Parts, { hot, character }: Ready, stream: boolean)
 export async function edit(c: Parts, ready: Ready, input: SendInput & { messageId: string }): Promise<SendResult> {
   const chat = ready.hot.chat;
   if (c.runner.current(chat)) return BUSY;
-  const target = c.store.byId(input.messageId);
-  if (!target?.active || target.chat !== chat || target.role !== "user") return { ok: false, code: "message_not_found" };
+  const local = c.store.byId(input.messageId);
+  const target = activeMessage(ready.hot, local, input.messageId);
+  if (!target || target.role !== "user") return { ok: false, code: "message_not_found" };
   const tokens = fits(c, ready, input.content);
   if (typeof tokens !== "number") return tokens;
   rewindTo(c.store, c.memories, chat, target.id, true);
+  if (!local) await c.outbox.drain();
   c.hydration.invalidate(chat);
   c.live.broadcast({ type: "history", chat });
   c.live.broadcast({ type: "memories", chat });

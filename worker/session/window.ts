@@ -95,6 +95,15 @@ export function popWindow(hot: Hot): void {
   if (m) unindex(hot.vocab, m, "newest");
 }
 
+/**
+ * An active message of this conversation by id: the object's own row, or one
+ * that lives only in PostgreSQL and was loaded into the window.
+ */
+export function activeMessage(hot: Hot, local: StoredMessage | null, id: string): StoredMessage | null {
+  if (local) return local.active && local.chat === hot.chat ? local : null;
+  return hot.window.find((m) => m.id === id) ?? null;
+}
+
 export function toWire(m: StoredMessage): Message {
   return { id: m.id, role: m.role, content: m.content, status: m.status, createdAt: new Date(m.createdAt).toISOString() };
 }
