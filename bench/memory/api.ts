@@ -22,13 +22,20 @@ export interface Pair {
 /** Access tokens live 15 minutes; log in again well before. */
 const TOKEN_MAX_AGE_MS = 10 * 60_000;
 
+/** One call; a 503 (the database out of connections on a shared machine) is waited out as its Retry-After asks, a few times. */
 async function call<T>(base: string, method: string, path: string, body: unknown, token?: string): Promise<T> {
-  const res = await send(method, base + path, {
-    headers: { "content-type": "application/json", accept: "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  if (res.status < 200 || res.status > 299) throw new Error(`${method} ${path}: ${res.status} ${res.body.slice(0, 300)}`);
-  return JSON.parse(res.body) as T;
+  for (let attempt = 1; ; attempt++) {
+    const res = await send(method, base + path, {
+      headers: { "content-type": "application/json", accept: "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    if (res.status === 503 && attempt < 6) {
+      await new Promise((r) => setTimeout(r, 2_000 * attempt));
+      continue;
+    }
+    if (res.status < 200 || res.status > 299) throw new Error(`${method} ${path}: ${res.status} ${res.body.slice(0, 300)}`);
+    return JSON.parse(res.body) as T;
+  }
 }
 
 async function token(base: string, pair: Pair): Promise<string> {
