@@ -11,16 +11,14 @@ import { errorBody, errorStatus } from "../errors";
 import type { ChatInfo, Memory, Message, Persona, PromptLedger } from "../shared/wire";
 import { choosePersona, deleteChat, listChats, newChat, personaChanged, renameChat } from "./chat-admin";
 import { createCollaborators, type Parts, type Ready } from "./collaborators";
-import { chooseReply, editMemory, forgetMemory, type MemoryScope, pinMemory, rewindTo, withAlternatives } from "./controls";
+import { editMemory, forgetMemory, type MemoryScope, pinMemory } from "./controls";
 import { historyPage, resumeStream } from "./history";
 import { LIVE_CHARACTER, LIVE_USER } from "./live";
 import { memoryToWire } from "./memories";
-import { continueReply, deleteMessage, editReply } from "./message-tools";
+import { changed, choose, continueReply, deleteMessage, editReply, rewind } from "./message-tools";
 import { greetingsFor, messageLimit, sheetTokens } from "./prompt-for";
-import { ensureSchema } from "./schema";
 import { edit, regenerate, send } from "./turns";
 import { type Caller, type Fail, MAIN_CHAT, type Result, type SendInput, type SendResult } from "./types";
-import { activeMessage } from "./window";
 
 export type { Caller, Fail, SendInput, SendResult } from "./types";
 
@@ -29,7 +27,7 @@ export class ChatSession extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.c = createCollaborators(ctx, env, () => this.clearStorage());
+    this.c = createCollaborators(ctx, env);
   }
 
   async send(input: SendInput): Promise<SendResult> {
@@ -72,29 +70,15 @@ export class ChatSession extends DurableObject<Env> {
 
   /** Everything after `messageId` leaves the active history, with the memories and summaries made from it. */
   async rewind(caller: Caller, messageId: string): Promise<Result<{ messages: Message[] }>> {
-    return this.with<Result<{ messages: Message[] }>>(caller, async ({ hot }) => {
-      if (this.c.runner.current(hot.chat)) return { ok: false, code: "turn_in_progress" };
-      const local = this.c.store.byId(messageId);
-      const target = activeMessage(hot, local, messageId);
-      if (!target) return { ok: false, code: "message_not_found" };
-      rewindTo(this.c.store, this.c.memories, hot.chat, target.id, false);
-      // Rewinding into history that lives only in PostgreSQL: copy the change there before the window is read again.
-      if (!local) await this.c.outbox.drain();
-      this.changed(hot.chat, "history", "memories");
-      const page = await this.history(caller, undefined, 50);
-      return page.ok ? { ok: true, messages: page.messages } : page;
-    });
+    const done = await this.with(caller, (ready) => rewind(this.c, ready, messageId));
+    if (!done.ok) return done;
+    const page = await this.history(caller, undefined, 50);
+    return page.ok ? { ok: true, messages: page.messages } : page;
   }
 
   /** Swipe: makes another version of the last reply the one that counts. */
   async choose(caller: Caller, messageId: string): Promise<Result<{ message: Message }>> {
-    return this.with<Result<{ message: Message }>>(caller, ({ hot }) => {
-      if (this.c.runner.current(hot.chat)) return { ok: false, code: "turn_in_progress" };
-      const chosen = chooseReply(this.c.store, messageId, hot.window.at(-1));
-      if ("ok" in chosen) return chosen;
-      this.changed(hot.chat, "history");
-      return { ok: true, message: withAlternatives(this.c.store, [chosen])[0] };
-    });
+    return this.with(caller, (ready) => choose(this.c, ready, messageId));
   }
 
   /** Deletes a message (a user message with its replies) from the history. */
@@ -176,7 +160,7 @@ export class ChatSession extends DurableObject<Env> {
     this.c.live.closeAll();
     this.c.runner.stop();
     this.c.characters.clear();
-    await this.clearStorage();
+    await this.c.clear();
     await this.c.pg.reset();
   }
 
@@ -187,7 +171,7 @@ export class ChatSession extends DurableObject<Env> {
    */
   async fetch(request: Request): Promise<Response> {
     const caller = { userId: request.headers.get(LIVE_USER) ?? "", characterId: request.headers.get(LIVE_CHARACTER) ?? "" };
-    const ready = await this.open(caller);
+    const ready = await this.c.open(caller);
     if (!ready.ok) return Response.json(errorBody(ready.code), { status: errorStatus(ready.code) });
     return this.c.live.accept();
   }
@@ -212,50 +196,21 @@ export class ChatSession extends DurableObject<Env> {
 
   /** Runs `action` on the caller's conversation once it is open, or answers why it cannot be. */
   private async with<R>(caller: Caller, action: (ready: Ready) => R | Promise<R>): Promise<R | Fail> {
-    const ready = await this.open(caller);
+    const ready = await this.c.open(caller);
     return ready.ok ? action(ready) : ready;
-  }
-
-  /**
-   * The caller's conversation, hot, and the character, both checked against
-   * the caller: the owner first, then the character, and only then anything
-   * written (a conversation with someone else's private character never starts).
-   */
-  private async open(caller: Caller): Promise<Result<Ready>> {
-    if (this.c.hydration.foreign(caller)) return { ok: false, code: "forbidden" };
-    const character = await this.c.characters.get(caller);
-    if ("ok" in character) return character;
-    const hot = await this.c.hydration.open(caller);
-    return "ok" in hot ? hot : { ok: true, hot, character };
   }
 
   /** A memory change: copied soon, and every open client reads the memories again. */
   private remembered<T extends { ok: boolean }>(chat: string, result: T): T {
     if (!result.ok) return result;
     this.c.outbox.flushBy(Date.now() + 250);
-    this.changed(chat, "memories");
+    changed(this.c, chat, "memories");
     return result;
   }
 
   /** A change that succeeded: `what` of `chat` is read again. */
   private touched<T extends { ok: boolean }>(chat: string, result: T, ...what: ("history" | "memories")[]): T {
-    if (result.ok) this.changed(chat, ...what);
+    if (result.ok) changed(this.c, chat, ...what);
     return result;
-  }
-
-  /** The stored history or memories of `chat` changed: rebuilt on the next call, and every open client reads them again. */
-  private changed(chat: string, ...what: ("history" | "memories")[]): void {
-    if (what.includes("history")) this.c.hydration.invalidate(chat);
-    for (const type of what) this.c.live.broadcast({ type, chat });
-  }
-
-  /** Empties this object's storage; it may live on in memory, so its tables start again. */
-  private async clearStorage(): Promise<void> {
-    await this.ctx.storage.deleteAlarm();
-    this.c.outbox.reset();
-    this.c.hydration.invalidateAll();
-    this.c.recall.forget();
-    await this.ctx.storage.deleteAll();
-    ensureSchema(this.ctx.storage.sql);
   }
 }

@@ -19,11 +19,10 @@ import { createRecallIndex } from "./recall-index";
 import { ensureSchema } from "./schema";
 import { createStore, type Store } from "./store";
 import { createTurnRunner } from "./turn-runner";
-import type { Pair } from "./types";
+import type { Caller, Pair, Result } from "./types";
 import type { Hot } from "./window";
 
-/** `forget`: the owner no longer exists; the object must empty its storage. */
-export function createCollaborators(ctx: DurableObjectState, env: Env, forget: () => Promise<void>) {
+export function createCollaborators(ctx: DurableObjectState, env: Env) {
   const config = sessionConfig(env);
   ensureSchema(ctx.storage.sql);
   const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
@@ -42,7 +41,7 @@ export function createCollaborators(ctx: DurableObjectState, env: Env, forget: (
     store,
     chats,
     pg,
-    forget,
+    forget: () => clear(),
     busy: (chat) => runner.current(chat) !== null,
     loaded: (hot) => {
       recall.prepare(hot);
@@ -61,7 +60,30 @@ export function createCollaborators(ctx: DurableObjectState, env: Env, forget: (
     settings: config.recall,
   });
   const runner = createTurnRunner({ config, store, memories, conversation, recall, checkpoint, live, waitUntil });
-  return { config, pg, outbox, store, memories, chats, characters, conversation, recall, hydration, runner, live };
+  /** Empties the object's storage (the conversation was deleted, or its owner is gone); it may live on in memory, so its tables start again. */
+  async function clear(): Promise<void> {
+    await ctx.storage.deleteAlarm();
+    outbox.reset();
+    hydration.invalidateAll();
+    recall.forget();
+    await ctx.storage.deleteAll();
+    ensureSchema(ctx.storage.sql);
+  }
+
+  /**
+   * The caller's conversation, hot, and the character, both checked against
+   * the caller: the owner first, then the character, and only then anything
+   * written (a conversation with someone else's private character never starts).
+   */
+  async function open(caller: Caller): Promise<Result<Ready>> {
+    if (hydration.foreign(caller)) return { ok: false, code: "forbidden" };
+    const character = await characters.get(caller);
+    if ("ok" in character) return character;
+    const hot = await hydration.open(caller);
+    return "ok" in hot ? hot : { ok: true, hot, character };
+  }
+
+  return { config, pg, outbox, store, memories, chats, characters, conversation, recall, hydration, runner, live, clear, open };
 }
 
 /** The pair this object belongs to, once its owner is recorded. */

@@ -1,6 +1,7 @@
 /**
- * Tools on single messages: delete one, edit what the character said, and
- * continue a reply that was cut off. Deleting takes the message (and, for a
+ * Tools on the history: rewind to a message, swipe between versions of a
+ * reply, delete one message, edit what the character said, and continue a
+ * reply that was cut off. Deleting takes the message (and, for a
  * user message, the replies to it) out of the history, with the memories
  * pinned from it and the summaries that folded it; ledgers of earlier replies
  * stay as the record of what was sent.
@@ -9,9 +10,37 @@
 import { countTokens } from "../context/tokens";
 import type { Message } from "../shared/wire";
 import type { Parts, Ready } from "./collaborators";
-import { withAlternatives } from "./controls";
+import { chooseReply, rewindTo, withAlternatives } from "./controls";
 import type { Result, SendResult } from "./types";
 import { activeMessage } from "./window";
+
+/** The stored history or memories of `chat` changed: rebuilt on the next call, and every open client reads them again. */
+export function changed(c: Parts, chat: string, ...what: ("history" | "memories")[]): void {
+  if (what.includes("history")) c.hydration.invalidate(chat);
+  for (const type of what) c.live.broadcast({ type, chat });
+}
+
+/** Everything after `messageId` leaves the active history, with the memories and summaries made from it. */
+export async function rewind(c: Parts, { hot }: Ready, messageId: string): Promise<Result> {
+  if (c.runner.current(hot.chat)) return { ok: false, code: "turn_in_progress" };
+  const local = c.store.byId(messageId);
+  const target = activeMessage(hot, local, messageId);
+  if (!target) return { ok: false, code: "message_not_found" };
+  rewindTo(c.store, c.memories, hot.chat, target.id, false);
+  // Rewinding into history that lives only in PostgreSQL: copy the change there before the window is read again.
+  if (!local) await c.outbox.drain();
+  changed(c, hot.chat, "history", "memories");
+  return { ok: true };
+}
+
+/** Swipe: makes another version of the last reply (or of the greeting) the one that counts. */
+export function choose(c: Parts, { hot }: Ready, messageId: string): Result<{ message: Message }> {
+  if (c.runner.current(hot.chat)) return { ok: false, code: "turn_in_progress" };
+  const chosen = chooseReply(c.store, messageId, hot.window.at(-1));
+  if ("ok" in chosen) return chosen;
+  changed(c, hot.chat, "history");
+  return { ok: true, message: withAlternatives(c.store, [chosen])[0] };
+}
 
 export async function deleteMessage(c: Parts, { hot }: Ready, messageId: string): Promise<Result> {
   if (c.runner.current(hot.chat)) return { ok: false, code: "turn_in_progress" };

@@ -59,7 +59,7 @@ export async function edit(c: Parts, ready: Ready, input: SendInput & { messageI
   if (c.runner.current(chat)) return BUSY;
   const local = c.store.byId(input.messageId);
   const target = activeMessage(ready.hot, local, input.messageId);
-  if (!target || target.role !== "user") return { ok: false, code: "message_not_found" };
+  if (target?.role !== "user") return { ok: false, code: "message_not_found" };
   const tokens = fits(c, ready, input.content);
   if (typeof tokens !== "number") return tokens;
   rewindTo(c.store, c.memories, chat, target.id, true);
