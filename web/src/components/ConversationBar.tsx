@@ -61,11 +61,17 @@ const ConversationBar: Component<{
       >
         <label class="inline small">
           <span class="visually-hidden">Conversation</span>
-          <select data-testid="conversation-select" value={props.chatId} onChange={(e) => props.onSwitch(e.currentTarget.value)}>
+          <select data-testid="conversation-select" onChange={(e) => props.onSwitch(e.currentTarget.value)}>
             <Show when={!current()}>
               <option value={props.chatId}>This chat</option>
             </Show>
-            <For each={props.conversations}>{(c) => <option value={c.id}>{conversationName(c)}</option>}</For>
+            <For each={props.conversations}>
+              {(c) => (
+                <option value={c.id} selected={c.id === props.chatId}>
+                  {conversationName(c)}
+                </option>
+              )}
+            </For>
           </select>
         </label>
         <button type="button" data-testid="new-chat" onClick={() => props.onNew()}>
@@ -73,13 +79,17 @@ const ConversationBar: Component<{
         </button>
         <label class="inline small">
           <span>You are</span>
-          <select
-            data-testid="persona-select"
-            value={current()?.persona?.id ?? ""}
-            onChange={(e) => props.onPersona(e.currentTarget.value || null)}
-          >
-            <option value="">your profile</option>
-            <For each={props.personas}>{(p) => <option value={p.id}>{p.name}</option>}</For>
+          <select data-testid="persona-select" onChange={(e) => props.onPersona(e.currentTarget.value || null)}>
+            <option value="" selected={!current()?.persona}>
+              your profile
+            </option>
+            <For each={props.personas}>
+              {(p) => (
+                <option value={p.id} selected={current()?.persona?.id === p.id}>
+                  {p.name}
+                </option>
+              )}
+            </For>
           </select>
         </label>
         <Menu label="Chat options" data-testid="chat-menu">

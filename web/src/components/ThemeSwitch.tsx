@@ -5,10 +5,16 @@ import { setTheme, type ThemeChoice, theme } from "../lib/theme";
 const ThemeSwitch: Component = () => (
   <label class="inline small theme-switch">
     <span class="visually-hidden">Theme</span>
-    <select data-testid="theme" aria-label="Theme" value={theme()} onChange={(e) => setTheme(e.currentTarget.value as ThemeChoice)}>
-      <option value="system">System theme</option>
-      <option value="light">Light</option>
-      <option value="dark">Dark</option>
+    <select data-testid="theme" aria-label="Theme" onChange={(e) => setTheme(e.currentTarget.value as ThemeChoice)}>
+      <option value="system" selected={theme() === "system"}>
+        System theme
+      </option>
+      <option value="light" selected={theme() === "light"}>
+        Light
+      </option>
+      <option value="dark" selected={theme() === "dark"}>
+        Dark
+      </option>
     </select>
   </label>
 );

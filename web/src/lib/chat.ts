@@ -46,6 +46,11 @@ export function createChat(ref: api.ChatRef) {
         if (!s.messages().some((m) => m.id === localId)) return;
         s.remove(localId);
         draft.restore(content);
+        // A refusal for length may mean the limit moved (the character's sheet changed): read it again.
+        void api.listMessages(ref, null, 1).then(
+          (p) => p.maxMessageTokens && setMaxTokens(p.maxMessageTokens),
+          () => {},
+        );
       },
     });
     if (!s.messages().some((m) => m.id === localId)) draft.taken();

@@ -16,7 +16,7 @@ function copyButton(code: HTMLElement): HTMLButtonElement {
   button.textContent = "Copy code";
   button.dataset.testid = "copy-code";
   button.addEventListener("click", () => {
-    void navigator.clipboard.writeText(code.textContent ?? "").then(() => {
+    void navigator.clipboard.writeText((code.textContent ?? "").replace(/\n$/, "")).then(() => {
       button.textContent = "Copied";
       setTimeout(() => {
         button.textContent = "Copy code";

@@ -4,8 +4,8 @@ import { createSignal } from "solid-js";
 const [path, setPath] = createSignal(window.location.pathname);
 const [query, setQuery] = createSignal(window.location.search);
 window.addEventListener("popstate", () => {
-  setPath(window.location.pathname);
   setQuery(window.location.search);
+  setPath(window.location.pathname);
 });
 
 /** The current path, reactive. */
@@ -17,8 +17,9 @@ export const queryParam = (name: string): string | null => new URLSearchParams(q
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
   if (to === window.location.pathname + window.location.search) return;
   window.history[options.replace ? "replaceState" : "pushState"](null, "", to);
-  setPath(window.location.pathname);
+  // The query first: a page built for the new path reads it as it is created.
   setQuery(window.location.search);
+  setPath(window.location.pathname);
   window.scrollTo(0, 0);
 }
 
