@@ -27,7 +27,7 @@ const MESSAGES = {
   conflict: null,
   content_too_large: "That is too long to send: at most 32 KiB at once. Shorten it and send again.",
   message_too_long: null,
-  unsupported_media_type: "That file type cannot be sent here.",
+  unsupported_media_type: null,
   too_many_attempts: "Too many failed sign-in attempts.",
   rate_limited: "Too many requests.",
   concurrency_limited: "Too many replies at once; wait for one to finish.",
@@ -46,7 +46,13 @@ const MESSAGES = {
 } as const satisfies Record<FailureCode, string | null>;
 
 /** Server messages that are meant for people; the others (validator text) are replaced by our sentence. */
-const SERVER_WORDS: ReadonlySet<FailureCode> = new Set<FailureCode>(["message_too_long", "invalid_card", "conflict", "not_found"]);
+const SERVER_WORDS: ReadonlySet<FailureCode> = new Set<FailureCode>([
+  "message_too_long",
+  "invalid_card",
+  "conflict",
+  "not_found",
+  "unsupported_media_type",
+]);
 
 /** Codes where the same request, sent again, cannot succeed. */
 const FINAL: ReadonlySet<FailureCode> = new Set<FailureCode>([
