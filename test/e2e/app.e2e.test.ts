@@ -259,6 +259,8 @@ describe("web client", () => {
 
   it("shows what the character remembered for a reply", async () => {
     await onChat(page);
+    await assistantReplies(page).last().hover();
+    await assistantReplies(page).last().getByTestId("more").click();
     await assistantReplies(page).last().getByTestId("why").click();
     await page.getByTestId("ledger").waitFor();
     await expect.poll(() => page.getByTestId("ledger").textContent()).toMatch(/tokens/);
@@ -295,6 +297,8 @@ describe("web client", () => {
 
   it("pins memories: from a message, added, edited and deleted", async () => {
     await onChat(page);
+    await userMessages(page).last().hover();
+    await userMessages(page).last().getByTestId("more").click();
     await userMessages(page).last().getByTestId("pin").click();
     const panel = page.getByTestId("memories-panel");
     await expect.poll(() => panel.getByTestId("memory").count()).toBe(1);
@@ -318,6 +322,8 @@ describe("web client", () => {
   it("rewinds the conversation to an earlier message", async () => {
     await onChat(page);
     const hello = userMessages(page).filter({ hasText: "Hello captain" });
+    await hello.hover();
+    await hello.getByTestId("more").click();
     const rewind = hello.getByTestId("rewind");
     await rewind.click();
     await rewind.click(); // the second press confirms
@@ -470,7 +476,7 @@ describe("web client", () => {
     await expect.poll(() => p.getByTestId("delete-account").isDisabled()).toBe(true);
     await p.getByLabel(/Type .* to confirm/).fill(carol);
     await p.getByTestId("delete-account").click();
-    await p.getByTestId("register-form").waitFor();
+    await expect.poll(() => p.getByTestId("goodbye").textContent()).toMatch(/Your account was deleted/);
     await visit(p, "/login");
     await p.getByLabel("Username or email").fill(carol);
     await p.getByLabel("Password").fill("a brand new secret");

@@ -7,6 +7,7 @@ const ConfirmButton: Component<{
   confirmLabel?: string;
   class?: string;
   disabled?: boolean;
+  role?: "menuitem";
   "data-testid"?: string;
 }> = (props) => {
   const [armed, setArmed] = createSignal(false);
@@ -26,6 +27,8 @@ const ConfirmButton: Component<{
       type="button"
       class={`${props.class ?? ""} ${armed() ? "danger" : ""}`}
       data-testid={props["data-testid"]}
+      data-armed={armed() ? "" : undefined}
+      role={props.role}
       disabled={props.disabled}
       onClick={press}
     >

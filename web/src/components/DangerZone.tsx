@@ -20,7 +20,7 @@ const DangerZone: Component = () => {
     e.preventDefault();
     try {
       await deleteMe();
-      navigate("/register", { replace: true });
+      navigate("/goodbye", { replace: true });
     } catch (err) {
       setError(describe(err));
     }

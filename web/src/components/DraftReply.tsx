@@ -18,7 +18,7 @@ const DraftReply: Component<{ text: string | null; name: string }> = (props) => 
   >
     {(text) => (
       <article class="msg assistant streaming" data-testid="draft" aria-live="polite" aria-busy="true">
-        <Markdown text={text()} class="bubble" />
+        <Markdown text={text()} class="bubble" streaming />
       </article>
     )}
   </Show>

@@ -1,14 +1,22 @@
 import { type Component, type JSX, onCleanup, onMount } from "solid-js";
 
-/** A side panel over the chat; Escape or the close button dismisses it. */
+/** A side panel over the chat; Escape or the close button dismisses it, and focus goes back where it was. */
 const Drawer: Component<{ title: string; onClose: () => void; children: JSX.Element; "data-testid"?: string }> = (props) => {
   let close!: HTMLButtonElement;
-  const onKey = (e: KeyboardEvent) => e.key === "Escape" && props.onClose();
+  const opener = document.activeElement as HTMLElement | null;
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key !== "Escape" || e.defaultPrevented) return;
+    e.preventDefault();
+    props.onClose();
+  };
   onMount(() => {
     document.addEventListener("keydown", onKey);
     close.focus();
   });
-  onCleanup(() => document.removeEventListener("keydown", onKey));
+  onCleanup(() => {
+    document.removeEventListener("keydown", onKey);
+    if (opener?.isConnected) opener.focus();
+  });
   return (
     <aside class="drawer" role="dialog" aria-label={props.title} data-testid={props["data-testid"]}>
       <header class="drawer-head">

@@ -1,6 +1,6 @@
 import { type Component, type JSX, Show } from "solid-js";
 
-/** A labelled input or textarea with its error underneath. */
+/** A labelled input or textarea, marked when required, with its hint or error underneath (both read out with it). */
 const Field: Component<{
   label: string;
   name: string;
@@ -26,7 +26,15 @@ const Field: Component<{
   });
   return (
     <div class="field">
-      <label for={id}>{props.label}</label>
+      <label for={id}>
+        {props.label}
+        <Show when={props.required}>
+          <span class="req" aria-hidden="true">
+            {" "}
+            (required)
+          </span>
+        </Show>
+      </label>
       <Show
         when={props.multiline}
         fallback={

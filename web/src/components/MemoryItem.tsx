@@ -5,6 +5,7 @@ import type { Memory } from "../../../worker/shared/wire";
 const MemoryItem: Component<{
   memory: Memory;
   onSave: (content: string) => Promise<boolean>;
+  onScope: (scope: Memory["scope"]) => void;
   onDelete: () => void;
 }> = (props) => {
   const [editing, setEditing] = createSignal(false);
@@ -21,6 +22,16 @@ const MemoryItem: Component<{
           <>
             <p class="pre">{props.memory.content}</p>
             <div class="row small-actions">
+              <button
+                type="button"
+                class="link"
+                data-testid="memory-scope"
+                aria-pressed={props.memory.scope === "character"}
+                title={props.memory.scope === "character" ? "Kept in every chat with this character" : "Kept in this chat only"}
+                onClick={() => props.onScope(props.memory.scope === "character" ? "chat" : "character")}
+              >
+                In every chat
+              </button>
               <button
                 type="button"
                 class="link"

@@ -5,9 +5,10 @@ import MemoryItem from "./MemoryItem";
 /** The conversation's pinned memories: list, add, edit, delete. */
 const MemoryPanel: Component<{ memories: Memories }> = (props) => {
   const [text, setText] = createSignal("");
+  const [everywhere, setEverywhere] = createSignal(false);
   const add = async (e: SubmitEvent) => {
     e.preventDefault();
-    if (text().trim() && (await props.memories.add(text().trim()))) setText("");
+    if (text().trim() && (await props.memories.add(text().trim(), everywhere() ? "character" : "chat"))) setText("");
   };
   return (
     <>
@@ -21,7 +22,14 @@ const MemoryPanel: Component<{ memories: Memories }> = (props) => {
       </Show>
       <ul class="memories">
         <For each={props.memories.list()} fallback={<li class="muted">Nothing pinned yet.</li>}>
-          {(m) => <MemoryItem memory={m} onSave={(c) => props.memories.update(m.id, c)} onDelete={() => props.memories.remove(m.id)} />}
+          {(m) => (
+            <MemoryItem
+              memory={m}
+              onSave={(content) => props.memories.update(m.id, { content })}
+              onScope={(scope) => props.memories.update(m.id, { scope })}
+              onDelete={() => props.memories.remove(m.id)}
+            />
+          )}
         </For>
       </ul>
       <form onSubmit={add} class="stack">
@@ -33,6 +41,10 @@ const MemoryPanel: Component<{ memories: Memories }> = (props) => {
           placeholder="e.g. My sister is called Ana."
           onInput={(e) => setText(e.currentTarget.value)}
         />
+        <label class="inline small">
+          <input type="checkbox" checked={everywhere()} onChange={(e) => setEverywhere(e.currentTarget.checked)} /> Keep it in every chat
+          with this character
+        </label>
         <button type="submit" class="primary" disabled={!text().trim()}>
           Pin it
         </button>

@@ -1,7 +1,7 @@
 import { type Component, createSignal, onMount } from "solid-js";
 
-/** Edits a sent message in place; saving drops what followed and asks for a fresh reply. */
-const MessageEditor: Component<{ content: string; onSave: (text: string) => void; onCancel: () => void }> = (props) => {
+/** Edits a message in place: a user message is sent again (what followed is replaced); a reply is just changed. */
+const MessageEditor: Component<{ content: string; saveLabel: string; onSave: (text: string) => void; onCancel: () => void }> = (props) => {
   const [text, setText] = createSignal(props.content);
   let box!: HTMLTextAreaElement;
   onMount(() => box.focus());
@@ -18,10 +18,14 @@ const MessageEditor: Component<{ content: string; onSave: (text: string) => void
         ref={box}
         aria-label="Edit message"
         data-testid="edit-box"
+        rows={Math.min(12, Math.max(3, props.content.split("\n").length + 1))}
         value={text()}
         onInput={(e) => setText(e.currentTarget.value)}
         onKeyDown={(e) => {
-          if (e.key === "Escape") props.onCancel();
+          if (e.key === "Escape") {
+            e.preventDefault();
+            props.onCancel();
+          }
           if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
             e.preventDefault();
             save();
@@ -30,7 +34,7 @@ const MessageEditor: Component<{ content: string; onSave: (text: string) => void
       />
       <div class="row">
         <button type="submit" class="primary">
-          Save and resend
+          {props.saveLabel}
         </button>
         <button type="button" onClick={() => props.onCancel()}>
           Cancel

@@ -18,47 +18,68 @@ const MessageItem: Component<{
   last: boolean;
   greeting: boolean;
   busy: boolean;
+  /** A memory was pinned from this message. */
+  pinned: boolean;
+  /** The message a search jumped to. */
+  highlighted: boolean;
   handlers: MessageHandlers;
 }> = (props) => {
   const [editing, setEditing] = createSignal(false);
   const text = () => fillMacros(props.message.content, props.charName, props.userName);
+  const assistant = () => props.message.role === "assistant";
+  const save = (t: string) => {
+    setEditing(false);
+    if (assistant()) props.handlers.editReply(props.message.id, t);
+    else props.handlers.edit(props.message.id, t);
+  };
   return (
     <article
-      class={`msg ${props.message.role} ${props.last ? "last" : ""}`}
+      id={`msg-${props.message.id}`}
+      tabindex="-1"
+      class={`msg ${props.message.role} ${props.last ? "last" : ""} ${props.highlighted ? "highlight" : ""}`}
       data-testid="message"
       data-greeting={props.greeting ? "" : undefined}
+      data-id={props.message.id}
       data-role={props.message.role}
       data-status={props.message.status}
-      aria-label={props.message.role === "user" ? "You" : props.charName}
+      aria-label={assistant() ? props.charName : "You"}
     >
       <Show
         when={!editing()}
         fallback={
           <MessageEditor
             content={props.message.content}
+            saveLabel={assistant() ? "Save reply" : "Save and resend"}
             onCancel={() => setEditing(false)}
-            onSave={(t) => {
-              setEditing(false);
-              props.handlers.edit(props.message.id, t);
-            }}
+            onSave={save}
           />
         }
       >
-        <Show when={props.message.role === "assistant"} fallback={<div class="bubble pre">{text()}</div>}>
+        <Show when={assistant()} fallback={<div class="bubble pre">{text()}</div>}>
           <div class="msg-with-avatar">
             <Avatar name={props.charName} url={props.avatarUrl} size="small" />
             <Markdown text={text()} class="bubble" />
           </div>
         </Show>
       </Show>
-      <Show when={STATUS[props.message.status]}>
-        <span class="status small" data-testid="message-status">
-          {STATUS[props.message.status]}
-        </span>
+      <Show when={STATUS[props.message.status] || props.pinned}>
+        <p class="msg-badges small">
+          <Show when={STATUS[props.message.status]}>
+            <span class="status" data-testid="message-status">
+              {STATUS[props.message.status]}
+            </span>
+          </Show>
+          <Show when={props.pinned}>
+            <span class="badge" data-testid="pinned-badge">
+              pinned to memory
+            </span>
+          </Show>
+        </p>
       </Show>
       <Show when={!props.message.id.startsWith("local-") && !editing()}>
         <MessageActions
           message={props.message}
+          text={text()}
           last={props.last}
           greeting={props.greeting}
           busy={props.busy}

@@ -19,6 +19,10 @@ const MessageList: Component<{
   greeting: string;
   userName: string;
   handlers: MessageHandlers;
+  /** Ids of messages a memory was pinned from. */
+  pinned: ReadonlySet<string>;
+  /** A message to bring on screen and mark (a search result). */
+  focusId: string | null;
 }> = (props) => {
   let el!: HTMLDivElement;
   let stick = true;
@@ -37,7 +41,7 @@ const MessageList: Component<{
   };
   createEffect(() => {
     props.chat.messages();
-    props.chat.draft();
+    props.chat.draftReply();
     props.chat.error();
     // Scroll events come a frame late: a token in between must not undo the reader's scroll up.
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
@@ -49,6 +53,19 @@ const MessageList: Component<{
     }
     // A first page shorter than the screen cannot be scrolled up: fetch more now.
     if (el.scrollHeight <= el.clientHeight && props.chat.nextBefore()) void older();
+  });
+  // A search result: once its message is loaded, it is scrolled to, marked and focused; the list stops following the bottom.
+  createEffect(() => {
+    const id = props.focusId;
+    if (!id || !props.chat.messages().some((m) => m.id === id)) return;
+    queueMicrotask(() => {
+      const target = el.querySelector<HTMLElement>(`[data-id="${CSS.escape(id)}"]`);
+      if (!target) return;
+      stick = false;
+      target.scrollIntoView({ block: "center" });
+      target.focus({ preventScroll: true });
+      pinnedAt = Number.POSITIVE_INFINITY;
+    });
   });
   const busy = () => props.chat.phase() !== "idle";
   const count = () => props.chat.messages().length;
@@ -80,12 +97,14 @@ const MessageList: Component<{
             last={i() === count() - 1}
             greeting={i() === 0 && m.role === "assistant" && !props.chat.nextBefore()}
             busy={busy()}
+            pinned={props.pinned.has(m.id)}
+            highlighted={props.focusId === m.id}
             handlers={props.handlers}
           />
         )}
       </For>
-      <Show when={props.chat.draft() !== null || props.chat.phase() === "sending"}>
-        <DraftReply text={props.chat.draft()} name={props.charName} />
+      <Show when={props.chat.draftReply() !== null || props.chat.phase() === "sending"}>
+        <DraftReply text={props.chat.draftReply()} name={props.charName} />
       </Show>
       <Show when={props.chat.error()}>{(e) => <ErrorLine error={e()} onDismiss={props.chat.dismissError} />}</Show>
     </div>

@@ -2,6 +2,7 @@ import { type Component, Show } from "solid-js";
 import { useAuth } from "../lib/auth";
 import { navigate } from "../lib/router";
 import Link from "./Link";
+import ThemeSwitch from "./ThemeSwitch";
 
 /** The top bar: where to go, who is signed in, and the way out. */
 const Nav: Component = () => {
@@ -25,6 +26,9 @@ const Nav: Component = () => {
             <Link href="/chats" data-testid="nav-chats">
               Chats
             </Link>
+            <Link href="/search" data-testid="nav-search">
+              Search
+            </Link>
             <Link href="/profile" data-testid="nav-profile">
               <span class="who">{user().displayName || user().username}</span>
               <span class="who-short">Profile</span>
@@ -35,6 +39,7 @@ const Nav: Component = () => {
           </nav>
         )}
       </Show>
+      <ThemeSwitch />
     </header>
   );
 };

@@ -1,6 +1,7 @@
 import { type Component, createSignal, Show } from "solid-js";
 import { changePassword } from "../lib/api";
 import { asFailure, describe } from "../lib/errors";
+import { check, focusFirstError, password, required } from "../lib/validate";
 import Field from "./Field";
 
 /** Change the password; the current one proves it is really the user. */
@@ -8,8 +9,17 @@ const PasswordForm: Component = () => {
   const [current, setCurrent] = createSignal("");
   const [next, setNext] = createSignal("");
   const [note, setNote] = createSignal<{ ok: boolean; text: string } | null>(null);
+  const [errors, setErrors] = createSignal<Record<string, string>>({});
+  let formEl!: HTMLFormElement;
   const save = async (e: SubmitEvent) => {
     e.preventDefault();
+    setNote(null);
+    const found = check(
+      { currentPassword: current(), newPassword: next() },
+      { currentPassword: [required("Current password")], newPassword: [required("New password"), password] },
+    );
+    setErrors(found as Record<string, string>);
+    if (Object.keys(found).length) return focusFirstError(formEl);
     try {
       await changePassword(current(), next());
       setCurrent("");
@@ -21,7 +31,7 @@ const PasswordForm: Component = () => {
     }
   };
   return (
-    <form onSubmit={save} class="card" data-testid="password-form">
+    <form ref={formEl} onSubmit={save} class="card" data-testid="password-form" novalidate>
       <h2>Password</h2>
       <Field
         label="Current password"
@@ -30,6 +40,7 @@ const PasswordForm: Component = () => {
         autocomplete="current-password"
         value={current()}
         onInput={setCurrent}
+        error={errors().currentPassword}
         required
       />
       <Field
@@ -39,6 +50,7 @@ const PasswordForm: Component = () => {
         autocomplete="new-password"
         value={next()}
         onInput={setNext}
+        error={errors().newPassword}
         hint="At least 8 characters."
         required
       />

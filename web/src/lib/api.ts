@@ -3,17 +3,7 @@
  * token, kept in memory only and renewed silently through the refresh cookie.
  */
 import { type ErrorCode, isErrorCode } from "../../../worker/shared/error-codes";
-import type {
-  AuthResponse,
-  Character,
-  CharacterText,
-  ChatSummary,
-  Memory,
-  Message,
-  Meta,
-  PromptLedger,
-  User,
-} from "../../../worker/shared/wire";
+import type { AuthResponse, Character, CharacterText, Meta, User } from "../../../worker/shared/wire";
 import { readTurnEvents, type TurnEventWithId } from "./sse";
 
 /**
@@ -40,6 +30,8 @@ export type CharacterInput = CharacterText & Pick<Character, "visibility">;
 export type TurnStream = AsyncIterable<TurnEventWithId>;
 
 let accessToken: string | null = null;
+/** Set while a refresh cookie is likely held (it is HttpOnly, so the page cannot see it): no refresh call without one. */
+const HINT = "session-hint";
 let refreshing: Promise<AuthResponse | null> | null = null;
 let sessionListener: (auth: AuthResponse | null) => void = () => {};
 
@@ -50,6 +42,12 @@ export function onSession(listener: (auth: AuthResponse | null) => void): void {
 
 function setSession(auth: AuthResponse | null): void {
   accessToken = auth?.accessToken ?? null;
+  try {
+    if (auth) localStorage.setItem(HINT, "1");
+    else localStorage.removeItem(HINT);
+  } catch {
+    /* storage off: the hint only saves a request */
+  }
   sessionListener(auth);
 }
 
@@ -68,6 +66,18 @@ async function failure(res: Response): Promise<ApiFailure> {
     retryAfter,
     typeof e.field === "string" ? e.field : undefined,
   );
+}
+
+/** The access token for a WebSocket's subprotocol (browsers cannot set its headers). */
+export const currentToken = () => accessToken;
+
+/** False when this browser has surely no session: signed out, or never signed in. */
+export function mayHaveSession(): boolean {
+  try {
+    return localStorage.getItem(HINT) === "1";
+  } catch {
+    return true;
+  }
 }
 
 /** Renews the access token from the refresh cookie; concurrent callers share one request. */
@@ -91,7 +101,7 @@ export function refreshSession(): Promise<AuthResponse | null> {
   return refreshing;
 }
 
-async function call(path: string, init: RequestInit = {}, retried = false): Promise<Response> {
+export async function call(path: string, init: RequestInit = {}, retried = false): Promise<Response> {
   const headers = new Headers(init.headers);
   if (accessToken) headers.set("Authorization", `Bearer ${accessToken}`);
   if (typeof init.body === "string") headers.set("Content-Type", "application/json");
@@ -107,7 +117,7 @@ async function call(path: string, init: RequestInit = {}, retried = false): Prom
   return res;
 }
 
-async function json<T>(path: string, method = "GET", body?: unknown): Promise<T> {
+export async function json<T>(path: string, method = "GET", body?: unknown): Promise<T> {
   const res = await call(path, { method, body: body === undefined ? undefined : JSON.stringify(body) });
   return (res.status === 204 ? undefined : await res.json()) as T;
 }
@@ -127,14 +137,12 @@ async function authenticate(path: string, body: unknown): Promise<AuthResponse> 
 }
 
 /** Opens an SSE turn; null when the server answers 204 (nothing to follow). */
-async function stream(path: string, signal: AbortSignal, init: RequestInit = {}): Promise<TurnStream | null> {
+export async function stream(path: string, signal: AbortSignal, init: RequestInit = {}): Promise<TurnStream | null> {
   const headers = new Headers(init.headers);
   headers.set("Accept", "text/event-stream");
   const res = await call(path, { method: "POST", ...init, headers, signal });
   return res.status === 204 || !res.body ? null : readTurnEvents(res.body);
 }
-
-const chat = (characterId: string) => `/api/chats/${encodeURIComponent(characterId)}`;
 
 export const meta = () => json<Meta>("/api/meta");
 
@@ -199,39 +207,3 @@ export async function uploadAvatar(id: string, file: Blob): Promise<Character> {
 }
 export const removeAvatar = (id: string) =>
   json<{ character: Character }>(`/api/characters/${encodeURIComponent(id)}/avatar`, "DELETE").then((r) => r.character);
-
-export const listChats = () => json<{ chats: ChatSummary[] }>("/api/chats").then((r) => r.chats);
-export const deleteChat = (characterId: string) => json<void>(chat(characterId), "DELETE");
-export const listMessages = (characterId: string, before?: string | null, limit = 30) =>
-  json<{ messages: Message[]; nextBefore: string | null }>(
-    `${chat(characterId)}/messages?${new URLSearchParams({ limit: String(limit), ...(before ? { before } : {}) })}`,
-  );
-
-export const sendMessage = (characterId: string, content: string, clientMessageId: string, signal: AbortSignal) =>
-  stream(`${chat(characterId)}/messages`, signal, { body: JSON.stringify({ content, clientMessageId }) });
-export const regenerate = (characterId: string, signal: AbortSignal) => stream(`${chat(characterId)}/regenerate`, signal);
-export const editMessage = (characterId: string, messageId: string, content: string, signal: AbortSignal) =>
-  stream(`${chat(characterId)}/messages/${encodeURIComponent(messageId)}/edit`, signal, {
-    body: JSON.stringify({ content }),
-  });
-/** Replays what was missed of the in-flight reply, then follows it live. */
-export const resumeStream = (characterId: string, lastEventId: string | null, signal: AbortSignal) =>
-  stream(`${chat(characterId)}/stream`, signal, {
-    method: "GET",
-    headers: lastEventId ? { "Last-Event-ID": lastEventId } : {},
-  });
-export const cancelTurn = (characterId: string) => json<{ cancelled: boolean }>(`${chat(characterId)}/cancel`, "POST");
-export const chooseAlternative = (characterId: string, messageId: string) =>
-  json<{ message: Message }>(`${chat(characterId)}/messages/${encodeURIComponent(messageId)}/choose`, "POST").then((r) => r.message);
-export const rewind = (characterId: string, messageId: string) =>
-  json<{ messages: Message[] }>(`${chat(characterId)}/rewind`, "POST", { messageId }).then((r) => r.messages);
-export const promptContext = (characterId: string, messageId: string) =>
-  json<{ ledger: PromptLedger }>(`${chat(characterId)}/messages/${encodeURIComponent(messageId)}/context`).then((r) => r.ledger);
-
-export const listMemories = (characterId: string) => json<{ memories: Memory[] }>(`${chat(characterId)}/memories`).then((r) => r.memories);
-export const addMemory = (characterId: string, input: { content: string } | { messageId: string }) =>
-  json<{ memory: Memory }>(`${chat(characterId)}/memories`, "POST", input).then((r) => r.memory);
-export const updateMemory = (characterId: string, id: string, content: string) =>
-  json<{ memory: Memory }>(`${chat(characterId)}/memories/${encodeURIComponent(id)}`, "PATCH", { content }).then((r) => r.memory);
-export const deleteMemory = (characterId: string, id: string) =>
-  json<void>(`${chat(characterId)}/memories/${encodeURIComponent(id)}`, "DELETE");

@@ -6,7 +6,7 @@
 import type { Accessor, JSX } from "solid-js";
 import { createComponent, createContext, createSignal, onCleanup, useContext } from "solid-js";
 import type { User } from "../../../worker/shared/wire";
-import { logout, onSession, refreshSession } from "./api";
+import { logout, mayHaveSession, onSession, refreshSession } from "./api";
 
 export interface Auth {
   /** The signed-in user, or null. */
@@ -29,7 +29,9 @@ function createAuth(): Auth {
     // Renew at 80% of the token's life so requests rarely meet a 401.
     if (auth) timer = setTimeout(() => void refreshSession(), Math.max(5, auth.expiresIn * 0.8) * 1000);
   });
-  void refreshSession().finally(() => setReady(true));
+  // No session hint, no refresh call: a signed-out page load makes no request that can only answer 401.
+  if (mayHaveSession()) void refreshSession().finally(() => setReady(true));
+  else setReady(true);
   onCleanup(() => clearTimeout(timer));
   return { user, ready, setUser, signOut: logout };
 }

@@ -2,6 +2,9 @@
 import { createSignal } from "solid-js";
 import type { Message } from "../../../worker/shared/wire";
 
+/** An optimistic message not yet stored. */
+export const isLocal = (id: string) => id.startsWith("local-");
+
 export type Phase = "loading" | "idle" | "sending" | "streaming" | "stopping";
 
 export interface ChatError {
@@ -18,16 +21,24 @@ export function createChatState() {
   const [nextBefore, setNextBefore] = createSignal<string | null>(null);
   const [loadingOlder, setLoadingOlder] = createSignal(false);
 
-  /** Puts a stored message in place of its earlier copy (or of `replaceId`), else at the end. */
+  /**
+   * Puts a stored message in place of its earlier copy (or of `replaceId`, or
+   * of the optimistic copy of the same text another tab's echo may beat),
+   * else in id order: ids grow with time, and local ones stay last.
+   */
   const upsert = (m: Message | undefined, replaceId?: string) => {
     if (!m) return;
     setMessages((ms) => {
       if (ms.some((x) => x.id === m.id)) {
         return ms.filter((x) => x.id !== replaceId || x.id === m.id).map((x) => (x.id === m.id ? m : x));
       }
-      return replaceId && ms.some((x) => x.id === replaceId) ? ms.map((x) => (x.id === replaceId ? m : x)) : [...ms, m];
+      const twin = replaceId ?? ms.find((x) => isLocal(x.id) && x.role === m.role && x.content === m.content)?.id;
+      if (twin && ms.some((x) => x.id === twin)) return ms.map((x) => (x.id === twin ? m : x));
+      const at = ms.findIndex((x) => isLocal(x.id) || x.id > m.id);
+      return at < 0 ? [...ms, m] : [...ms.slice(0, at), m, ...ms.slice(at)];
     });
   };
+  const remove = (id: string) => setMessages((ms) => ms.filter((x) => x.id !== id));
 
   return {
     messages,
@@ -43,6 +54,7 @@ export function createChatState() {
     loadingOlder,
     setLoadingOlder,
     upsert,
+    remove,
   };
 }
 

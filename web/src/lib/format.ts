@@ -23,6 +23,12 @@ export function relativeTime(iso: string, now = Date.now()): string {
   return new Date(iso).toLocaleDateString();
 }
 
+/** A date and time in the reader's own format, for a timestamp's title. */
+export function fullTime(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? "" : d.toLocaleString(undefined, { dateStyle: "full", timeStyle: "short" });
+}
+
 /** Seconds as "42 s" or "3 min 5 s". */
 export function formatWait(seconds: number): string {
   const s = Math.max(0, Math.ceil(seconds));

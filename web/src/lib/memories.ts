@@ -1,12 +1,19 @@
-/** The pinned memories of one conversation: facts the character always keeps in its prompt. */
+/**
+ * The pinned memories of one conversation: facts the character always keeps
+ * in its prompt. Read again whenever the server says they changed (a
+ * "remember this" in a message, another tab), and a memory that appears
+ * that way is announced once, so the chat can say that something was pinned.
+ */
 import { createResource, createSignal } from "solid-js";
 import type { Memory } from "../../../worker/shared/wire";
-import * as api from "./api";
+import * as api from "./chat-api";
 import { describe } from "./errors";
 
-export function createMemories(characterId: string) {
-  const [list, { mutate }] = createResource(() => api.listMemories(characterId));
+export function createMemories(ref: api.ChatRef) {
+  const [list, { mutate, refetch }] = createResource(() => api.listMemories(ref));
   const [error, setError] = createSignal("");
+  /** Memories that appeared without this tab adding them: the chat shows a note. */
+  const [arrived, setArrived] = createSignal<Memory[]>([]);
   const guard = async (work: () => Promise<void>): Promise<boolean> => {
     setError("");
     try {
@@ -17,20 +24,29 @@ export function createMemories(characterId: string) {
       return false;
     }
   };
-  const append = (m: Memory) => void mutate((l) => [...(l ?? []), m]);
+  const append = (m: Memory) => void mutate((l) => (l?.some((x) => x.id === m.id) ? l : [...(l ?? []), m]));
   return {
     list,
     error,
-    add: (content: string) => guard(async () => append(await api.addMemory(characterId, { content }))),
-    pin: (messageId: string) => guard(async () => append(await api.addMemory(characterId, { messageId }))),
-    update: (id: string, content: string) =>
+    arrived,
+    dismissArrived: () => setArrived([]),
+    /** Reads them again; new ones are announced. */
+    reload: async () => {
+      const before = new Set((list() ?? []).map((m) => m.id));
+      const next = await refetch();
+      const fresh = (next ?? []).filter((m) => !before.has(m.id));
+      if (fresh.length) setArrived(fresh);
+    },
+    add: (content: string, scope?: api.MemoryScope) => guard(async () => append(await api.addMemory(ref, { content, scope }))),
+    pin: (messageId: string) => guard(async () => append(await api.addMemory(ref, { messageId }))),
+    update: (id: string, patch: { content?: string; scope?: api.MemoryScope }) =>
       guard(async () => {
-        const m = await api.updateMemory(characterId, id, content);
+        const m = await api.updateMemory(ref, id, patch);
         mutate((l) => l?.map((x) => (x.id === id ? m : x)));
       }),
     remove: (id: string) =>
       guard(async () => {
-        await api.deleteMemory(characterId, id);
+        await api.deleteMemory(ref, id);
         mutate((l) => l?.filter((x) => x.id !== id));
       }),
   };

@@ -2,14 +2,23 @@
 import { createSignal } from "solid-js";
 
 const [path, setPath] = createSignal(window.location.pathname);
-window.addEventListener("popstate", () => setPath(window.location.pathname));
+const [query, setQuery] = createSignal(window.location.search);
+window.addEventListener("popstate", () => {
+  setQuery(window.location.search);
+  setPath(window.location.pathname);
+});
 
 /** The current path, reactive. */
 export const pathname = path;
 
+/** One parameter of the current query string, reactive. */
+export const queryParam = (name: string): string | null => new URLSearchParams(query()).get(name);
+
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
   if (to === window.location.pathname + window.location.search) return;
   window.history[options.replace ? "replaceState" : "pushState"](null, "", to);
+  // The query first: a page built for the new path reads it as it is created.
+  setQuery(window.location.search);
   setPath(window.location.pathname);
   window.scrollTo(0, 0);
 }

@@ -4,6 +4,9 @@ import Field from "../components/Field";
 import { type CharacterInput, createCharacter, getCharacter, updateCharacter } from "../lib/api";
 import { asFailure, describe } from "../lib/errors";
 import { navigate } from "../lib/router";
+import { check, fieldMessage, focusFirstError, maxLength, required } from "../lib/validate";
+
+const LONG = 32_000;
 
 const EMPTY: CharacterInput = {
   name: "",
@@ -42,16 +45,27 @@ const CharacterForm: Component<{ id?: string }> = (props) => {
     label: string,
     extra: { multiline?: boolean; rows?: number; hint?: string; required?: boolean } = {},
   ) => <Field label={label} name={key} value={form()[key]} onInput={set(key)} error={errors()[key]} {...extra} />;
+  let formEl!: HTMLFormElement;
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
+    const found = check(form(), {
+      name: [required("Name"), maxLength("Name", 100)],
+      tagline: [maxLength("Tagline", 200)],
+      description: [required("Description"), maxLength("Description", LONG)],
+      greeting: [required("Greeting"), maxLength("Greeting", LONG)],
+      scenario: [maxLength("Scenario", LONG)],
+      exampleDialogues: [maxLength("Example dialogues", LONG)],
+    });
+    setErrors(found as Record<string, string>);
+    if (Object.keys(found).length) return focusFirstError(formEl);
     setBusy(true);
-    setErrors({});
     try {
       const saved = props.id ? await updateCharacter(props.id, form()) : await createCharacter(form());
       navigate(props.id ? "/characters" : `/chat/${saved.id}`);
     } catch (err) {
       const f = asFailure(err);
-      setErrors({ [f.field && f.field in form() ? f.field : "form"]: describe(f) });
+      const field = f.field && f.field in form() ? f.field : "form";
+      setErrors({ [field]: (field !== "form" && fieldMessage(f.field)) || describe(f) });
     } finally {
       setBusy(false);
     }
@@ -68,7 +82,7 @@ const CharacterForm: Component<{ id?: string }> = (props) => {
         }
       >
         <Show when={existing()}>{(c) => <AvatarEditor character={c()} onChange={mutate} />}</Show>
-        <form onSubmit={submit} data-testid="character-form">
+        <form ref={formEl} onSubmit={submit} data-testid="character-form" novalidate>
           {field("name", "Name", { required: true })}
           {field("tagline", "Tagline", { hint: "One line shown on the character's card." })}
           {field("description", "Description", {

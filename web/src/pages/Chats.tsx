@@ -1,13 +1,19 @@
-import { type Component, createResource, For, Show } from "solid-js";
+import { type Component, createResource, For, onCleanup, Show } from "solid-js";
 import Avatar from "../components/Avatar";
 import Link from "../components/Link";
-import { listChats } from "../lib/api";
+import { chatHref, listChats, MAIN } from "../lib/chat-api";
 import { describe } from "../lib/errors";
 import { relativeTime, snippet } from "../lib/format";
 
-/** The user's conversations, most recent first. */
+/** Every one of the user's conversations (several per character when there are), most recent first. */
 const Chats: Component = () => {
-  const [chats] = createResource(() => listChats().then((list) => [...list].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))));
+  const [chats, { refetch }] = createResource(() =>
+    listChats().then((list) => [...list].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))),
+  );
+  // Coming back to the tab: other tabs or devices may have chatted meanwhile.
+  const onVisible = () => document.visibilityState === "visible" && void refetch();
+  document.addEventListener("visibilitychange", onVisible);
+  onCleanup(() => document.removeEventListener("visibilitychange", onVisible));
   return (
     <section>
       <h1>Chats</h1>
@@ -23,10 +29,15 @@ const Chats: Component = () => {
           <For each={chats()}>
             {(chat) => (
               <li>
-                <Link href={`/chat/${chat.characterId}`} class="chat-row" data-testid="chat-row">
+                <Link href={chatHref(chat)} class="chat-row" data-testid="chat-row">
                   <Avatar name={chat.character.name} url={chat.character.avatarUrl} />
                   <span class="chat-row-body">
-                    <strong>{chat.character.name}</strong>
+                    <strong>
+                      {chat.character.name}
+                      <Show when={chat.chatId !== MAIN || chat.title}>
+                        <span class="muted"> · {chat.title || "another chat"}</span>
+                      </Show>
+                    </strong>
                     <span class="muted clamp-1">
                       {chat.lastMessage
                         ? `${chat.lastMessage.role === "user" ? "You: " : ""}${snippet(chat.lastMessage.content)}`

@@ -6,16 +6,25 @@ import { createCountdown } from "../lib/countdown";
 import { asFailure, describe } from "../lib/errors";
 import { formatWait } from "../lib/format";
 import { navigate, pathname } from "../lib/router";
+import { check, focusFirstError, required } from "../lib/validate";
 
 /** Sign in with a username or an email. Shown for any page while signed out. */
 const Login: Component = () => {
   const [name, setName] = createSignal("");
   const [password, setPassword] = createSignal("");
   const [error, setError] = createSignal("");
+  const [errors, setErrors] = createSignal<Record<string, string>>({});
+  let formEl!: HTMLFormElement;
   const [busy, setBusy] = createSignal(false);
   const [wait, startWait] = createCountdown();
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
+    const found = check(
+      { login: name(), password: password() },
+      { login: [required("Username or email")], password: [required("Password")] },
+    );
+    setErrors(found as Record<string, string>);
+    if (Object.keys(found).length) return focusFirstError(formEl);
     setBusy(true);
     setError("");
     try {
@@ -32,14 +41,23 @@ const Login: Component = () => {
   return (
     <section class="card narrow">
       <h1>Sign in</h1>
-      <form onSubmit={submit} data-testid="login-form">
-        <Field label="Username or email" name="login" value={name()} onInput={setName} autocomplete="username" required />
+      <form ref={formEl} onSubmit={submit} data-testid="login-form" novalidate>
+        <Field
+          label="Username or email"
+          name="login"
+          value={name()}
+          onInput={setName}
+          error={errors().login}
+          autocomplete="username"
+          required
+        />
         <Field
           label="Password"
           name="password"
           type="password"
           value={password()}
           onInput={setPassword}
+          error={errors().password}
           autocomplete="current-password"
           required
         />

@@ -4,6 +4,7 @@ import Link from "../components/Link";
 import { type FailureCode, register } from "../lib/api";
 import { asFailure, describe } from "../lib/errors";
 import { navigate } from "../lib/router";
+import { check, email, focusFirstError, password, required, username } from "../lib/validate";
 
 const FIELD_OF: Partial<Record<FailureCode, string>> = { username_taken: "username", email_taken: "email" };
 
@@ -13,10 +14,17 @@ const Register: Component = () => {
   const [errors, setErrors] = createSignal<Record<string, string>>({});
   const [busy, setBusy] = createSignal(false);
   const set = (key: "username" | "email" | "password") => (value: string) => setForm({ ...form(), [key]: value });
+  let formEl!: HTMLFormElement;
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
+    const found = check(form(), {
+      username: [required("Username"), username],
+      email: [required("Email"), email],
+      password: [required("Password"), password],
+    });
+    setErrors(found as Record<string, string>);
+    if (Object.keys(found).length) return focusFirstError(formEl);
     setBusy(true);
-    setErrors({});
     try {
       await register({ ...form(), username: form().username.trim(), email: form().email.trim() });
       navigate("/", { replace: true });
@@ -31,7 +39,7 @@ const Register: Component = () => {
   return (
     <section class="card narrow">
       <h1>Create an account</h1>
-      <form onSubmit={submit} data-testid="register-form">
+      <form ref={formEl} onSubmit={submit} data-testid="register-form" novalidate>
         <Field
           label="Username"
           name="username"
@@ -39,6 +47,7 @@ const Register: Component = () => {
           onInput={set("username")}
           error={errors().username}
           autocomplete="username"
+          hint="3 to 32 letters, digits, dots, dashes or underscores."
           required
         />
         <Field
