@@ -183,7 +183,7 @@ describe("several conversations", () => {
     await page.getByTestId("new-chat").click();
     await page.waitForURL(new RegExp(`/chat/${mira.id}/[0-9a-f-]{36}$`));
     await idle(page);
-    await page.getByTestId("greeting").waitFor();
+    await page.locator("[data-greeting]").waitFor();
     await send(page, "A fresh start [[long:4]]");
     await settled(page);
     // Rename it, then go back to the first chat: it is all still there.

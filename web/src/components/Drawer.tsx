@@ -25,7 +25,11 @@ const Drawer: Component<{ title: string; onClose: () => void; children: JSX.Elem
           ×
         </button>
       </header>
-      <div class="drawer-body">{props.children}</div>
+      {/* Focusable, so a long panel can be scrolled from the keyboard. */}
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take focus to scroll by keyboard */}
+      <div class="drawer-body" tabindex="0">
+        {props.children}
+      </div>
     </aside>
   );
 };

@@ -22,6 +22,12 @@ export interface LedgerLine {
 
 const KINDS: Record<string, string> = {
   system: "Character sheet",
+  main: "Character sheet",
+  description: "Character sheet",
+  personality: "Character sheet",
+  scenario: "Character sheet",
+  persona: "Your persona",
+  post_history: "Card instructions",
   memories: "Pinned memory",
   summary: "Summary",
   recall: "Recalled from earlier",
@@ -49,6 +55,18 @@ export function describeEntry(entry: { id: string; source: string }, ctx: Ledger
   switch (entry.source) {
     case "system":
       return { kind, text: `${ctx.charName}'s description, scenario and your persona` };
+    case "main":
+      return { kind, text: `How ${ctx.charName} is asked to play the conversation` };
+    case "description":
+      return { kind, text: `${ctx.charName}'s description` };
+    case "personality":
+      return { kind, text: `${ctx.charName}'s personality` };
+    case "scenario":
+      return { kind, text: "The scenario" };
+    case "persona":
+      return { kind, text: "Who you are in this conversation" };
+    case "post_history":
+      return { kind, text: "The character card's instructions, after the conversation" };
     case "memories": {
       const memory = ctx.memories.find((m) => m.id === entry.id);
       return { kind, text: memory ? snippet(memory.content, 80) : "A memory since deleted" };
