@@ -32,14 +32,17 @@ export function replyErrorCode(e: LlmError): ErrorCode {
   return e.code;
 }
 
-/** Streams the reply into `turn`, reporting the text so far to `progress` after each token; never throws. */
+/**
+ * Streams the reply into `turn`, reporting the text so far and how many
+ * upstream chunks it grew by to `progress` after each token event; never throws.
+ */
 export async function streamReply(
   cfg: LlmConfig,
   prompt: BuiltPrompt,
   turn: Turn,
   maxTokens: number,
   characterId: string,
-  progress: (content: string) => void,
+  progress: (content: string, frames: number) => void,
   continueLast = false,
 ): Promise<ReplyOutcome> {
   let content = "";
@@ -49,8 +52,8 @@ export async function streamReply(
     for await (const ev of streamCompletion(cfg, req)) {
       if (ev.type === "token") {
         content += ev.text;
-        turn.emit({ event: "token", data: { text: ev.text } });
-        progress(content);
+        turn.emitToken(ev.text, ev.json);
+        progress(content, ev.frames ?? 1);
       } else {
         return { status: "complete", content, usage: ev.usage };
       }

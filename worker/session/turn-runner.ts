@@ -88,7 +88,15 @@ export function createTurnRunner(deps: RunnerDeps) {
     }
     const cfg = llmConfig(config.llm, { sessionId: hot.sessionId, userId: hot.pair.userId }, character.model);
     const maxTokens = Math.max(32, config.budget.reply - (continued?.tokens ?? 0));
-    const result = await streamReply(cfg, prompt, t, maxTokens, character.id, (text) => checkpoint.progress(before + text), !!continued);
+    const result = await streamReply(
+      cfg,
+      prompt,
+      t,
+      maxTokens,
+      character.id,
+      (text, frames) => checkpoint.progress(before + text, frames),
+      !!continued,
+    );
     if (current.get(hot.chat) !== t) return; // the conversation was deleted meanwhile
     let reply: Message | undefined;
     const stored = continued

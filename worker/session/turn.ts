@@ -1,11 +1,14 @@
 /**
  * One reply in flight: the events it has produced so far, kept so any
  * client (another tab, a reconnect) can replay what it missed and follow
- * live. Generation never depends on a subscriber being there.
+ * live. Generation never depends on a subscriber being there, nor waits
+ * for one: a frame goes out at once to a reader that has room, and to a
+ * reader that fell behind, everything since its last chunk goes out as one
+ * chunk when it asks for more (no timer, so the first token never waits).
  */
 
 import type { ErrorCode } from "../errors";
-import { turnFrame } from "../shared/turn-events";
+import { tokenFrame, turnFrame } from "../shared/turn-events";
 import type { Message, MessageStatus, TurnEvent } from "../shared/wire";
 
 /** How a turn ended, set just before its last event. */
@@ -18,9 +21,15 @@ export interface TurnOutcome {
 
 const enc = new TextEncoder();
 
+/** One open stream of the turn and the first frame it has not been given yet. */
+interface Subscriber {
+  controller: ReadableStreamDefaultController<Uint8Array>;
+  next: number;
+}
+
 export function createTurn(turnId: string, userMessageId: string) {
   const frames: string[] = [];
-  const subscribers = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  const subscribers = new Set<Subscriber>();
   const abort = new AbortController();
   let finished = false;
   let sawToken = false;
@@ -33,30 +42,49 @@ export function createTurn(turnId: string, userMessageId: string) {
   const done = new Promise<void>((r) => {
     resolveDone = r;
   });
+  /** The newest frame, encoded once for every subscriber that is up to date. */
+  let newest: Uint8Array | null = null;
 
-  function emit(e: TurnEvent): void {
-    const { event } = e;
-    const frame = turnFrame(`${turnId}.${frames.length}`, e);
-    frames.push(frame);
-    const bytes = enc.encode(frame);
-    for (const c of subscribers) {
-      try {
-        c.enqueue(bytes);
-      } catch {
-        subscribers.delete(c);
-      }
+  /**
+   * Gives `s` every frame it has not had, as one chunk: the newest frame's
+   * shared bytes when that is all, else the missed frames joined (a reader
+   * that fell behind catches up in one write). Without `force`, only while
+   * its reader has room: a slow reader's frames wait here, not in the queue,
+   * and its next pull collects them all.
+   */
+  function deliver(s: Subscriber, force: boolean): void {
+    if (s.next >= frames.length || (!force && (s.controller.desiredSize ?? 0) <= 0)) return;
+    let bytes: Uint8Array;
+    if (s.next === frames.length - 1) {
+      newest ??= enc.encode(frames[s.next]);
+      bytes = newest;
+    } else {
+      bytes = enc.encode(s.next === 0 ? frames.join("") : frames.slice(s.next).join(""));
     }
-    if (event === "token") {
+    s.next = frames.length;
+    try {
+      s.controller.enqueue(bytes);
+    } catch {
+      subscribers.delete(s);
+    }
+  }
+
+  function push(frame: string, event: TurnEvent["event"]): void {
+    frames.push(frame);
+    newest = null;
+    const last = event === "done" || event === "error";
+    for (const s of subscribers) deliver(s, last);
+    if (event === "token" && !sawToken) {
       sawToken = true;
       firstSettled();
     }
-    if (event === "done" || event === "error") {
+    if (last) {
       finished = true;
       firstSettled();
       resolveDone();
-      for (const c of subscribers) {
+      for (const s of subscribers) {
         try {
-          c.close();
+          s.controller.close();
         } catch {
           /* already gone */
         }
@@ -65,16 +93,27 @@ export function createTurn(turnId: string, userMessageId: string) {
     }
   }
 
+  function emit(e: TurnEvent): void {
+    push(turnFrame(`${turnId}.${frames.length}`, e), e.event);
+  }
+
+  /** A token event; `json` is `text` as a JSON string literal when the caller has it (the upstream's own). */
+  function emitToken(text: string, json?: string): void {
+    push(tokenFrame(`${turnId}.${frames.length}`, json ?? JSON.stringify(text)), "token");
+  }
+
   /** A stream of every frame after index `after` (-1 for all), then live ones. */
   function subscribe(after = -1): ReadableStream<Uint8Array> {
-    let self: ReadableStreamDefaultController<Uint8Array> | null = null;
+    let self: Subscriber | null = null;
     return new ReadableStream<Uint8Array>({
       start(controller) {
-        self = controller;
-        const missed = frames.slice(after + 1).join("");
-        if (missed) controller.enqueue(enc.encode(missed));
+        self = { controller, next: Math.max(0, after + 1) };
+        deliver(self, true);
         if (finished) controller.close();
-        else subscribers.add(controller);
+        else subscribers.add(self);
+      },
+      pull() {
+        if (self) deliver(self, false);
       },
       cancel() {
         if (self) subscribers.delete(self);
@@ -90,6 +129,7 @@ export function createTurn(turnId: string, userMessageId: string) {
     started,
     done,
     emit,
+    emitToken,
     subscribe,
     get finished() {
       return finished;
