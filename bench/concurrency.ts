@@ -11,7 +11,9 @@
  * issue's goals and writes bench/concurrency-results.json.
  *
  * Flags: --n=50,100,200 --pacing=20 --tokens=400 --quiet=40 --cold=50
- * --messages=40 --paths=direct,node,workerd,service.
+ * --messages=40 --paths=direct,node,workerd,service; --baseline=<bundle.js> also
+ * runs another build of the worker (e.g. the commit before a change) as a
+ * fifth path, so before and after are measured in the same run.
  */
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -23,19 +25,36 @@ import { closeClient } from "./http-client";
 import { forkPassthroughProxy } from "./passthrough-proxy";
 import { rssKb, spawnDevLlm, startWorkerdPassthrough } from "./processes";
 import { seedHistory } from "./seed";
-import { createBenchDatabase, createCharacter, registerUser, startService, workerProvenance } from "./service";
+import {
+  type BenchDatabase,
+  type BenchUser,
+  createBenchDatabase,
+  createCharacter,
+  registerUser,
+  startService,
+  workerProvenance,
+} from "./service";
 import { pairedDiff, summarize } from "./stats";
 import { OPENAI_FORMAT, SERVICE_FORMAT, type StreamRequest, streamAll } from "./stream-client";
 import { cpuPerFrameUs, pathFigures } from "./stream-stats";
 import { type Conversation, measureTurn, type Paths } from "./turns";
 
-type PathKey = "direct" | "node" | "workerd" | "service";
+type PathKey = "direct" | "node" | "workerd" | "service" | "baseline";
 const NAMES: Record<PathKey, PathName> = {
   direct: "direct",
   node: "node pass-through",
   workerd: "workerd pass-through",
   service: "service",
+  baseline: "service, baseline bundle",
 };
+
+/** A running service with its workerd pids, its user and one conversation per concurrent reply. */
+interface Service {
+  url: string;
+  pids: number[];
+  user: BenchUser;
+  chats: Conversation[];
+}
 
 function flag(name: string): string | undefined {
   return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -57,7 +76,9 @@ export async function runConcurrency(): Promise<void> {
     coldConversations: int("cold", 50),
     messagesPerConversation: int("messages", 40),
     paths: (flag("paths") ?? "direct,node,workerd,service").split(",") as PathKey[],
+    baseline: flag("baseline"),
   };
+  if (settings.baseline) settings.paths.push("baseline");
   const t0 = performance.now();
   const loadAtStart = loadavg()[0];
   const log = (msg: string) => console.error(`[concurrency ${((performance.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
@@ -71,41 +92,62 @@ export async function runConcurrency(): Promise<void> {
     closers.push(node.close);
     const workerd = await startWorkerdPassthrough(llm.url);
     closers.push(workerd.close);
-    const before = new Set(childPids("workerd"));
-    const stack = await startService({
-      databaseUrl: db.url,
-      redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-      llmBaseUrl: llm.url,
-      env: { LLM_MAX_REPLY_TOKENS: String(Math.max(512, settings.tokens + 16)) },
-    });
-    closers.push(stack.close);
-    const servicePids = childPids("workerd").filter((p) => !before.has(p));
+    const services: Partial<Record<"service" | "baseline", Service>> = {};
+    for (const key of ["service", "baseline"] as const) {
+      if (!settings.paths.includes(key)) continue;
+      const before = new Set(childPids("workerd"));
+      const stack = await startService({
+        databaseUrl: db.url,
+        redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+        llmBaseUrl: llm.url,
+        env: { LLM_MAX_REPLY_TOKENS: String(Math.max(512, settings.tokens + 16)) },
+        ...(key === "baseline" ? { scriptPath: settings.baseline } : {}),
+      });
+      closers.push(stack.close);
+      services[key] = {
+        url: stack.url,
+        pids: childPids("workerd").filter((p) => !before.has(p)),
+        user: await registerUser(stack.url),
+        chats: [],
+      };
+    }
     const meters = {
       direct: null,
       node: cpuMeter(node.pid ? [node.pid] : []),
       workerd: cpuMeter(workerd.pids),
-      service: cpuMeter(servicePids),
+      service: cpuMeter(services.service?.pids ?? []),
+      baseline: cpuMeter(services.baseline?.pids ?? []),
     };
     log(
-      `LLM ${llm.url} (pid ${llm.pids}), node ${node.url}, workerd ${workerd.url} (pid ${workerd.pids}), service ${stack.url} (pid ${servicePids})`,
+      `LLM ${llm.url} (pid ${llm.pids}), node ${node.url}, workerd ${workerd.url} (pid ${workerd.pids}), ` +
+        Object.entries(services)
+          .map(([k, s]) => `${k} ${s.url} (pid ${s.pids})`)
+          .join(", "),
     );
 
-    const user = await registerUser(stack.url);
-    const maxN = Math.max(...settings.ns, 1);
-    const chats: Conversation[] = [];
-    for (let i = 0; i < maxN; i++) chats.push({ token: user.token, characterId: await createCharacter(stack.url, user, `stream ${i}`) });
-    const serviceRequest = (chat: Conversation, content: string): StreamRequest => ({
-      url: `${stack.url}/api/chats/${chat.characterId}/messages`,
+    // Quiet first: a single stream at a time, a cold conversation, and memory per conversation object.
+    let quiet: QuietFigures | null = null;
+    const main = services.service;
+    if (settings.quietTurns > 0 && main) quiet = await measureQuiet(main, llm.url, node.url, db, settings, log);
+
+    const serviceRequest = (service: Service, chat: Conversation, content: string): StreamRequest => ({
+      url: `${service.url}/api/chats/${chat.characterId}/messages`,
       headers: { accept: "text/event-stream", authorization: `Bearer ${chat.token}` },
       body: JSON.stringify({ content }),
     });
-    // Every conversation's object is created and warm before it is measured.
-    for (let i = 0; i < chats.length; i += 25) {
-      const batch = chats.slice(i, i + 25).map((c) => serviceRequest(c, "Hello there. [[long:8]]"));
-      const warm = await streamAll(batch, SERVICE_FORMAT, { spreadMs: 0, timeoutMs: 60_000 });
-      if (warm.some((t) => !t.ok)) throw new Error("warm-up turn failed");
+    const maxN = Math.max(...settings.ns, 1);
+    for (const service of Object.values(services)) {
+      for (let i = 0; i < maxN; i++) {
+        service.chats.push({ token: service.user.token, characterId: await createCharacter(service.url, service.user, `stream ${i}`) });
+      }
+      // Every conversation's object is created and warm before it is measured.
+      for (let i = 0; i < service.chats.length; i += 25) {
+        const batch = service.chats.slice(i, i + 25).map((c) => serviceRequest(service, c, "Hello there. [[long:8]]"));
+        const warm = await streamAll(batch, SERVICE_FORMAT, { spreadMs: 0, timeoutMs: 60_000 });
+        if (warm.some((t) => !t.ok)) throw new Error("warm-up turn failed");
+      }
+      log(`${service.chats.length} conversations warm on ${service.url}`);
     }
-    log(`${chats.length} conversations warm`);
 
     const runs: ConcurrencyRun[] = [];
     for (const n of settings.ns) {
@@ -124,10 +166,13 @@ export async function runConcurrency(): Promise<void> {
           }),
         });
         const base = key === "direct" ? llm.url : key === "node" ? node.url : workerd.url;
-        const requests = Array.from({ length: n }, (_, i) => (key === "service" ? serviceRequest(chats[i], content(i)) : openai(base, i)));
+        const service = key === "service" || key === "baseline" ? services[key] : undefined;
+        const requests = Array.from({ length: n }, (_, i) =>
+          service ? serviceRequest(service, service.chats[i], content(i)) : openai(base, i),
+        );
         const meter = meters[key];
         const cpuBefore = meter?.() ?? null;
-        const traces = await streamAll(requests, key === "service" ? SERVICE_FORMAT : OPENAI_FORMAT, {
+        const traces = await streamAll(requests, service ? SERVICE_FORMAT : OPENAI_FORMAT, {
           spreadMs: settings.pacingMs,
           timeoutMs: settings.tokens * settings.pacingMs * 10 + 30_000,
         });
@@ -143,48 +188,6 @@ export async function runConcurrency(): Promise<void> {
         );
       }
       runs.push({ n, paths });
-    }
-
-    let quiet: QuietFigures | null = null;
-    if (settings.quietTurns > 0 && settings.paths.includes("service")) {
-      const turnPaths: Paths = { llm: llm.url, proxy: node.url, service: stack.url };
-      const turnMeters = { service: null, proxy: null };
-      const hot = chats[0];
-      const samples = [];
-      for (let i = 0; i < settings.quietTurns; i++)
-        samples.push(await measureTurn(turnPaths, turnMeters, hot, `Quiet turn ${i}. [[long:8]]`, "stream"));
-      const cold = [];
-      for (let i = 0; i < settings.coldConversations; i++) {
-        const chat = { token: user.token, characterId: await createCharacter(stack.url, user, `cold ${i}`) };
-        await seedHistory(db.sql, { userId: user.userId, characterId: chat.characterId }, settings.messagesPerConversation);
-        cold.push(chat);
-      }
-      const rssBefore = rssKb(servicePids);
-      const coldSamples = [];
-      for (const [i, chat] of cold.entries())
-        coldSamples.push(await measureTurn(turnPaths, turnMeters, chat, `Cold turn ${i}. [[long:8]]`, "stream"));
-      await new Promise((r) => setTimeout(r, 1000));
-      const rssAfter = rssKb(servicePids);
-      const warmSamples = [];
-      for (const [i, chat] of cold.entries())
-        warmSamples.push(await measureTurn(turnPaths, turnMeters, chat, `Warm turn ${i}. [[long:8]]`, "stream"));
-      const added = (s: { service: number; direct: number }[]) =>
-        summarize(
-          pairedDiff(
-            s.map((x) => x.service),
-            s.map((x) => x.direct),
-          ),
-        );
-      quiet = {
-        added: added(samples),
-        coldAdded: added(coldSamples),
-        warmAdded: added(warmSamples),
-        kbPerConversation: cold.length ? (rssAfter - rssBefore) / cold.length : Number.NaN,
-        messagesPerConversation: settings.messagesPerConversation,
-      };
-      log(
-        `quiet: added p50 ${quiet.added.p50.toFixed(2)} ms; cold ${quiet.coldAdded.p50.toFixed(2)} / warm ${quiet.warmAdded.p50.toFixed(2)} ms`,
-      );
     }
 
     const worker = workerProvenance();
@@ -216,6 +219,64 @@ export async function runConcurrency(): Promise<void> {
     for (const close of closers.reverse()) await close().catch((err: unknown) => console.error("cleanup:", err));
     closeClient();
   }
+}
+
+/**
+ * One stream at a time on a fresh service: first token added over direct on
+ * a warm conversation (each prompt replayed directly, bench/turns.ts), the
+ * first turn of conversations whose history is only in PostgreSQL against
+ * their second, and workerd's resident memory grown per conversation opened.
+ */
+async function measureQuiet(
+  service: Service,
+  llmUrl: string,
+  nodeUrl: string,
+  db: BenchDatabase,
+  settings: { quietTurns: number; coldConversations: number; messagesPerConversation: number },
+  log: (msg: string) => void,
+): Promise<QuietFigures> {
+  const turnPaths: Paths = { llm: llmUrl, proxy: nodeUrl, service: service.url };
+  const none = { service: null, proxy: null };
+  const hot = { token: service.user.token, characterId: await createCharacter(service.url, service.user, "quiet") };
+  for (let i = 0; i < 5; i++) await measureTurn(turnPaths, none, hot, `Warm-up turn ${i}. [[long:8]]`, "stream");
+  const samples = [];
+  for (let i = 0; i < settings.quietTurns; i++)
+    samples.push(await measureTurn(turnPaths, none, hot, `Quiet turn ${i}. [[long:8]]`, "stream"));
+  const cold: Conversation[] = [];
+  for (let i = 0; i < settings.coldConversations; i++) {
+    const chat = { token: service.user.token, characterId: await createCharacter(service.url, service.user, `cold ${i}`) };
+    await seedHistory(db.sql, { userId: service.user.userId, characterId: chat.characterId }, settings.messagesPerConversation);
+    cold.push(chat);
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  const rssBefore = rssKb(service.pids);
+  const coldSamples = [];
+  for (const [i, chat] of cold.entries())
+    coldSamples.push(await measureTurn(turnPaths, none, chat, `Cold turn ${i}. [[long:8]]`, "stream"));
+  await new Promise((r) => setTimeout(r, 1000));
+  const rssAfter = rssKb(service.pids);
+  const warmSamples = [];
+  for (const [i, chat] of cold.entries())
+    warmSamples.push(await measureTurn(turnPaths, none, chat, `Warm turn ${i}. [[long:8]]`, "stream"));
+  const added = (s: { service: number; direct: number }[]) =>
+    summarize(
+      pairedDiff(
+        s.map((x) => x.service),
+        s.map((x) => x.direct),
+      ),
+    );
+  const quiet = {
+    added: added(samples),
+    coldAdded: added(coldSamples),
+    warmAdded: added(warmSamples),
+    kbPerConversation: cold.length ? (rssAfter - rssBefore) / cold.length : Number.NaN,
+    messagesPerConversation: settings.messagesPerConversation,
+  };
+  log(
+    `quiet: added p50 ${quiet.added.p50.toFixed(2)} ms; cold ${quiet.coldAdded.p50.toFixed(2)} / warm ${quiet.warmAdded.p50.toFixed(2)} ms; ` +
+      `${quiet.kbPerConversation.toFixed(0)} KB per conversation`,
+  );
+  return quiet;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await runConcurrency();

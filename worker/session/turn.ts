@@ -21,10 +21,20 @@ export interface TurnOutcome {
 
 const enc = new TextEncoder();
 
-/** One open stream of the turn and the first frame it has not been given yet. */
+/** One open stream of the turn, the first frame it has not been given yet, and whether a write to it is still being read. */
 interface Subscriber {
-  controller: ReadableStreamDefaultController<Uint8Array>;
+  writer: WritableStreamDefaultWriter<Uint8Array>;
   next: number;
+  busy: boolean;
+}
+
+/**
+ * A byte pipe whose readable side the runtime can carry onward itself
+ * (workerd's native IdentityTransformStream; a plain identity
+ * TransformStream elsewhere): no JavaScript runs per chunk on the reading side.
+ */
+function pipe(): TransformStream<Uint8Array, Uint8Array> {
+  return typeof IdentityTransformStream === "function" ? new IdentityTransformStream() : new TransformStream<Uint8Array, Uint8Array>();
 }
 
 export function createTurn(turnId: string, userMessageId: string) {
@@ -48,12 +58,12 @@ export function createTurn(turnId: string, userMessageId: string) {
   /**
    * Gives `s` every frame it has not had, as one chunk: the newest frame's
    * shared bytes when that is all, else the missed frames joined (a reader
-   * that fell behind catches up in one write). Without `force`, only while
-   * its reader has room: a slow reader's frames wait here, not in the queue,
-   * and its next pull collects them all.
+   * that fell behind catches up in one write). Without `force`, only when
+   * its last write has been read: a slow reader's frames wait here, and go
+   * out together as soon as it has read the previous chunk.
    */
   function deliver(s: Subscriber, force: boolean): void {
-    if (s.next >= frames.length || (!force && (s.controller.desiredSize ?? 0) <= 0)) return;
+    if (s.next >= frames.length || (s.busy && !force)) return;
     let bytes: Uint8Array;
     if (s.next === frames.length - 1) {
       newest ??= enc.encode(frames[s.next]);
@@ -62,11 +72,14 @@ export function createTurn(turnId: string, userMessageId: string) {
       bytes = enc.encode(s.next === 0 ? frames.join("") : frames.slice(s.next).join(""));
     }
     s.next = frames.length;
-    try {
-      s.controller.enqueue(bytes);
-    } catch {
-      subscribers.delete(s);
-    }
+    s.busy = true;
+    s.writer.write(bytes).then(
+      () => {
+        s.busy = false;
+        if (subscribers.has(s)) deliver(s, false);
+      },
+      () => subscribers.delete(s),
+    );
   }
 
   function push(frame: string, event: TurnEvent["event"]): void {
@@ -82,13 +95,7 @@ export function createTurn(turnId: string, userMessageId: string) {
       finished = true;
       firstSettled();
       resolveDone();
-      for (const s of subscribers) {
-        try {
-          s.controller.close();
-        } catch {
-          /* already gone */
-        }
-      }
+      for (const s of subscribers) s.writer.close().catch(() => undefined);
       subscribers.clear();
     }
   }
@@ -104,21 +111,12 @@ export function createTurn(turnId: string, userMessageId: string) {
 
   /** A stream of every frame after index `after` (-1 for all), then live ones. */
   function subscribe(after = -1): ReadableStream<Uint8Array> {
-    let self: Subscriber | null = null;
-    return new ReadableStream<Uint8Array>({
-      start(controller) {
-        self = { controller, next: Math.max(0, after + 1) };
-        deliver(self, true);
-        if (finished) controller.close();
-        else subscribers.add(self);
-      },
-      pull() {
-        if (self) deliver(self, false);
-      },
-      cancel() {
-        if (self) subscribers.delete(self);
-      },
-    });
+    const { readable, writable } = pipe();
+    const s: Subscriber = { writer: writable.getWriter(), next: Math.max(0, after + 1), busy: false };
+    deliver(s, true);
+    if (finished) s.writer.close().catch(() => undefined);
+    else subscribers.add(s);
+    return readable;
   }
 
   return {
