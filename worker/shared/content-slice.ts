@@ -22,9 +22,9 @@ const BACKSLASH = 92;
 
 // Members whose values are scalars (a plain string, a number, true, false, null), written compactly.
 const SCALAR = String.raw`(?:null|true|false|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|"[^"\\\u0000-\u001f]*")`;
-const MEMBER = String.raw`"([A-Za-z0-9_]+)":(${SCALAR})`;
-const MEMBERS_BEFORE = String.raw`(?:"[A-Za-z0-9_]+":${SCALAR},)*`;
-const MEMBERS_AFTER = String.raw`(?:,"[A-Za-z0-9_]+":${SCALAR})*`;
+const MEMBER = `"([A-Za-z0-9_]+)":(${SCALAR})`;
+const MEMBERS_BEFORE = `(?:"[A-Za-z0-9_]+":${SCALAR},)*`;
+const MEMBERS_AFTER = `(?:,"[A-Za-z0-9_]+":${SCALAR})*`;
 /** Everything before the delta: the top-level object's scalar members, `"choices":[{`, the first choice's scalar members. */
 const HEAD = new RegExp(String.raw`^\{${MEMBERS_BEFORE}"choices":\[\{${MEMBERS_BEFORE}$`);
 /** Everything after the delta's closing brace: the choice's scalar members, `}]`, the top level's, `}`. */
@@ -44,7 +44,7 @@ function harmless(members: string): boolean {
 }
 
 /** The decoded value of a JSON string body (no quotes) that has escapes; null when it is not valid JSON. */
-function unescape(body: string): string | null {
+function decodeBody(body: string): string | null {
   try {
     const value: unknown = JSON.parse(`"${body}"`);
     return typeof value === "string" ? value : null;
@@ -77,6 +77,6 @@ export function sliceContent(data: string): SlicedContent | null {
   const tail = data.slice(end + 2);
   if (!HEAD.test(head) || !TAIL.test(tail) || !harmless(head) || !harmless(tail)) return null;
   const body = data.slice(start, end);
-  const text = escaped ? unescape(body) : body;
+  const text = escaped ? decodeBody(body) : body;
   return text === null ? null : { json: data.slice(start - 1, end + 1), text };
 }
