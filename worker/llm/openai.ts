@@ -1,12 +1,11 @@
 /**
  * The OpenAI chat completions provider: one streaming attempt. Per network
- * chunk it decodes once, parses SSE lines, reads each plain content chunk by
- * slicing its JSON string (content-slice.ts; anything else is JSON-parsed),
- * and yields what the read brought as one token event; nothing else runs
- * between the socket and the yielded token.
+ * chunk it decodes once, parses SSE lines, JSON-parses each `data:` and
+ * yields what the read brought as one token event (a reader that fell
+ * behind catches up in one step); nothing else runs between the socket and
+ * the yielded token.
  */
 
-import { sliceContent } from "../shared/content-slice";
 import { type ChatCompletionRequest, choiceText, DONE, readError, readUsage } from "../shared/openai";
 import { createSseParser, type SseEvent } from "../shared/sse";
 import { LlmError } from "./llm-error";
@@ -49,8 +48,6 @@ export function applyChunk(data: string, state: ChunkState): string {
 /** The content of one read's events, joined; a failure after some content comes with it, to be thrown once it is out. */
 export interface ReadBatch {
   text: string;
-  /** `text` as a JSON string literal (the upstream's own, when it could be framed as is). */
-  json: string;
   /** Upstream chunks that carried content. */
   frames: number;
   /** `[DONE]` was among the events. */
@@ -58,10 +55,9 @@ export interface ReadBatch {
   failure?: LlmError;
 }
 
-/** Applies the events of one read to `state`: plain content chunks by slicing, the rest through {@link applyChunk}. */
+/** Applies the events of one read to `state` through {@link applyChunk}, joining their content. */
 export function readBatch(events: readonly SseEvent[], state: ChunkState): ReadBatch {
   let text = "";
-  let body = "";
   let frames = 0;
   let done = false;
   let failure: LlmError | undefined;
@@ -70,27 +66,18 @@ export function readBatch(events: readonly SseEvent[], state: ChunkState): ReadB
       done = true;
       break;
     }
-    const sliced = sliceContent(ev.data);
     let piece: string;
-    let literal: string;
-    if (sliced) {
-      piece = sliced.text;
-      literal = sliced.json;
-    } else {
-      try {
-        piece = applyChunk(ev.data, state);
-      } catch (err) {
-        failure = err instanceof LlmError ? err : new LlmError("upstream_error", "upstream sent a malformed chunk", { cause: err });
-        break;
-      }
-      literal = piece ? JSON.stringify(piece) : "";
+    try {
+      piece = applyChunk(ev.data, state);
+    } catch (err) {
+      failure = err instanceof LlmError ? err : new LlmError("upstream_error", "upstream sent a malformed chunk", { cause: err });
+      break;
     }
     if (!piece) continue;
     text += piece;
-    body += literal.slice(1, -1);
     frames++;
   }
-  return { text, json: `"${body}"`, frames, done, failure };
+  return { text, frames, done, failure };
 }
 
 /** The request body: streaming, with usage in the stream. */
@@ -156,7 +143,7 @@ export async function* openaiAttempt(
       // Everything one read brought goes on as one event: a reader that fell behind catches up in one step.
       const batch = readBatch(parser.push(decoder.decode(chunk.value, { stream: true })), state);
       sawDone = batch.done;
-      if (batch.frames > 0) yield { type: "token", text: batch.text, json: batch.json, frames: batch.frames };
+      if (batch.frames > 0) yield { type: "token", text: batch.text, frames: batch.frames };
       if (batch.failure) throw batch.failure;
     }
   } finally {

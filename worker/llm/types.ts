@@ -43,11 +43,5 @@ export interface LlmUsage {
   completionTokens: number;
 }
 
-/**
- * `token`: new text, possibly several upstream chunks' worth (one network
- * read), `frames` of them (1 when absent); `json` is the text as a JSON
- * string literal when the provider has it without stringifying.
- */
-export type LlmEvent =
-  | { type: "token"; text: string; json?: string; frames?: number }
-  | { type: "done"; finishReason: string; usage?: LlmUsage };
+/** `token`: new text, possibly several upstream chunks' worth (one network read), `frames` of them (1 when absent). */
+export type LlmEvent = { type: "token"; text: string; frames?: number } | { type: "done"; finishReason: string; usage?: LlmUsage };

@@ -52,7 +52,7 @@ export async function streamReply(
     for await (const ev of streamCompletion(cfg, req)) {
       if (ev.type === "token") {
         content += ev.text;
-        turn.emitToken(ev.text, ev.json);
+        turn.emit({ event: "token", data: { text: ev.text } });
         progress(content, ev.frames ?? 1);
       } else {
         return { status: "complete", content, usage: ev.usage };

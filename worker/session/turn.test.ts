@@ -71,9 +71,9 @@ describe("a reader slower than the reply", () => {
   it("gets the first frame at once and everything after it, in order, as one chunk when it reads again", async () => {
     const turn = createTurn("t5", "u1");
     const reader = turn.subscribe(-1).getReader();
-    turn.emitToken("a");
-    turn.emitToken("b", '"b"');
-    turn.emitToken("c\n", '"c\\n"');
+    turn.emit(token("a"));
+    turn.emit(token("b"));
+    turn.emit(token("c\n"));
     const decode = (v: Uint8Array | undefined) => new TextDecoder().decode(v);
     expect(decode((await reader.read()).value)).toBe(turnFrame("t5.0", token("a")));
     expect(decode((await reader.read()).value)).toBe(turnFrame("t5.1", token("b")) + turnFrame("t5.2", token("c\n")));
@@ -88,7 +88,7 @@ describe("a reader slower than the reply", () => {
     const slow = turn.subscribe(-1);
     const chunks: string[] = [];
     for (const t of ["a", "b", "c"]) {
-      turn.emitToken(t);
+      turn.emit(token(t));
       const { value } = await fast.read();
       chunks.push(new TextDecoder().decode(value));
     }

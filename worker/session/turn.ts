@@ -8,7 +8,7 @@
  */
 
 import type { ErrorCode } from "../errors";
-import { tokenFrame, turnFrame } from "../shared/turn-events";
+import { turnFrame } from "../shared/turn-events";
 import type { Message, MessageStatus, TurnEvent } from "../shared/wire";
 
 /** How a turn ended, set just before its last event. */
@@ -104,11 +104,6 @@ export function createTurn(turnId: string, userMessageId: string) {
     push(turnFrame(`${turnId}.${frames.length}`, e), e.event);
   }
 
-  /** A token event; `json` is `text` as a JSON string literal when the caller has it (the upstream's own). */
-  function emitToken(text: string, json?: string): void {
-    push(tokenFrame(`${turnId}.${frames.length}`, json ?? JSON.stringify(text)), "token");
-  }
-
   /** A stream of every frame after index `after` (-1 for all), then live ones. */
   function subscribe(after = -1): ReadableStream<Uint8Array> {
     const { readable, writable } = pipe();
@@ -127,7 +122,6 @@ export function createTurn(turnId: string, userMessageId: string) {
     started,
     done,
     emit,
-    emitToken,
     subscribe,
     get finished() {
       return finished;

@@ -1,7 +1,6 @@
-import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createSseParser } from "./sse";
-import { readTurnEvent, tokenFrame, turnFrame } from "./turn-events";
+import { readTurnEvent, turnFrame } from "./turn-events";
 import type { Message, TurnEvent } from "./wire";
 
 const message: Message = { id: "m1", role: "assistant", content: "Hi", status: "complete", createdAt: "2026-01-01T00:00:00.000Z" };
@@ -41,24 +40,5 @@ describe("turn events", () => {
       event: "error",
       data: { code: "internal", message: "Something new broke." },
     });
-  });
-});
-
-describe("tokenFrame", () => {
-  it("is the token event's frame, from the text's JSON literal", () => {
-    fc.assert(
-      fc.property(
-        fc.string({ unit: "binary" }),
-        fc.string({ minLength: 1 }).filter((s) => !/[\r\n]/.test(s)),
-        (text, id) => {
-          expect(tokenFrame(id, JSON.stringify(text))).toBe(turnFrame(id, { event: "token", data: { text } }));
-        },
-      ),
-    );
-  });
-
-  it("frames an upstream literal with its own escapes as a reader parses it back", () => {
-    const [ev] = createSseParser().push(tokenFrame("t.1", '"caf\\u00e9\\n"'));
-    expect(readTurnEvent(ev)).toEqual({ event: "token", data: { text: "café\n" } });
   });
 });

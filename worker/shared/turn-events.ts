@@ -12,16 +12,6 @@ export function turnFrame(id: string, e: TurnEvent): string {
   return sseFrame(JSON.stringify(e.data), e.event, id);
 }
 
-/**
- * The SSE frame of a token event whose text is already a JSON string literal
- * (`json`, quotes included): the same bytes as {@link turnFrame} of
- * `{event: "token", data: {text}}`, without parsing or stringifying. A JSON
- * string literal holds no raw line break, so the frame has one data line.
- */
-export function tokenFrame(id: string, json: string): string {
-  return `id: ${id}\nevent: token\ndata: {"text":${json}}\n\n`;
-}
-
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
 
 function isMessage(v: unknown): v is Message {
