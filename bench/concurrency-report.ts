@@ -6,7 +6,14 @@
 import { ratio, type Summary, verdict } from "./stats";
 import type { PathFigures } from "./stream-stats";
 
-export type PathName = "direct" | "node pass-through" | "workerd pass-through" | "service" | "service, baseline bundle";
+export type PathName =
+  | "direct"
+  | "node pass-through"
+  | "workerd pass-through"
+  | "workerd JS relay"
+  | "workerd DO relay"
+  | "service"
+  | "service, baseline bundle";
 
 export interface PathRun extends PathFigures {
   path: PathName;

@@ -11,7 +11,9 @@
  * issue's goals and writes bench/concurrency-results.json.
  *
  * Flags: --n=50,100,200 --pacing=20 --tokens=400 --quiet=40 --cold=50
- * --messages=40 --paths=direct,node,workerd,service; --baseline=<bundle.js> also
+ * --messages=40 --paths=direct,node,workerd,relay,dorelay,service (relay:
+ * a worker reading the upstream in JavaScript; dorelay: the same in a
+ * Durable Object per reply, its stream crossing back over RPC); --baseline=<bundle.js> also
  * runs another build of the worker (e.g. the commit before a change) as a
  * fifth path, so before and after are measured in the same run.
  */
@@ -23,7 +25,7 @@ import { type ConcurrencyRun, goalRows, goalTable, type PathName, type PathRun, 
 import { childPids, cpuMeter } from "./cpu";
 import { closeClient } from "./http-client";
 import { forkPassthroughProxy } from "./passthrough-proxy";
-import { rssKb, spawnDevLlm, startWorkerdPassthrough } from "./processes";
+import { rssKb, spawnDevLlm, startWorkerdPassthrough, startWorkerdRelay } from "./processes";
 import { seedHistory } from "./seed";
 import {
   type BenchDatabase,
@@ -39,11 +41,13 @@ import { OPENAI_FORMAT, SERVICE_FORMAT, type StreamRequest, streamAll } from "./
 import { cpuPerFrameUs, pathFigures } from "./stream-stats";
 import { type Conversation, measureTurn, type Paths } from "./turns";
 
-type PathKey = "direct" | "node" | "workerd" | "service" | "baseline";
+type PathKey = "direct" | "node" | "workerd" | "relay" | "dorelay" | "service" | "baseline";
 const NAMES: Record<PathKey, PathName> = {
   direct: "direct",
   node: "node pass-through",
   workerd: "workerd pass-through",
+  relay: "workerd JS relay",
+  dorelay: "workerd DO relay",
   service: "service",
   baseline: "service, baseline bundle",
 };
@@ -75,7 +79,7 @@ export async function runConcurrency(): Promise<void> {
     quietTurns: int("quiet", 40),
     coldConversations: int("cold", 50),
     messagesPerConversation: int("messages", 40),
-    paths: (flag("paths") ?? "direct,node,workerd,service").split(",") as PathKey[],
+    paths: (flag("paths") ?? "direct,node,workerd,relay,dorelay,service").split(",") as PathKey[],
     baseline: flag("baseline"),
   };
   if (settings.baseline) settings.paths.push("baseline");
@@ -92,6 +96,10 @@ export async function runConcurrency(): Promise<void> {
     closers.push(node.close);
     const workerd = await startWorkerdPassthrough(llm.url);
     closers.push(workerd.close);
+    const relay = await startWorkerdRelay(llm.url, "js");
+    closers.push(relay.close);
+    const doRelay = await startWorkerdRelay(llm.url, "do");
+    closers.push(doRelay.close);
     const services: Partial<Record<"service" | "baseline", Service>> = {};
     for (const key of ["service", "baseline"] as const) {
       if (!settings.paths.includes(key)) continue;
@@ -115,6 +123,8 @@ export async function runConcurrency(): Promise<void> {
       direct: null,
       node: cpuMeter(node.pid ? [node.pid] : []),
       workerd: cpuMeter(workerd.pids),
+      relay: cpuMeter(relay.pids),
+      dorelay: cpuMeter(doRelay.pids),
       service: cpuMeter(services.service?.pids ?? []),
       baseline: cpuMeter(services.baseline?.pids ?? []),
     };
@@ -165,7 +175,14 @@ export async function runConcurrency(): Promise<void> {
             max_tokens: settings.tokens + 16,
           }),
         });
-        const base = key === "direct" ? llm.url : key === "node" ? node.url : workerd.url;
+        const bases: Partial<Record<PathKey, string>> = {
+          direct: llm.url,
+          node: node.url,
+          workerd: workerd.url,
+          relay: relay.url,
+          dorelay: doRelay.url,
+        };
+        const base = bases[key] ?? llm.url;
         const service = key === "service" || key === "baseline" ? services[key] : undefined;
         const requests = Array.from({ length: n }, (_, i) =>
           service ? serviceRequest(service, service.chats[i], content(i)) : openai(base, i),

@@ -73,6 +73,67 @@ export async function startWorkerdPassthrough(upstreamBase: string): Promise<Pro
   };
 }
 
+const RELAY = `import { DurableObject } from "cloudflare:workers";
+// Reads the upstream body in JavaScript, chunk by chunk, into a native pipe (as the session object does).
+function relay(res) {
+  const reader = res.body.getReader();
+  const { readable, writable } = new IdentityTransformStream();
+  const writer = writable.getWriter();
+  (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      writer.write(value);
+    }
+    writer.close();
+  })().catch(() => writer.abort());
+  return readable;
+}
+export class Relay extends DurableObject {
+  async open(url, method, headers, body) {
+    return relay(await fetch(url, { method, headers, body }));
+  }
+}
+export default {
+  async fetch(request, env) {
+    const url = env.UPSTREAM + new URL(request.url).pathname;
+    const headers = { "content-type": "application/json", accept: "text/event-stream" };
+    const body = await request.text();
+    const stream = env.MODE === "do"
+      ? await env.RELAY.get(env.RELAY.idFromName(crypto.randomUUID())).open(url, request.method, headers, body)
+      : relay(await fetch(url, { method: request.method, headers, body }));
+    return new Response(stream, { headers: { "content-type": "text/event-stream" } });
+  },
+};`;
+
+/**
+ * The service's streaming path without the service: a worker that reads the
+ * upstream body in JavaScript and relays each chunk through a native pipe,
+ * in the worker itself (`js`) or in a Durable Object per request whose
+ * stream crosses back to the worker over RPC (`do`). Between the workerd
+ * pass-through and the service, these say what JavaScript touching each
+ * chunk costs and what the hop from the session object costs.
+ */
+export async function startWorkerdRelay(upstreamBase: string, mode: "js" | "do"): Promise<Process> {
+  const before = new Set(childPids("workerd"));
+  const upstream = new URL(upstreamBase);
+  const mf = new Miniflare({
+    modules: true,
+    script: RELAY,
+    compatibilityDate: COMPATIBILITY_DATE,
+    bindings: { UPSTREAM: upstream.origin, MODE: mode },
+    durableObjects: { RELAY: "Relay" },
+    host: "127.0.0.1",
+    port: 0,
+  });
+  const origin = (await mf.ready).toString().replace(/\/$/, "");
+  return {
+    url: `${origin}${upstream.pathname.replace(/\/$/, "")}`,
+    pids: childPids("workerd").filter((p) => !before.has(p)),
+    close: () => mf.dispose(),
+  };
+}
+
 /** Resident memory of the `pids` in KiB (0 without /proc). */
 export function rssKb(pids: readonly number[]): number {
   let kb = 0;
