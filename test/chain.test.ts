@@ -15,6 +15,7 @@ import { client, parseSse, promptsWith, startWorker, unique } from "./worker";
 const dir = mkdtempSync(join(tmpdir(), "chain-"));
 let gateway: ChildProcess;
 let gatewayUrl = "";
+let metricsUrl = "";
 let privateKey = "";
 
 const freePort = () =>
@@ -44,11 +45,14 @@ beforeAll(async () => {
     }),
   );
   const port = await freePort();
+  const metricsPort = await freePort();
   gatewayUrl = `http://127.0.0.1:${port}`;
+  metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   gateway = spawn("npm", ["run", "gateway"], {
     env: {
       ...process.env,
       GATEWAY_PORT: String(port),
+      GATEWAY_METRICS_PORT: String(metricsPort),
       GATEWAY_JWKS: JSON.stringify(keys.jwks),
       GATEWAY_POOLS: pools,
       REDIS_URL: inject("redisUrl"),
@@ -98,8 +102,8 @@ describe("worker → gateway → model", () => {
       // What reached the model came through the gateway, which strips the worker's token.
       const [prompt] = await promptsWith(marker);
       expect(prompt).toBeDefined();
-      const metrics = await (await fetch(`${gatewayUrl}/metrics`)).text();
-      expect(metrics).toMatch(/gateway_requests_total\{[^}]*outcome="complete"[^}]*\} [1-9]/);
+      const metrics = await (await fetch(metricsUrl)).text();
+      expect(metrics).toMatch(/gateway_request_duration_seconds_count\{[^}]*outcome="complete"[^}]*\} [1-9]/);
     } finally {
       await stack.close();
     }
@@ -117,7 +121,7 @@ describe("worker → gateway → model", () => {
       expect(r.status).toBe(502);
       expect(r.body.error.code).toBe("upstream_error");
       expect(await promptsWith(marker)).toHaveLength(0);
-      expect(await (await fetch(`${gatewayUrl}/metrics`)).text()).toMatch(/gateway_auth_failures_total\{[^}]*\} [1-9]/);
+      expect(await (await fetch(metricsUrl)).text()).toMatch(/gateway_refusals_total\{code="unauthorized"\} [1-9]/);
       // And with no token at all, the gateway answers 401 itself.
       const direct = await fetch(`${gatewayUrl}/v1/chat/completions`, {
         method: "POST",

@@ -1,6 +1,7 @@
 /**
- * The LLM gateway as a Hono app: health and metrics in the open, everything
- * under `/v1` behind the worker's tunnel token. Dependencies come in as
+ * The LLM gateway as a Hono app: health in the open, everything under `/v1`
+ * behind the worker's tunnel token. Its metrics are served apart, on their own
+ * port (metrics.ts). Dependencies come in as
  * arguments so tests build the app against real Redis and loopback upstreams.
  */
 import { Hono } from "hono";
@@ -37,7 +38,7 @@ const chatSchema = z.looseObject({
 export const jsonLogger: Logger = (line) => console.log(JSON.stringify({ ts: new Date().toISOString(), ...line }));
 
 export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
-  const metrics = deps.metrics ?? createMetrics();
+  const metrics = deps.metrics ?? createMetrics(deps.pools.pools.keys());
   const log = deps.log ?? jsonLogger;
   const now = deps.now ?? Date.now;
   const app = new Hono<GatewayEnv>();
@@ -45,9 +46,11 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
   app.use(requestId());
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.get("/readyz", async (c) => ((await deps.limits.ping()) ? c.json({ ok: true }) : c.json({ ok: false }, 503)));
-  app.get("/metrics", (c) => c.body(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }));
 
-  app.use("/v1/*", requireTunnelToken(deps.verify, metrics));
+  app.use(
+    "/v1/*",
+    requireTunnelToken(deps.verify, () => metrics.refusals.inc({ code: "unauthorized" })),
+  );
 
   app.get("/v1/models", (c) =>
     c.json({ object: "list", data: listModels(deps.pools).map((id) => ({ id, object: "model", created: 0, owned_by: "llm-gateway" })) }),
@@ -55,8 +58,15 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
 
   app.post(
     "/v1/chat/completions",
-    bodyLimit({ maxSize: deps.maxBodyBytes ?? 1_000_000, onError: () => errorResponse("content_too_large") }),
+    bodyLimit({
+      maxSize: deps.maxBodyBytes ?? 1_000_000,
+      onError: () => {
+        metrics.refusals.inc({ code: "content_too_large" });
+        return errorResponse("content_too_large");
+      },
+    }),
     async (c) => {
+      const receivedAt = now();
       const identity = c.get("identity");
       const parsed = chatSchema.safeParse(await c.req.json().catch(() => undefined));
       if (!parsed.success) throw new GatewayError("invalid_input", { message: "The request body is not a valid chat completion request." });
@@ -66,10 +76,14 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
 
       const admission = await deps.limits.admit(identity.userId);
       if (!admission.ok) {
-        metrics.inc("gateway_limited_total", { code: admission.code });
+        metrics.refusals.inc({ code: admission.code });
         return errorResponse(admission.code, { retryAfter: admission.retryAfter });
       }
 
+      // The routed pool carries the in-flight count; a catch-all pool's model names are not labels.
+      const routed = attempts[0].pool.name;
+      const model = deps.pools.byModel.has(body.model) ? body.model : "*";
+      const relayed = body.stream === true && attempts[0].pool.type === "openai";
       const startedAt = now();
       const line = {
         requestId: c.get("requestId"),
@@ -78,19 +92,22 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
         model: body.model,
         stream: body.stream === true,
       };
-      metrics.add("gateway_streams_in_flight", 1);
+      metrics.inFlight.inc({ pool: routed });
       const settle = (outcome: string, completion?: Completion) => {
-        metrics.add("gateway_streams_in_flight", -1);
+        metrics.inFlight.dec({ pool: routed });
         void admission.lease.release();
         const pool = completion?.attempt.pool.name ?? "none";
-        const latencyMs = now() - startedAt;
-        metrics.inc("gateway_requests_total", { model: body.model, pool, outcome });
-        metrics.inc("gateway_request_duration_seconds_total", { model: body.model }, latencyMs / 1000);
+        const endedAt = now();
+        const latencyMs = endedAt - startedAt;
+        metrics.requestDuration.observe({ pool: completion ? pool : routed, model, outcome }, (endedAt - receivedAt) / 1000);
         if (completion) {
-          metrics.inc("gateway_completion_tokens_total", { model: body.model }, completion.completionTokens);
-          metrics.inc("gateway_prompt_tokens_total", { model: body.model }, completion.promptTokens ?? 0);
-          if (completion.attempt.fallback) metrics.inc("gateway_fallbacks_total", { pool });
-          if (outcome === "upstream_interrupted" || outcome === "upstream_timeout") metrics.inc("gateway_streams_cut_total", { pool });
+          const firstTokenAt = startedAt + completion.ttftMs;
+          metrics.timeToFirstToken.observe({ pool, model }, (firstTokenAt - receivedAt) / 1000);
+          // A whole (non-streamed or legacy) answer arrives at once: it has no rate to measure.
+          const streamedMs = endedAt - firstTokenAt;
+          if (relayed && streamedMs > 0 && completion.completionTokens > 0) {
+            metrics.tokensPerSecond.observe({ pool, model }, completion.completionTokens / (streamedMs / 1000));
+          }
           deps.limits.recordTokens(identity.userId, completion.completionTokens).catch(() => {
             log({ msg: "llm_usage_not_counted", requestId: line.requestId, userId: identity.userId, tokens: completion.completionTokens });
           });
@@ -116,7 +133,7 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
         const proxied = await proxyChat(body, attempts, c.req.raw.signal, {
           fetch: deps.fetch ?? fetch,
           now,
-          onAttemptFailed: (attempt, reason) => metrics.inc("gateway_upstream_failures_total", { pool: attempt.pool.name, reason }),
+          onAttemptFailed: (attempt, reason) => metrics.upstreamFailures.inc({ pool: attempt.pool.name, reason }),
         });
         void proxied.done.then((completion) => settle(completion.outcome, completion));
         return proxied.response;
@@ -129,7 +146,11 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
 
   app.notFound(() => errorResponse("not_found"));
   app.onError((err, c) => {
-    if (err instanceof GatewayError) return err.toResponse();
+    if (err instanceof GatewayError) {
+      // An upstream's failure is not the gateway refusing: it shows in the duration's outcome.
+      if (!err.code.startsWith("upstream_")) metrics.refusals.inc({ code: err.code });
+      return err.toResponse();
+    }
     log({ msg: "gateway_error", requestId: c.get("requestId"), error: err instanceof Error ? err.message : String(err) });
     return errorResponse("internal");
   });

@@ -8,7 +8,6 @@ import type { MiddlewareHandler } from "hono";
 import type Redis from "ioredis";
 import { createLocalJWKSet, type JSONWebKeySet, type JWK, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
 import { errorResponse, GatewayError } from "./errors";
-import type { Metrics } from "./metrics";
 import type { GatewayEnv, TunnelIdentity } from "./types";
 
 export const TUNNEL_AUDIENCE = "llm-gateway";
@@ -115,13 +114,16 @@ export function createRedisReplayGuard(redis: Redis, prefix: string): ReplayGuar
   };
 }
 
+/** Why a token was refused: told to the caller of the middleware (metrics, logs), never to the client. */
+export type RefusalReason = "missing" | "invalid" | "replayed";
+
 /** Middleware: a valid, fresh tunnel token or the one 401. */
-export function requireTunnelToken(verify: TokenVerifier, metrics: Metrics): MiddlewareHandler<GatewayEnv> {
+export function requireTunnelToken(verify: TokenVerifier, onRefused: (reason: RefusalReason) => void): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
     const match = /^Bearer ([A-Za-z0-9_.~+/=-]+)$/i.exec(c.req.header("authorization") ?? "");
     const result: VerifyResult = match ? await verify(match[1]) : { ok: false, reason: "invalid" };
     if (!result.ok) {
-      metrics.inc("gateway_auth_failures_total", { reason: match ? result.reason : "missing" });
+      onRefused(match ? result.reason : "missing");
       return errorResponse("unauthorized");
     }
     c.set("identity", result.identity);

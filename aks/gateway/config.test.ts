@@ -24,6 +24,7 @@ describe("loadGatewayConfig", () => {
     const config = loadGatewayConfig({ GATEWAY_JWKS: jwks });
     expect(config).toMatchObject({
       port: 8788,
+      metricsPort: 9464,
       host: "127.0.0.1",
       issuer: "chat-worker",
       redisUrl: "redis://127.0.0.1:6379",

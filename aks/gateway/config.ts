@@ -11,6 +11,8 @@ import { type PoolTable, parsePools } from "./pools";
 
 export interface GatewayConfig {
   port: number;
+  /** `/metrics` only, for Prometheus inside the cluster (the tunnel reaches `port` only). */
+  metricsPort: number;
   host: string;
   jwks: JSONWebKeySet;
   issuer: string;
@@ -56,6 +58,7 @@ export function loadGatewayConfig(env: Env, readFile: ReadFile = (p) => readFile
 
   return {
     port: integer(env, "GATEWAY_PORT", 8788, 0),
+    metricsPort: integer(env, "GATEWAY_METRICS_PORT", 9464, 0),
     host: env.GATEWAY_HOST?.trim() || "127.0.0.1",
     jwks,
     issuer: env.GATEWAY_ISSUER?.trim() || "chat-worker",

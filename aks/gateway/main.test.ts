@@ -45,6 +45,7 @@ describe("npm run gateway", () => {
       GATEWAY_JWKS: JSON.stringify({ keys: [key.publicJwk] }),
       GATEWAY_POOLS: join(dir, "pools.json"),
       GATEWAY_PORT: "0",
+      GATEWAY_METRICS_PORT: "0",
       GATEWAY_REDIS_PREFIX: r.prefix,
     });
     try {
@@ -61,6 +62,11 @@ describe("npm run gateway", () => {
       });
       expect(contentOf((await readSse(res)).data)).toBe(devReply("hi").text);
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
+      // Metrics on their own port only.
+      const metricsUrl = /"url":"(http:\/\/[^"]+\/metrics)"/.exec(proc.output())?.[1];
+      expect(metricsUrl, proc.output()).toBeDefined();
+      expect(await (await fetch(metricsUrl!)).text()).toMatch(/gateway_request_duration_seconds_count\{[^}]*outcome="complete"[^}]*\} 1/);
+      expect((await fetch(`${url}/metrics`)).status).toBe(404);
       proc.child.kill("SIGTERM");
       expect(await proc.exited).toBe(0);
       expect(proc.output()).toContain('"msg":"llm_usage"');

@@ -9,7 +9,7 @@ import { createGatewayApp, jsonLogger } from "./app";
 import { createRedisReplayGuard, createTokenVerifier } from "./auth";
 import { type GatewayConfig, loadGatewayConfig } from "./config";
 import { createRedisLimits } from "./limits";
-import { createMetrics } from "./metrics";
+import { createMetrics, createMetricsApp } from "./metrics";
 
 let config: GatewayConfig;
 try {
@@ -29,6 +29,7 @@ redis.on("ready", () => (redisDown = false));
 
 // A stream slot outlives the longest reply any pool allows, and no more.
 const longest = Math.max(...[...config.pools.pools.values()].map((p) => p.timeouts.totalMs));
+const metrics = createMetrics(config.pools.pools.keys());
 const app = createGatewayApp({
   verify: createTokenVerifier({ jwks: config.jwks, issuer: config.issuer, replay: createRedisReplayGuard(redis, config.redisPrefix) }),
   pools: config.pools,
@@ -38,7 +39,7 @@ const app = createGatewayApp({
     leaseMs: longest + 60_000,
     prefix: config.redisPrefix,
   }),
-  metrics: createMetrics(),
+  metrics,
   log: jsonLogger,
 });
 
@@ -53,9 +54,16 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
   });
 });
 
+// Its own port: Prometheus may reach it, the tunnel may not (network-policies.yaml).
+const metricsServer = serve({ fetch: createMetricsApp(metrics).fetch, port: config.metricsPort, hostname: config.host }, (info) => {
+  jsonLogger({ msg: "gateway_metrics_listening", url: `http://${info.address}:${info.port}/metrics` });
+});
+
 const shutdown = (signal: string) => {
   jsonLogger({ msg: "gateway_stopping", signal });
+  // Prometheus sees the last replies end; the metrics port closes with the process.
   server.close(() => {
+    metricsServer.close();
     void redis.quit().finally(() => process.exit(0));
   });
   // Kubernetes' grace period is the real bound; this one only avoids hanging forever.
