@@ -66,7 +66,6 @@ function gateway(file: unknown, setup: Options = {}) {
     limits,
     metrics,
     log: (line) => logs.push(line),
-    random: () => 0.5,
     maxBodyBytes: setup.maxBodyBytes,
   });
   return { app, logs, metrics, limits };

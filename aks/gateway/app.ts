@@ -24,8 +24,6 @@ export interface GatewayDeps {
   log?: Logger;
   fetch?: typeof fetch;
   now?: () => number;
-  /** Picks upstreams by weight; tests fix it. */
-  random?: () => number;
   maxBodyBytes?: number;
 }
 
@@ -71,7 +69,8 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
       const parsed = chatSchema.safeParse(await c.req.json().catch(() => undefined));
       if (!parsed.success) throw new GatewayError("invalid_input", { message: "The request body is not a valid chat completion request." });
       const body = parsed.data as ChatBody;
-      const attempts = planAttempts(deps.pools, body.model, deps.random);
+      // The verified session (one conversation) keeps its turns on one replica's prefix cache.
+      const attempts = planAttempts(deps.pools, body.model, Math.random, identity.sessionId);
       if (attempts.length === 0) throw new GatewayError("model_not_found");
 
       const admission = await deps.limits.admit(identity.userId);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { rendezvousOrder } from "./affinity";
 import { DEFAULT_TIMEOUTS, findPool, listModels, parsePools, planAttempts, weightedOrder } from "./pools";
 
 const file = {
@@ -68,6 +69,16 @@ describe("planAttempts", () => {
       ["small", "http://c:8000/v1", "qwen-1.5b", true],
       ["seed", "http://seed:8080", "legacy", true],
     ]);
+  });
+
+  it("follows a conversation key's rendezvous order, the same for every call, and its runner-up next", () => {
+    const three = parsePools({ pools: { p: { models: ["m"], upstreams: ["http://a/v1", "http://b/v1", "http://c/v1"], retries: 2 } } });
+    for (const key of ["session-1", "session-2", "session-3", "session-4"]) {
+      const expected = rendezvousOrder(three.pools.get("p")!.upstreams, key).map((u) => u.url);
+      const plan = planAttempts(three, "m", Math.random, key).map((a) => a.upstream.url);
+      expect(plan).toEqual(expected);
+      expect(planAttempts(three, "m", Math.random, key).map((a) => a.upstream.url)).toEqual(plan);
+    }
   });
 
   it("is empty for a model no pool serves", () => {

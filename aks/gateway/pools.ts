@@ -4,6 +4,7 @@
  * functions of that table, so they are tested without a network.
  */
 import { z } from "zod";
+import { rendezvousOrder } from "./affinity";
 
 export type PoolType = "openai" | "legacy-generate";
 
@@ -127,10 +128,13 @@ export function weightedOrder<T extends { weight: number }>(items: T[], random: 
 
 /**
  * Every upstream call the gateway may make for one request, in order: the
- * pool's upstreams (weighted order, `retries + 1` calls, cycling), then the
- * fallback chain the same way. Attempts are only used before the first token.
+ * pool's upstreams (`retries + 1` calls, cycling), then the fallback chain the
+ * same way. With an `affinityKey` (the conversation) the upstreams come in
+ * that key's rendezvous order, so its turns reach the same replica while it
+ * answers and the same runner-up when it does not; without one, in weighted
+ * random order. Attempts are only used before the first token.
  */
-export function planAttempts(table: PoolTable, model: string, random: () => number = Math.random): Attempt[] {
+export function planAttempts(table: PoolTable, model: string, random: () => number = Math.random, affinityKey?: string): Attempt[] {
   const attempts: Attempt[] = [];
   const seen = new Set<string>();
   let pool = findPool(table, model);
@@ -140,7 +144,7 @@ export function planAttempts(table: PoolTable, model: string, random: () => numb
     // A fallback pool gets its own model name unless it takes any name.
     const served = pool.models.includes(model) || pool.models.includes("*");
     const name = pool.upstreamModel ?? (served ? model : pool.models[0]);
-    const order = weightedOrder(pool.upstreams, random);
+    const order = affinityKey === undefined ? weightedOrder(pool.upstreams, random) : rendezvousOrder(pool.upstreams, affinityKey);
     for (let i = 0; i <= pool.retries; i++) attempts.push({ pool, upstream: order[i % order.length], model: name, fallback });
     pool = pool.fallback === undefined ? undefined : table.pools.get(pool.fallback);
     fallback = true;
