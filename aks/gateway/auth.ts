@@ -24,7 +24,8 @@ export type VerifyResult = { ok: true; identity: TunnelIdentity } | { ok: false;
 export type TokenVerifier = (token: string) => Promise<VerifyResult>;
 
 export interface VerifierOptions {
-  jwks: JSONWebKeySet;
+  /** The trusted keys, or where to get the current ones (they may be rotated while the gateway runs). */
+  jwks: JSONWebKeySet | (() => JSONWebKeySet);
   issuer: string;
   audience?: string;
   replay: ReplayGuard;
@@ -68,11 +69,16 @@ const isText = (v: unknown, max: number): v is string => typeof v === "string" &
  * a small clock tolerance, the claims the limits need, and a never-seen `jti`.
  */
 export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
-  const localSet = createLocalJWKSet(options.jwks);
+  const { jwks } = options;
+  const keysNow = typeof jwks === "function" ? jwks : () => jwks;
+  // The key set is rebuilt only when the keys object changes (a reload), not per token.
+  let built: { from: JSONWebKeySet; set: JWTVerifyGetKey } | undefined;
   // Rotation works by kid: a token without one is refused rather than tried against every key.
   const keySet: JWTVerifyGetKey = (header, token) => {
     if (typeof header?.kid !== "string" || header.kid === "") throw new Error("no kid");
-    return localSet(header, token);
+    const from = keysNow();
+    if (built?.from !== from) built = { from, set: createLocalJWKSet(from) };
+    return built.set(header, token);
   };
   const now = options.now ?? Date.now;
   return async (token) => {

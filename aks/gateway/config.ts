@@ -15,6 +15,9 @@ export interface GatewayConfig {
   metricsPort: number;
   host: string;
   jwks: JSONWebKeySet;
+  /** The file the keys came from, re-read every `jwksReloadMs` and on SIGHUP; unset for inline JSON. */
+  jwksPath?: string;
+  jwksReloadMs: number;
   issuer: string;
   pools: PoolTable;
   poolsPath: string;
@@ -46,7 +49,8 @@ export function loadGatewayConfig(env: Env, readFile: ReadFile = (p) => readFile
     );
   }
   // JSON inline, or a path to a file holding it.
-  const jwks = parseJwks(jwksValue.startsWith("{") ? jwksValue : readFile(jwksValue));
+  const jwksPath = jwksValue.startsWith("{") ? undefined : jwksValue;
+  const jwks = parseJwks(jwksPath === undefined ? jwksValue : readFile(jwksPath));
 
   const poolsPath = env.GATEWAY_POOLS?.trim() || DEFAULT_POOLS;
   let poolsJson: unknown;
@@ -61,6 +65,8 @@ export function loadGatewayConfig(env: Env, readFile: ReadFile = (p) => readFile
     metricsPort: integer(env, "GATEWAY_METRICS_PORT", 9464, 0),
     host: env.GATEWAY_HOST?.trim() || "127.0.0.1",
     jwks,
+    jwksPath,
+    jwksReloadMs: integer(env, "GATEWAY_JWKS_RELOAD_MS", 10_000, 0),
     issuer: env.GATEWAY_ISSUER?.trim() || "chat-worker",
     pools: parsePools(poolsJson, env),
     poolsPath,

@@ -10,6 +10,7 @@ import { createRedisReplayGuard, createTokenVerifier } from "./auth";
 import { type GatewayConfig, loadGatewayConfig } from "./config";
 import { createRedisLimits } from "./limits";
 import { createMetrics, createMetricsApp } from "./metrics";
+import { createTrustedKeys } from "./trusted-keys";
 
 let config: GatewayConfig;
 try {
@@ -29,9 +30,12 @@ redis.on("ready", () => (redisDown = false));
 
 // A stream slot outlives the longest reply any pool allows, and no more.
 const longest = Math.max(...[...config.pools.pools.values()].map((p) => p.timeouts.totalMs));
+// Rotating the worker's keys is a change to the JWKS file (or a SIGHUP), not a restart.
+const trusted = createTrustedKeys({ initial: config.jwks, path: config.jwksPath, intervalMs: config.jwksReloadMs, log: jsonLogger });
+process.on("SIGHUP", () => void trusted.reload());
 const metrics = createMetrics(config.pools.pools.keys());
 const app = createGatewayApp({
-  verify: createTokenVerifier({ jwks: config.jwks, issuer: config.issuer, replay: createRedisReplayGuard(redis, config.redisPrefix) }),
+  verify: createTokenVerifier({ jwks: trusted.current, issuer: config.issuer, replay: createRedisReplayGuard(redis, config.redisPrefix) }),
   pools: config.pools,
   limits: createRedisLimits(redis, {
     maxConcurrent: config.maxConcurrent,
@@ -61,6 +65,7 @@ const metricsServer = serve({ fetch: createMetricsApp(metrics).fetch, port: conf
 
 const shutdown = (signal: string) => {
   jsonLogger({ msg: "gateway_stopping", signal });
+  trusted.close();
   // Prometheus sees the last replies end; the metrics port closes with the process.
   server.close(() => {
     metricsServer.close();
