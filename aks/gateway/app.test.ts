@@ -356,17 +356,54 @@ describe("per-user limits", () => {
     expect(await metricValue(metrics, "gateway_refusals_total", { code: "concurrency_limited" })).toBe(1);
   });
 
-  it("refuses once the day's tokens are spent with 429 daily_tokens_exhausted", async () => {
-    const u = await upstream();
-    const { app } = gateway(onePool(u), { limits: { dailyTokens: 3 } });
+  it("holds the daily cap when replies overlap: the reservation refuses what would pass it", async () => {
+    const u = await upstream("[[gap:4]]");
+    const { app } = gateway(onePool(u), { limits: { dailyTokens: 400 } });
     const uid = newUser();
-    await (await chat(app, streamBody(), undefined, uid)).text();
-    await vi.waitFor(async () => {
-      const res = await chat(app, streamBody(), undefined, uid);
-      expect(res.status).toBe(429);
-      expect(await res.json()).toMatchObject({ error: { code: "daily_tokens_exhausted" } });
-      expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
-    });
+    const day = new Date().toISOString().slice(0, 10);
+    const spent = async () => Number(await r.redis.get(`${r.prefix}{${uid}}:tokens:${day}`));
+    const long = (words: number, maxTokens: number) => ({ ...streamBody("chat", `hi [[long:${words}]]`), max_tokens: maxTokens });
+
+    // Two 250-token replies at once against a 400 cap: the second would overshoot to 500.
+    const first = await chat(app, long(250, 250), undefined, uid);
+    expect(first.status).toBe(200);
+    const second = await chat(app, long(250, 250), undefined, uid);
+    expect(second.status).toBe(429);
+    expect(await second.json()).toMatchObject({ error: { code: "daily_tokens_exhausted" } });
+    expect(Number(second.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(usageOf((await readSse(first)).data)?.completionTokens).toBe(250);
+    await vi.waitFor(async () => expect(await spent()).toBe(250));
+
+    // What is left is exactly 150; then nothing.
+    const third = await chat(app, long(150, 150), undefined, uid);
+    expect(third.status).toBe(200);
+    await third.text();
+    await vi.waitFor(async () => expect(await spent()).toBe(400));
+    expect((await chat(app, long(1, 1), undefined, uid)).status).toBe(429);
+    expect(await spent()).toBe(400);
+  });
+
+  it("gives the unused reservation back, all of it when the upstream fails, and holds the model to it", async () => {
+    const broken = await upstream("[[fail:503]]");
+    const u = await upstream();
+    const down = gateway(onePool(broken, { retries: 0 }), { limits: { dailyTokens: 400 } });
+    const up = gateway(onePool(u), { limits: { dailyTokens: 400 } });
+    const uid = newUser();
+    const day = new Date().toISOString().slice(0, 10);
+    const spent = async () => Number(await r.redis.get(`${r.prefix}{${uid}}:tokens:${day}`));
+
+    expect((await chat(down.app, { ...streamBody(), max_tokens: 400 }, undefined, uid)).status).toBe(502);
+    await vi.waitFor(async () => expect(await spent()).toBe(0));
+
+    const short = await chat(up.app, { ...streamBody(), max_tokens: 400 }, undefined, uid);
+    await short.text();
+    await vi.waitFor(async () => expect(await spent()).toBe(devReply("hi").pieces.length));
+
+    // A request without max_tokens reserves the default (1024, more than this cap) and asks the model for no more.
+    expect((await chat(up.app, streamBody(), undefined, newUser())).status).toBe(429);
+    const roomy = gateway(onePool(u));
+    await (await chat(roomy.app, streamBody())).text();
+    expect(u.calls.map((c) => (c.body as { max_tokens?: number }).max_tokens)).toEqual([400, 1024]);
   });
 });
 
@@ -379,6 +416,9 @@ describe("request validation", () => {
     expect(await bad.json()).toEqual({
       error: { code: "invalid_input", message: "The request body is not a valid chat completion request." },
     });
+    // A ceiling that cannot be reserved is no ceiling.
+    expect((await chat(app, { ...streamBody(), max_tokens: -5 })).status).toBe(400);
+    expect((await chat(app, { ...streamBody(), max_tokens: "lots" })).status).toBe(400);
     const big = await chat(app, { model: "chat", messages: [{ role: "user", content: "x".repeat(5000) }] });
     expect(big.status).toBe(413);
     expect(await big.json()).toMatchObject({ error: { code: "content_too_large" } });

@@ -25,12 +25,16 @@ export interface GatewayDeps {
   fetch?: typeof fetch;
   now?: () => number;
   maxBodyBytes?: number;
+  /** Tokens reserved, and asked of the model, when a request sets no `max_tokens` (default 1024). */
+  defaultMaxTokens?: number;
 }
 
 const chatSchema = z.looseObject({
   model: z.string().min(1).max(200),
   messages: z.array(z.looseObject({ role: z.string().min(1) })).min(1),
   stream: z.boolean().optional(),
+  max_tokens: z.number().int().positive().nullish(),
+  max_completion_tokens: z.number().int().positive().nullish(),
 });
 
 export const jsonLogger: Logger = (line) => console.log(JSON.stringify({ ts: new Date().toISOString(), ...line }));
@@ -73,7 +77,10 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
       const attempts = planAttempts(deps.pools, body.model, Math.random, identity.sessionId);
       if (attempts.length === 0) throw new GatewayError("model_not_found");
 
-      const admission = await deps.limits.admit(identity.userId);
+      // The reply's ceiling is reserved from the user's day up front, and the model held to it.
+      const requested = parsed.data.max_completion_tokens ?? parsed.data.max_tokens ?? undefined;
+      const reserve = requested ?? deps.defaultMaxTokens ?? 1024;
+      const admission = await deps.limits.admit(identity.userId, reserve);
       if (!admission.ok) {
         metrics.refusals.inc({ code: admission.code });
         return errorResponse(admission.code, { retryAfter: admission.retryAfter });
@@ -107,10 +114,12 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
           if (relayed && streamedMs > 0 && completion.completionTokens > 0) {
             metrics.tokensPerSecond.observe({ pool, model }, completion.completionTokens / (streamedMs / 1000));
           }
-          deps.limits.recordTokens(identity.userId, completion.completionTokens).catch(() => {
-            log({ msg: "llm_usage_not_counted", requestId: line.requestId, userId: identity.userId, tokens: completion.completionTokens });
-          });
         }
+        // Settled however the reply ended: a failed request gives its whole reservation back.
+        const used = completion?.completionTokens ?? 0;
+        admission.lease.settle(used).catch(() => {
+          log({ msg: "llm_usage_not_settled", requestId: line.requestId, userId: identity.userId, reserved: reserve, tokens: used });
+        });
         log({
           msg: "llm_usage",
           ...line,
@@ -129,7 +138,8 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
       };
 
       try {
-        const proxied = await proxyChat(body, attempts, c.req.raw.signal, {
+        const upstreamBody = requested === undefined ? { ...body, max_tokens: reserve } : body;
+        const proxied = await proxyChat(upstreamBody, attempts, c.req.raw.signal, {
           fetch: deps.fetch ?? fetch,
           now,
           onAttemptFailed: (attempt, reason) => metrics.upstreamFailures.inc({ pool: attempt.pool.name, reason }),

@@ -25,6 +25,8 @@ export interface GatewayConfig {
   redisPrefix: string;
   maxConcurrent: number;
   dailyTokens: number;
+  /** Reserved from the day, and asked of the model, for a request without `max_tokens`. */
+  defaultMaxTokens: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -74,5 +76,6 @@ export function loadGatewayConfig(env: Env, readFile: ReadFile = (p) => readFile
     redisPrefix: env.GATEWAY_REDIS_PREFIX?.trim() || "llmgw:",
     maxConcurrent: integer(env, "GATEWAY_MAX_STREAMS", 2, 1),
     dailyTokens: integer(env, "GATEWAY_DAILY_TOKENS", 200_000, 1),
+    defaultMaxTokens: integer(env, "GATEWAY_DEFAULT_MAX_TOKENS", 1024, 1),
   };
 }

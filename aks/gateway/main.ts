@@ -45,6 +45,7 @@ const app = createGatewayApp({
   }),
   metrics,
   log: jsonLogger,
+  defaultMaxTokens: config.defaultMaxTokens,
 });
 
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
