@@ -140,13 +140,22 @@ describe("a valid token", () => {
 
   it("lists the models, leaves health open and keeps metrics off the public port", async () => {
     const u = await upstream();
-    const { app } = gateway({ pools: { a: { models: ["chat", "small"], upstreams: [u.url] } } });
+    const { app } = gateway({
+      pools: {
+        a: { models: ["chat", "small"], upstreams: [u.url], maxModelLen: 8192, fallback: "b" },
+        b: { models: ["tiny"], upstreams: [u.url], maxModelLen: 4096 },
+        c: { models: ["other"], upstreams: [u.url] },
+      },
+    });
     const models = await app.request("/v1/models", { headers: { authorization: `Bearer ${await mintToken(key)}` } });
+    // The window is the smallest a request may land on, fallbacks included.
     expect(await models.json()).toEqual({
       object: "list",
       data: [
-        { id: "chat", object: "model", created: 0, owned_by: "llm-gateway" },
-        { id: "small", object: "model", created: 0, owned_by: "llm-gateway" },
+        { id: "chat", object: "model", created: 0, owned_by: "llm-gateway", max_model_len: 4096 },
+        { id: "other", object: "model", created: 0, owned_by: "llm-gateway" },
+        { id: "small", object: "model", created: 0, owned_by: "llm-gateway", max_model_len: 4096 },
+        { id: "tiny", object: "model", created: 0, owned_by: "llm-gateway", max_model_len: 4096 },
       ],
     });
     expect((await app.request("/healthz")).status).toBe(200);

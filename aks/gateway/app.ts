@@ -12,7 +12,7 @@ import { requireTunnelToken, type TokenVerifier } from "./auth";
 import { errorResponse, GatewayError } from "./errors";
 import type { Limits } from "./limits";
 import { createMetrics, type Metrics } from "./metrics";
-import { listModels, type PoolTable, planAttempts } from "./pools";
+import { listModels, modelWindow, type PoolTable, planAttempts } from "./pools";
 import { type ChatBody, type Completion, proxyChat } from "./proxy";
 import type { GatewayEnv, Logger } from "./types";
 
@@ -54,8 +54,15 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
     requireTunnelToken(deps.verify, () => metrics.refusals.inc({ code: "unauthorized" })),
   );
 
+  // `max_model_len` as vLLM names it: the worker sizes its prompts to it.
   app.get("/v1/models", (c) =>
-    c.json({ object: "list", data: listModels(deps.pools).map((id) => ({ id, object: "model", created: 0, owned_by: "llm-gateway" })) }),
+    c.json({
+      object: "list",
+      data: listModels(deps.pools).map((id) => {
+        const window = modelWindow(deps.pools, id);
+        return { id, object: "model", created: 0, owned_by: "llm-gateway", ...(window === undefined ? {} : { max_model_len: window }) };
+      }),
+    }),
   );
 
   app.post(

@@ -32,6 +32,8 @@ export interface Pool {
   fallback?: string;
   apiKey?: string;
   timeouts: Timeouts;
+  /** The context window its model servers serve (vLLM's --max-model-len), told to callers by `GET /v1/models`. */
+  maxModelLen?: number;
 }
 
 export interface PoolTable {
@@ -61,6 +63,7 @@ const poolSchema = z.strictObject({
   fallback: z.string().min(1).optional(),
   apiKeyEnv: z.string().min(1).optional(),
   timeouts: z.strictObject({ firstTokenMs: ms, idleMs: ms, totalMs: ms }).partial().default({}),
+  maxModelLen: z.number().int().min(256).max(10_000_000).optional(),
 });
 const fileSchema = z.strictObject({ pools: z.record(z.string().min(1), poolSchema) });
 
@@ -87,6 +90,7 @@ export function parsePools(input: unknown, env: Record<string, string | undefine
       fallback: raw.fallback,
       apiKey,
       timeouts: { ...DEFAULT_TIMEOUTS, ...raw.timeouts },
+      maxModelLen: raw.maxModelLen,
     };
     table.pools.set(name, pool);
     for (const model of pool.models) {
@@ -116,6 +120,17 @@ export function findPool(table: PoolTable, model: string): Pool | undefined {
 /** The model names `GET /v1/models` lists (the catch-all adds none). */
 export function listModels(table: PoolTable): string[] {
   return [...table.byModel.keys()].sort();
+}
+
+/**
+ * The window a request for `model` can count on: the smallest `maxModelLen`
+ * among the pools it may be answered by (fallbacks included), so a prompt
+ * sized to it fits wherever it lands. Undefined when none of them says.
+ */
+export function modelWindow(table: PoolTable, model: string): number | undefined {
+  const windows = new Set(planAttempts(table, model, () => 0.5).map((a) => a.pool.maxModelLen));
+  const known = [...windows].filter((w): w is number => w !== undefined);
+  return known.length ? Math.min(...known) : undefined;
 }
 
 /** Weighted random order without repeats (Efraimidis–Spirakis keys). */
