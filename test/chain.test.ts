@@ -34,6 +34,8 @@ beforeAll(async () => {
     pools,
     JSON.stringify({
       pools: {
+        // A model whose servers serve a window smaller than the worker's configured one.
+        windowed: { models: ["windowed-model"], upstreams: [inject("llmBaseUrl")], retries: 0, maxModelLen: 2048 },
         dev: {
           type: "openai",
           models: ["*"],
@@ -107,6 +109,32 @@ describe("worker → gateway → model", () => {
     } finally {
       await stack.close();
     }
+  });
+
+  it("sizes the worker's prompt budget to the window the gateway reports for the model", async () => {
+    const env = { TUNNEL_SIGNING_KEY: privateKey, LLM_CONTEXT_TOKENS: "8192", LLM_MAX_REPLY_TOKENS: "512" };
+    const budgetWith = async (model: string) => {
+      const stack = await startWorker({ llmBaseUrl: `${gatewayUrl}/v1`, env: { ...env, LLM_MODEL: model } });
+      try {
+        const api = client(stack.url);
+        const me = await api.register();
+        const ch = await api.character(me);
+        const marker = unique("window");
+        const r = await api.say(me, ch.id, `how wide is the window ${marker}`);
+        expect(r.status).toBe(200);
+        expect(await promptsWith(marker)).toHaveLength(1);
+        const res = await api.call(`/api/chats/${ch.id}/messages/${r.body.reply.id}/context`, { as: me });
+        const { ledger } = (await res.json()) as { ledger: { budget: number; used: number } };
+        expect(ledger.used).toBeLessThanOrEqual(ledger.budget);
+        return ledger.budget;
+      } finally {
+        await stack.close();
+      }
+    };
+    // The catch-all pool says nothing: the configured window holds.
+    expect(await budgetWith("development")).toBe(8192 - 512);
+    // The gateway says 2048 for this model: the worker budgets 2048 − 512 for the prompt.
+    expect(await budgetWith("windowed-model")).toBe(2048 - 512);
   });
 
   it("is refused at the gateway when the worker signs with a key it does not know", async () => {

@@ -44,3 +44,14 @@ export function budgetOf(env: Env): Budget {
   const reply = Math.min(intVar(env.LLM_MAX_REPLY_TOKENS, 512), Math.floor(context / 2));
   return { context, reply, prompt: context - reply };
 }
+
+/**
+ * The budget for a model whose server reports its window: the reported
+ * window replaces the configured one (LLM_CONTEXT_TOKENS is the fallback),
+ * and the reply keeps its reserve, at most half of it.
+ */
+export function budgetFor(configured: Budget, window: number | undefined): Budget {
+  if (window === undefined) return configured;
+  const reply = Math.min(configured.reply, Math.floor(window / 2));
+  return { context: window, reply, prompt: window - reply };
+}

@@ -7,7 +7,7 @@
 import type { CharacterSnapshot } from "../context/system-prompt";
 import { MESSAGE_OVERHEAD } from "../context/tokens";
 import { errorMessage } from "../errors";
-import { llmConfig } from "../llm/config";
+import { budgetFor, llmConfig } from "../llm/config";
 import { errorKind, logEvent } from "../log";
 import type { Message } from "../shared/wire";
 import { assemblePrompt } from "./assemble";
@@ -18,6 +18,7 @@ import { withAlternatives } from "./controls";
 import type { Conversation } from "./conversation";
 import type { Live } from "./live";
 import type { Memories } from "./memories";
+import { createModelWindows } from "./model-windows";
 import type { RecallSource } from "./recall";
 import { streamReply } from "./reply";
 import type { Store } from "./store";
@@ -44,6 +45,7 @@ export function createTurnRunner(deps: RunnerDeps) {
   const last = new Map<string, Turn>();
   const calibration = createCalibration(store);
   const summarizer = createSummarizer(deps.memories, deps.waitUntil);
+  const windows = createModelWindows(store);
 
   /** Answers once the first token (streaming) or the whole reply (JSON) is known. */
   async function follow(t: Turn, stream: boolean): Promise<SendResult> {
@@ -56,8 +58,10 @@ export function createTurnRunner(deps: RunnerDeps) {
     return user ? { ok: true, userMessage: toWire(user), reply: outcome.reply } : { ok: false, code: "internal" };
   }
 
+  /** The budget for a character's model: its window as the upstream reports it, else the configured one. */
+  const budgetOf = (model: string | null | undefined) => budgetFor(config.budget, windows.known(model || config.llm.model));
   /** The prompt budget, shrunk when the upstream counts more tokens than we do. */
-  const budget = () => Math.floor(config.budget.prompt / calibration.current());
+  const budget = (model: string | null | undefined) => Math.floor(budgetOf(model).prompt / calibration.current());
 
   /**
    * Writes the reply to `userMessage`; with `continued`, goes on from that
@@ -72,7 +76,7 @@ export function createTurnRunner(deps: RunnerDeps) {
   ): Promise<void> {
     const before = continued?.content ?? "";
     const checkpoint = deps.checkpoint.begin(hot.chat, userMessage.id, continued?.id ?? null);
-    const promptBudget = budget();
+    const promptBudget = budget(character.model);
     const parts = {
       memories: deps.memories.memories(hot.chat),
       summary: deps.memories.summary(hot.chat),
@@ -87,7 +91,7 @@ export function createTurnRunner(deps: RunnerDeps) {
       prompt.tokens += room;
     }
     const cfg = llmConfig(config.llm, { sessionId: hot.sessionId, userId: hot.pair.userId }, character.model);
-    const maxTokens = Math.max(32, config.budget.reply - (continued?.tokens ?? 0));
+    const maxTokens = Math.max(32, budgetOf(character.model).reply - (continued?.tokens ?? 0));
     const result = await streamReply(cfg, prompt, t, maxTokens, character.id, (text) => checkpoint.progress(before + text), !!continued);
     if (current.get(hot.chat) !== t) return; // the conversation was deleted meanwhile
     let reply: Message | undefined;
@@ -139,6 +143,11 @@ export function createTurnRunner(deps: RunnerDeps) {
 
   return {
     promptBudget: budget,
+    /** Makes sure the character's model window has been asked of the upstream (see model-windows.ts). */
+    prepare(hot: Hot, character: CharacterSnapshot): Promise<void> {
+      const cfg = llmConfig(config.llm, { sessionId: hot.sessionId, userId: hot.pair.userId }, character.model);
+      return windows.prepare(cfg, deps.waitUntil);
+    },
     /** The reply being written in `chat`, if any. */
     current: (chat: string): Turn | null => current.get(chat) ?? null,
     /** The reply written last in `chat`. */
