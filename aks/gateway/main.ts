@@ -61,7 +61,7 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
 
 // Its own port: Prometheus may reach it, the tunnel may not (network-policies.yaml).
 const metricsServer = serve({ fetch: createMetricsApp(metrics).fetch, port: config.metricsPort, hostname: config.host }, (info) => {
-  jsonLogger({ msg: "gateway_metrics_listening", url: `http://${info.address}:${info.port}/metrics` });
+  jsonLogger({ msg: "gateway_metrics_listening", metricsUrl: `http://${info.address}:${info.port}/metrics` });
 });
 
 const shutdown = (signal: string) => {
