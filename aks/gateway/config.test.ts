@@ -27,6 +27,8 @@ describe("loadGatewayConfig", () => {
       metricsPort: 9464,
       jwksPath: undefined,
       jwksReloadMs: 10_000,
+      discoveryMs: 5000,
+      defaultMaxTokens: 1024,
       host: "127.0.0.1",
       issuer: "chat-worker",
       redisUrl: "redis://127.0.0.1:6379",

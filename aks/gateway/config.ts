@@ -27,6 +27,8 @@ export interface GatewayConfig {
   dailyTokens: number;
   /** Reserved from the day, and asked of the model, for a request without `max_tokens`. */
   defaultMaxTokens: number;
+  /** How often `discover: "dns"` upstreams are looked up again (replicas.ts). */
+  discoveryMs: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -77,5 +79,6 @@ export function loadGatewayConfig(env: Env, readFile: ReadFile = (p) => readFile
     maxConcurrent: integer(env, "GATEWAY_MAX_STREAMS", 2, 1),
     dailyTokens: integer(env, "GATEWAY_DAILY_TOKENS", 200_000, 1),
     defaultMaxTokens: integer(env, "GATEWAY_DEFAULT_MAX_TOKENS", 1024, 1),
+    discoveryMs: integer(env, "GATEWAY_DISCOVERY_MS", 5000, 0),
   };
 }

@@ -3,6 +3,7 @@
  * Redis, the verifier and the pools into the app and serves it; on SIGTERM it
  * stops accepting and lets running replies finish.
  */
+import { lookup } from "node:dns/promises";
 import { serve } from "@hono/node-server";
 import Redis from "ioredis";
 import { createGatewayApp, jsonLogger } from "./app";
@@ -10,6 +11,7 @@ import { createRedisReplayGuard, createTokenVerifier } from "./auth";
 import { type GatewayConfig, loadGatewayConfig } from "./config";
 import { createRedisLimits } from "./limits";
 import { createMetrics, createMetricsApp } from "./metrics";
+import { startReplicaDiscovery } from "./replicas";
 import { createTrustedKeys } from "./trusted-keys";
 
 let config: GatewayConfig;
@@ -33,6 +35,13 @@ const longest = Math.max(...[...config.pools.pools.values()].map((p) => p.timeou
 // Rotating the worker's keys is a change to the JWKS file (or a SIGHUP), not a restart.
 const trusted = createTrustedKeys({ initial: config.jwks, path: config.jwksPath, intervalMs: config.jwksReloadMs, log: jsonLogger });
 process.on("SIGHUP", () => void trusted.reload());
+// Each ready pod behind a headless Service becomes an upstream, for session affinity.
+const discovery = startReplicaDiscovery(config.pools, {
+  resolve: async (host) => (await lookup(host, { all: true })).map((a) => a.address),
+  intervalMs: config.discoveryMs,
+  log: jsonLogger,
+});
+void discovery.refresh();
 const metrics = createMetrics(config.pools.pools.keys());
 const app = createGatewayApp({
   verify: createTokenVerifier({ jwks: trusted.current, issuer: config.issuer, replay: createRedisReplayGuard(redis, config.redisPrefix) }),
@@ -67,6 +76,7 @@ const metricsServer = serve({ fetch: createMetricsApp(metrics).fetch, port: conf
 const shutdown = (signal: string) => {
   jsonLogger({ msg: "gateway_stopping", signal });
   trusted.close();
+  discovery.close();
   // Prometheus sees the last replies end; the metrics port closes with the process.
   server.close(() => {
     metricsServer.close();

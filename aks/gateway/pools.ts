@@ -20,6 +20,12 @@ export interface Timeouts {
 export interface Upstream {
   url: string;
   weight: number;
+  /**
+   * `dns`: the URL's host names the replicas (a headless Service) and each
+   * address it resolves to is an upstream of its own (replicas.ts), so
+   * session affinity can pick one replica rather than a Service.
+   */
+  discover?: "dns";
 }
 
 export interface Pool {
@@ -28,6 +34,8 @@ export interface Pool {
   models: string[];
   upstreamModel?: string;
   upstreams: Upstream[];
+  /** The replicas found behind `discover` upstreams (replicas.ts), in their place; unset until found. */
+  live?: Upstream[];
   retries: number;
   fallback?: string;
   apiKey?: string;
@@ -58,7 +66,11 @@ const poolSchema = z.strictObject({
   type: z.enum(["openai", "legacy-generate"]).default("openai"),
   models: z.array(z.string().min(1)).min(1),
   upstreamModel: z.string().min(1).optional(),
-  upstreams: z.array(z.union([z.url(), z.strictObject({ url: z.url(), weight: z.number().positive().default(1) })])).min(1),
+  upstreams: z
+    .array(
+      z.union([z.url(), z.strictObject({ url: z.url(), weight: z.number().positive().default(1), discover: z.literal("dns").optional() })]),
+    )
+    .min(1),
   retries: z.number().int().min(0).max(5).default(1),
   fallback: z.string().min(1).optional(),
   apiKeyEnv: z.string().min(1).optional(),
@@ -159,7 +171,8 @@ export function planAttempts(table: PoolTable, model: string, random: () => numb
     // A fallback pool gets its own model name unless it takes any name.
     const served = pool.models.includes(model) || pool.models.includes("*");
     const name = pool.upstreamModel ?? (served ? model : pool.models[0]);
-    const order = affinityKey === undefined ? weightedOrder(pool.upstreams, random) : rendezvousOrder(pool.upstreams, affinityKey);
+    const upstreams = pool.live ?? pool.upstreams;
+    const order = affinityKey === undefined ? weightedOrder(upstreams, random) : rendezvousOrder(upstreams, affinityKey);
     for (let i = 0; i <= pool.retries; i++) attempts.push({ pool, upstream: order[i % order.length], model: name, fallback });
     pool = pool.fallback === undefined ? undefined : table.pools.get(pool.fallback);
     fallback = true;
