@@ -416,6 +416,35 @@ describe("per-user limits", () => {
   });
 });
 
+describe("a user's plan in the token", () => {
+  it("sets their limits in place of the gateway's, and their usage says so", async () => {
+    const u = await upstream("[[long:30]] [[gap:20]]");
+    const { app } = gateway(onePool(u), { limits: { maxConcurrent: 2, dailyTokens: 10_000 } });
+    const uid = newUser();
+    const plan = { dailyTokens: 600, maxStreams: 1 };
+    const asPlanned = async (body: object) => chat(app, body, await mintToken(key, { uid, limits: plan }), uid);
+    const usage = async () =>
+      (await app.request("/v1/usage", { headers: { authorization: `Bearer ${await mintToken(key, { uid, limits: plan })}` } })).json();
+
+    const first = await asPlanned({ ...streamBody(), max_tokens: 100 });
+    expect(first.status).toBe(200);
+    const second = await asPlanned({ ...streamBody(), max_tokens: 100 });
+    expect(second.status).toBe(429); // one stream at a time on this plan, though the gateway allows two
+    expect(await second.json()).toMatchObject({ error: { code: "concurrency_limited" } });
+    expect(await usage()).toMatchObject({ usedTokens: 100, dailyTokens: 600, maxStreams: 1 });
+    await first.text();
+    await vi.waitFor(async () => expect(await usage()).toMatchObject({ usedTokens: 30 }));
+    // 600 a day on this plan, though the gateway allows 10,000.
+    const big = await asPlanned({ ...streamBody(), max_tokens: 580 });
+    expect(big.status).toBe(429);
+    expect(await big.json()).toMatchObject({ error: { code: "daily_tokens_exhausted" } });
+    const day = (await usage()) as { day: string; resetsIn: number };
+    expect(day.day).toBe(new Date().toISOString().slice(0, 10));
+    expect(day.resetsIn).toBeGreaterThan(0);
+    expect((await app.request("/v1/usage")).status).toBe(401);
+  });
+});
+
 describe("request validation", () => {
   it("refuses a malformed body and an oversized one", async () => {
     const u = await upstream();

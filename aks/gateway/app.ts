@@ -65,6 +65,12 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
     }),
   );
 
+  // The caller's day against their limits: what the worker shows the user in their profile.
+  app.get("/v1/usage", async (c) => {
+    const identity = c.get("identity");
+    return c.json(await deps.limits.usage(identity.userId, identity.limits));
+  });
+
   app.post(
     "/v1/chat/completions",
     bodyLimit({
@@ -87,7 +93,7 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
       // The reply's ceiling is reserved from the user's day up front, and the model held to it.
       const requested = parsed.data.max_completion_tokens ?? parsed.data.max_tokens ?? undefined;
       const reserve = requested ?? deps.defaultMaxTokens ?? 1024;
-      const admission = await deps.limits.admit(identity.userId, reserve);
+      const admission = await deps.limits.admit(identity.userId, reserve, identity.limits);
       if (!admission.ok) {
         metrics.refusals.inc({ code: admission.code });
         return errorResponse(admission.code, { retryAfter: admission.retryAfter });

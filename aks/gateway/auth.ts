@@ -8,7 +8,7 @@ import type { MiddlewareHandler } from "hono";
 import type Redis from "ioredis";
 import { createLocalJWKSet, type JSONWebKeySet, type JWK, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
 import { errorResponse, GatewayError } from "./errors";
-import type { GatewayEnv, TunnelIdentity } from "./types";
+import type { GatewayEnv, TunnelIdentity, UserLimits } from "./types";
 
 export const TUNNEL_AUDIENCE = "llm-gateway";
 export const TUNNEL_ALGORITHMS = ["EdDSA", "ES256"] as const;
@@ -62,6 +62,18 @@ export function parseJwks(text: string): JSONWebKeySet {
 }
 
 const isText = (v: unknown, max: number): v is string => typeof v === "string" && v.length > 0 && v.length <= max;
+const isCount = (v: unknown, max: number): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= max;
+
+/** The `limits` claim: absent, or an object of known counts; anything else makes the token invalid. */
+export function readLimitsClaim(value: unknown): UserLimits | undefined {
+  if (value === undefined) return {};
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const { dailyTokens, maxStreams, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) return undefined;
+  if (dailyTokens !== undefined && !isCount(dailyTokens, 1_000_000_000)) return undefined;
+  if (maxStreams !== undefined && !isCount(maxStreams, 1000)) return undefined;
+  return { ...(dailyTokens === undefined ? {} : { dailyTokens }), ...(maxStreams === undefined ? {} : { maxStreams }) };
+}
 
 /**
  * Builds the verifier: signature against the configured keys (the header's
@@ -99,11 +111,13 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
     const { sub, uid, jti, exp, iat } = payload as { sub: unknown; uid: unknown; jti: unknown; exp: number; iat: number };
     const nowSeconds = Math.floor(now() / 1000);
     if (!isText(sub, 256) || !isText(uid, 256) || !isText(jti, 128)) return { ok: false, reason: "invalid" };
+    const limits = readLimitsClaim(payload.limits);
+    if (!limits) return { ok: false, reason: "invalid" };
     if (iat > nowSeconds + CLOCK_TOLERANCE_SECONDS || exp - iat > MAX_LIFETIME_SECONDS) return { ok: false, reason: "invalid" };
     // Only a token that passed every other check may take a replay slot.
     const ttl = Math.max(1, exp - nowSeconds + CLOCK_TOLERANCE_SECONDS);
     if (!(await options.replay(jti, ttl))) return { ok: false, reason: "replayed" };
-    return { ok: true, identity: { sessionId: sub, userId: uid, jti, expiresAt: exp } };
+    return { ok: true, identity: { sessionId: sub, userId: uid, jti, expiresAt: exp, limits } };
   };
 }
 

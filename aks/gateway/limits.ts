@@ -36,9 +36,28 @@ export type Admission =
   | { ok: true; lease: Lease }
   | { ok: false; code: "concurrency_limited" | "daily_tokens_exhausted"; retryAfter: number };
 
+/** A user's own limits (their plan) in place of the configured ones. */
+export interface LimitsOverride {
+  dailyTokens?: number;
+  maxStreams?: number;
+}
+
+export interface Usage {
+  /** `YYYY-MM-DD`, UTC. */
+  day: string;
+  /** Completion tokens spent today, replies in flight reserved at their ceiling. */
+  usedTokens: number;
+  dailyTokens: number;
+  maxStreams: number;
+  /** Seconds until the day's count starts again. */
+  resetsIn: number;
+}
+
 export interface Limits {
   /** Takes a stream slot and reserves `reserveTokens` of the user's day, or says why not. */
-  admit(userId: string, reserveTokens: number): Promise<Admission>;
+  admit(userId: string, reserveTokens: number, own?: LimitsOverride): Promise<Admission>;
+  /** The user's day so far, against their limits. */
+  usage(userId: string, own?: LimitsOverride): Promise<Usage>;
   ping(): Promise<boolean>;
 }
 
@@ -74,7 +93,7 @@ export function createRedisLimits(redis: Redis, config: LimitsConfig, now: () =>
   const unavailable = () => new GatewayError("limits_unavailable", { retryAfter: 1 });
 
   return {
-    async admit(userId, reserveTokens) {
+    async admit(userId, reserveTokens, own = {}) {
       const at = now();
       const leaseId = crypto.randomUUID();
       const reserved = Math.max(0, Math.ceil(reserveTokens));
@@ -89,8 +108,8 @@ export function createRedisLimits(redis: Redis, config: LimitsConfig, now: () =>
           streamsKey(userId),
           at,
           config.leaseMs,
-          config.maxConcurrent,
-          config.dailyTokens,
+          own.maxStreams ?? config.maxConcurrent,
+          own.dailyTokens ?? config.dailyTokens,
           leaseId,
           reserved,
         );
@@ -117,6 +136,22 @@ export function createRedisLimits(redis: Redis, config: LimitsConfig, now: () =>
             .exec();
         })());
       return { ok: true, lease: { release, settle } };
+    },
+    async usage(userId, own = {}) {
+      const at = now();
+      let used: string | null;
+      try {
+        used = await redis.get(tokensKey(userId, at));
+      } catch {
+        throw unavailable();
+      }
+      return {
+        day: utcDay(at),
+        usedTokens: Number(used ?? 0),
+        dailyTokens: own.dailyTokens ?? config.dailyTokens,
+        maxStreams: own.maxStreams ?? config.maxConcurrent,
+        resetsIn: secondsToUtcMidnight(at),
+      };
     },
     async ping() {
       try {

@@ -36,6 +36,8 @@ export interface TokenOverrides {
   exp?: number;
   kid?: string | null;
   typ?: string;
+  /** The `limits` claim (the user's plan), as is. */
+  limits?: unknown;
 }
 
 /** A tunnel token as the worker makes it, with any field overridden. */
@@ -44,6 +46,7 @@ export async function mintToken(key: TestKey, o: TokenOverrides = {}): Promise<s
   const header: { alg: string; kid?: string; typ: string } = { alg: key.alg, typ: o.typ ?? "JWT" };
   if (o.kid !== null) header.kid = o.kid ?? key.kid;
   const claims: Record<string, unknown> = o.uid === null ? {} : { uid: o.uid ?? "user-1" };
+  if (o.limits !== undefined) claims.limits = o.limits;
   return new SignJWT(claims)
     .setProtectedHeader(header)
     .setIssuer(o.iss ?? ISSUER)
