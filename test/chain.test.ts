@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { generateTunnelKeys } from "../aks/gateway/keygen";
 import { client, parseSse, promptsWith, startWorker, unique } from "./worker";
@@ -135,6 +136,35 @@ describe("worker → gateway → model", () => {
     expect(await budgetWith("development")).toBe(8192 - 512);
     // The gateway says 2048 for this model: the worker budgets 2048 − 512 for the prompt.
     expect(await budgetWith("windowed-model")).toBe(2048 - 512);
+  });
+
+  it("enforces the user's plan from PostgreSQL at the gateway, and shows today's usage in the profile", async () => {
+    // Replies of at most 100 tokens against a plan of 150 a day: one 80-token reply leaves too little for the next.
+    const stack = await startWorker({
+      llmBaseUrl: `${gatewayUrl}/v1`,
+      env: { TUNNEL_SIGNING_KEY: privateKey, LLM_MAX_REPLY_TOKENS: "100" },
+    });
+    const sql = postgres(inject("databaseUrl"), { max: 1, onnotice: () => {} });
+    try {
+      const api = client(stack.url);
+      const me = await api.register();
+      const plan = unique("tiny-");
+      await sql`INSERT INTO plans (id, daily_tokens, max_streams) VALUES (${plan}, 150, 1)`;
+      await sql`UPDATE users SET plan_id = ${plan} WHERE id = ${me.userId}`;
+      const usage = async () => (await (await api.call("/api/me/usage", { as: me })).json()) as Record<string, unknown>;
+      expect(await usage()).toEqual({ plan, dailyTokens: 150, maxStreams: 1, today: expect.objectContaining({ usedTokens: 0 }) });
+
+      const ch = await api.character(me);
+      const first = await api.say(me, ch.id, `a long answer please ${unique("plan")} [[long:80]]`);
+      expect(first.status).toBe(200);
+      await expect.poll(async () => ((await usage()).today as { usedTokens: number }).usedTokens).toBe(80);
+      const second = await api.say(me, ch.id, `and another ${unique("plan")}`);
+      expect(second.status).toBe(429);
+      expect((await api.call("/api/me/usage")).status).toBe(401);
+    } finally {
+      await sql.end();
+      await stack.close();
+    }
   });
 
   it("is refused at the gateway when the worker signs with a key it does not know", async () => {

@@ -1,7 +1,7 @@
 /** The LLM client's configuration: settings read from the Env once, and one session's config from them. */
 import type { Env } from "../env";
 import { intVar } from "../env";
-import { createTunnelHeaders, type TunnelConfig } from "./tunnel";
+import { createTunnelHeaders, type TunnelClaims, type TunnelConfig } from "./tunnel";
 import type { LlmConfig } from "./types";
 
 /** Everything of the LLM path the Env decides; a session adds its claims and the character's model. */
@@ -28,7 +28,7 @@ export function llmSettings(env: Env): LlmSettings {
 }
 
 /** The config of one session's calls: tunnel tokens carry its claims; a character may name its own model. */
-export function llmConfig(settings: LlmSettings, claims: { sessionId: string; userId: string }, model?: string | null): LlmConfig {
+export function llmConfig(settings: LlmSettings, claims: TunnelClaims, model?: string | null): LlmConfig {
   const { tunnel, ...rest } = settings;
   return { ...rest, model: model || settings.model, headers: createTunnelHeaders(tunnel, claims) };
 }

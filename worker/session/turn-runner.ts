@@ -19,12 +19,14 @@ import type { Conversation } from "./conversation";
 import type { Live } from "./live";
 import type { Memories } from "./memories";
 import { createModelWindows } from "./model-windows";
+import type { SessionPg } from "./pg";
 import type { RecallSource } from "./recall";
 import { streamReply } from "./reply";
 import type { Store } from "./store";
 import { createSummarizer } from "./summarise";
 import { createTurn, type Turn } from "./turn";
 import type { SendResult, StoredMessage } from "./types";
+import { createUserPlan } from "./user-plan";
 import { type Hot, toWire, userIdentity } from "./window";
 
 export interface RunnerDeps {
@@ -35,6 +37,7 @@ export interface RunnerDeps {
   recall: RecallSource;
   checkpoint: Checkpoint;
   live: Live;
+  pg: SessionPg;
   waitUntil: (p: Promise<unknown>) => void;
 }
 
@@ -46,6 +49,10 @@ export function createTurnRunner(deps: RunnerDeps) {
   const calibration = createCalibration(store);
   const summarizer = createSummarizer(deps.memories, deps.waitUntil);
   const windows = createModelWindows(store);
+  const plan = createUserPlan(store, deps.pg);
+  /** The config of a call for this conversation: its tokens carry the session, the user and the user's plan. */
+  const callConfig = (hot: Hot, character: CharacterSnapshot) =>
+    llmConfig(config.llm, { sessionId: hot.sessionId, userId: hot.pair.userId, limits: plan.known() }, character.model);
 
   /** Answers once the first token (streaming) or the whole reply (JSON) is known. */
   async function follow(t: Turn, stream: boolean): Promise<SendResult> {
@@ -90,7 +97,7 @@ export function createTurnRunner(deps: RunnerDeps) {
       prompt.messages.push({ role: "assistant", content: continued.content });
       prompt.tokens += room;
     }
-    const cfg = llmConfig(config.llm, { sessionId: hot.sessionId, userId: hot.pair.userId }, character.model);
+    const cfg = callConfig(hot, character);
     const maxTokens = Math.max(32, budgetOf(character.model).reply - (continued?.tokens ?? 0));
     const result = await streamReply(cfg, prompt, t, maxTokens, character.id, (text) => checkpoint.progress(before + text), !!continued);
     if (current.get(hot.chat) !== t) return; // the conversation was deleted meanwhile
@@ -143,10 +150,10 @@ export function createTurnRunner(deps: RunnerDeps) {
 
   return {
     promptBudget: budget,
-    /** Makes sure the character's model window has been asked of the upstream (see model-windows.ts). */
-    prepare(hot: Hot, character: CharacterSnapshot): Promise<void> {
-      const cfg = llmConfig(config.llm, { sessionId: hot.sessionId, userId: hot.pair.userId }, character.model);
-      return windows.prepare(cfg, deps.waitUntil);
+    /** Makes sure the owner's plan has been read and the model's window asked (user-plan.ts, model-windows.ts). */
+    async prepare(hot: Hot, character: CharacterSnapshot): Promise<void> {
+      await plan.prepare(hot.pair.userId, deps.waitUntil);
+      await windows.prepare(callConfig(hot, character), deps.waitUntil);
     },
     /** The reply being written in `chat`, if any. */
     current: (chat: string): Turn | null => current.get(chat) ?? null,
