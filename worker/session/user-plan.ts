@@ -16,6 +16,8 @@ export interface Limits {
 
 /** A plan change reaches a hot conversation within this long. */
 export const PLAN_TTL_MS = 5 * 60_000;
+/** The longest a first turn waits for the plan: a slow database must not hold a reply up (the read goes on). */
+const FIRST_WAIT_MS = 2_000;
 
 interface Kept {
   limits: Limits | null;
@@ -54,7 +56,14 @@ export function createUserPlan(store: Store, pg: SessionPg, now: () => number = 
     /** Reads them when never read (waiting), or in the background (`waitUntil`) when old. */
     async prepare(userId: string, waitUntil: (p: Promise<unknown>) => void): Promise<void> {
       const entry = kept();
-      if (!entry) return ask(userId);
+      if (!entry) {
+        const reading = ask(userId);
+        waitUntil(reading);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([reading, new Promise<void>((resolve) => (timer = setTimeout(resolve, FIRST_WAIT_MS)))]);
+        clearTimeout(timer);
+        return;
+      }
       if (now() - entry.at >= PLAN_TTL_MS) waitUntil(ask(userId));
     },
   };
