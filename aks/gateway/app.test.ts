@@ -167,7 +167,7 @@ describe("a valid token", () => {
 describe("tokens that are refused", () => {
   it("answer one identical 401 and reach no model", async () => {
     const u = await upstream();
-    const { app, metrics } = gateway(onePool(u));
+    const { app, metrics, logs } = gateway(onePool(u));
     const now = Math.floor(Date.now() / 1000);
     const replayed = await mintToken(key);
     expect((await chat(app, streamBody(), replayed)).status).toBe(200);
@@ -200,6 +200,9 @@ describe("tokens that are refused", () => {
     expect([...bodies]).toEqual([JSON.stringify({ error: { code: "unauthorized", message: errorMessage("unauthorized") } })]);
     expect(u.calls.length).toBe(callsBefore);
     expect(await metricValue(metrics, "gateway_refusals_total", { code: "unauthorized" })).toBe(cases.length + 2);
+    const reasons = logs.filter((l) => l.msg === "tunnel_token_refused").map((l) => l.reason);
+    expect(reasons.filter((r) => r === "replayed")).toHaveLength(1);
+    expect(reasons.filter((r) => r === "missing")).toHaveLength(3); // no header, Basic, and /v1/models without one
   });
 
   it("answer 503 rather than let a token through when Redis is unreachable", async () => {

@@ -49,9 +49,13 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.get("/readyz", async (c) => ((await deps.limits.ping()) ? c.json({ ok: true }) : c.json({ ok: false }, 503)));
 
+  // Every refusal is the same 401; why (missing, invalid, replayed) is for the logs only.
   app.use(
     "/v1/*",
-    requireTunnelToken(deps.verify, () => metrics.refusals.inc({ code: "unauthorized" })),
+    requireTunnelToken(deps.verify, (reason, c) => {
+      metrics.refusals.inc({ code: "unauthorized" });
+      log({ msg: "tunnel_token_refused", requestId: c.get("requestId"), reason });
+    }),
   );
 
   // `max_model_len` as vLLM names it: the worker sizes its prompts to it.

@@ -4,7 +4,7 @@
  * reaches a model. Every failure is the same 401, whatever the reason; the
  * reason only goes to the metrics.
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type Redis from "ioredis";
 import { createLocalJWKSet, type JSONWebKeySet, type JWK, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
 import { errorResponse, GatewayError } from "./errors";
@@ -138,12 +138,15 @@ export function createRedisReplayGuard(redis: Redis, prefix: string): ReplayGuar
 export type RefusalReason = "missing" | "invalid" | "replayed";
 
 /** Middleware: a valid, fresh tunnel token or the one 401. */
-export function requireTunnelToken(verify: TokenVerifier, onRefused: (reason: RefusalReason) => void): MiddlewareHandler<GatewayEnv> {
+export function requireTunnelToken(
+  verify: TokenVerifier,
+  onRefused: (reason: RefusalReason, c: Context<GatewayEnv>) => void,
+): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
     const match = /^Bearer ([A-Za-z0-9_.~+/=-]+)$/i.exec(c.req.header("authorization") ?? "");
     const result: VerifyResult = match ? await verify(match[1]) : { ok: false, reason: "invalid" };
     if (!result.ok) {
-      onRefused(match ? result.reason : "missing");
+      onRefused(match ? result.reason : "missing", c);
       return errorResponse("unauthorized");
     }
     c.set("identity", result.identity);
