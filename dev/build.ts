@@ -5,11 +5,14 @@
  */
 import { builtinModules } from "node:module";
 import { build } from "esbuild";
+import { writeAtomically } from "./publish";
 
 export const WORKER_BUNDLE = ".build/worker.js";
 
 export async function buildWorker(): Promise<string> {
-  await build({
+  // Written by rename, so a workerd starting meanwhile reads the old bundle or the new, never half of one.
+  const { outputFiles } = await build({
+    write: false,
     entryPoints: ["worker/index.ts"],
     bundle: true,
     format: "esm",
@@ -23,6 +26,7 @@ export async function buildWorker(): Promise<string> {
     sourcemap: "linked",
     logLevel: "warning",
   });
+  for (const file of outputFiles) writeAtomically(file.path, file.contents);
   return WORKER_BUNDLE;
 }
 
