@@ -203,12 +203,17 @@ export class ChatSession extends DurableObject<Env> {
 
   /**
    * `with`, inside a span of its own (a child of the worker's request span):
-   * a reply started by the action hangs its spans under it.
+   * a reply started by the action hangs its spans under it, and they all
+   * leave in one export once that reply ends, not while it streams.
    */
   private async traced(method: string, caller: Caller, action: (ready: Ready) => SendResult | Promise<SendResult>): Promise<SendResult> {
     const span = this.c.tracing.start(method, caller);
+    let chat: string | undefined;
     try {
-      const result = await this.with(caller, (ready) => action({ ...ready, span }));
+      const result = await this.with(caller, (ready) => {
+        chat = ready.hot.chat;
+        return action({ ...ready, span });
+      });
       if (!result.ok) span.fail(result.code);
       return result;
     } catch (err) {
@@ -216,7 +221,9 @@ export class ChatSession extends DurableObject<Env> {
       throw err;
     } finally {
       span.end();
-      span.flush();
+      const reply = chat === undefined ? null : this.c.runner.current(chat);
+      if (reply) void reply.done.then(() => span.flush());
+      else span.flush();
     }
   }
 

@@ -124,7 +124,6 @@ export function createTurnRunner(deps: RunnerDeps) {
     });
     if (result.status !== "complete" && result.status !== "cancelled") upstream?.fail(result.errorCode ?? result.status);
     upstream?.end();
-    upstream?.flush();
     logEvent(result.status === "error" ? "warn" : "info", "turn_finished", {
       traceId: span?.context.traceId,
       status: result.status,
