@@ -140,6 +140,31 @@ describe("a chat turn's trace", () => {
     expect(longNames).toHaveLength(TURN_SPANS.length);
   });
 
+  it("prints the spans as console lines for local development (OTEL_TRACES_EXPORTER=console)", async () => {
+    const lines: string[] = [];
+    const local = await startWorker({ env: { OTEL_TRACES_EXPORTER: "console" }, onLog: (line) => lines.push(line) });
+    try {
+      const localApi = client(local.url);
+      const user = await localApi.register();
+      const ch = await localApi.character(user);
+      const marker = unique("console");
+      expect((await localApi.say(user, ch.id, `print me ${marker}`)).status).toBe(200);
+      const [prompt] = await promptsWith(marker);
+      const traceId = parseTraceparent(String(prompt.headers.traceparent))!.traceId;
+      const spanLines = () =>
+        lines.filter((l) => l.includes('"event":"span"') && l.includes(traceId)).map((l) => JSON.parse(l) as { name: string });
+      await eventually(async () => spanLines().length >= 4);
+      expect(
+        spanLines()
+          .map((s) => s.name)
+          .sort(),
+      ).toEqual(["POST /api/chats/:characterId/messages", "ChatSession/send", "session.prompt", "chat development"].sort());
+      expect(lines.filter((l) => l.includes('"event":"span"')).join("\n")).not.toContain(marker);
+    } finally {
+      await local.close();
+    }
+  });
+
   it("continues a caller's valid traceparent and starts a new trace on an invalid one", async () => {
     const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     const res = await api.call("/api/chats", { as: me, headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
