@@ -26,7 +26,7 @@ export function traceRequests(): MiddlewareHandler<AppEnv> {
     // The public edge keeps a caller's trace id and parent but samples itself:
     // a client's flag must not switch recording on for every request it sends.
     const parent = incoming && { ...incoming, sampled: sampledAtRatio(incoming.traceId, cfg.ratio) };
-    const span = tracer.start(`${c.req.method}`, { parent, kind: "server", attrs: { "http.request.method": c.req.method } });
+    const span = tracer.start(c.req.method, { parent, kind: "server", attrs: { "http.request.method": c.req.method } });
     c.set("trace", span);
     try {
       await next();

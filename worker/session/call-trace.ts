@@ -2,8 +2,9 @@
  * The session object's spans. A call that may start a reply gets a server
  * span continuing the worker request's traceparent (from the caller); the
  * turn runner hangs the prompt and upstream spans under it. Each call has
- * its own tracer, so its spans leave together, through the object's
- * waitUntil: when the call returns, and again when the reply ends.
+ * its own tracer, so its spans leave together in one export through the
+ * object's waitUntil: when the call returns, or when the reply it started
+ * ends (ChatSession.traced), never while tokens stream.
  */
 import type { Span } from "../shared/spans";
 import { parseTraceparent } from "../shared/trace-context";
