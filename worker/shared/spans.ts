@@ -1,9 +1,9 @@
 /**
  * A small span recorder and its OTLP/JSON encoding, shared by the worker
- * (where the OpenTelemetry SDK does not run) and the gateway. A tracer lives
- * as long as one request or one session-object call: spans are made per
- * request, never per token, and handed to an exporter in batches with
- * `take()`. Pure apart from the clock and WebCrypto ids.
+ * (where the OpenTelemetry SDK does not run) and the gateway. In the worker
+ * a tracer lives as long as one request or one session-object call; the
+ * gateway keeps one and drains it in batches with `take()`. Spans are made
+ * per request, never per token. Pure apart from the clock and WebCrypto ids.
  */
 import { formatTraceparent, randomHexId, type SpanContext, sampledAtRatio } from "./trace-context";
 
