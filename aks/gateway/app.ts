@@ -13,6 +13,7 @@ import type { Limits } from "./limits";
 import { createMetrics, type Metrics } from "./metrics";
 import { listModels, type PoolTable, planAttempts } from "./pools";
 import { type ChatBody, type Completion, proxyChat } from "./proxy";
+import { createGatewayTracing, type GatewayTracing } from "./tracing";
 import type { GatewayEnv, Logger } from "./types";
 
 export interface GatewayDeps {
@@ -26,6 +27,8 @@ export interface GatewayDeps {
   /** Picks upstreams by weight; tests fix it. */
   random?: () => number;
   maxBodyBytes?: number;
+  /** Spans (tracing.ts); without it nothing is recorded, but a traceparent still goes on upstream. */
+  tracing?: GatewayTracing;
 }
 
 const chatSchema = z.looseObject({
@@ -40,6 +43,7 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
   const metrics = deps.metrics ?? createMetrics();
   const log = deps.log ?? jsonLogger;
   const now = deps.now ?? Date.now;
+  const tracing = deps.tracing ?? createGatewayTracing({ exporter: "none", url: "", headers: {}, resource: {}, ratio: 0 });
   const app = new Hono<GatewayEnv>();
 
   app.use(requestId());
@@ -47,7 +51,8 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
   app.get("/readyz", async (c) => ((await deps.limits.ping()) ? c.json({ ok: true }) : c.json({ ok: false }, 503)));
   app.get("/metrics", (c) => c.body(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }));
 
-  app.use("/v1/*", requireTunnelToken(deps.verify, metrics));
+  app.use("/v1/*", tracing.requests());
+  app.use("/v1/*", tracing.around("gateway.auth", requireTunnelToken(deps.verify, metrics)));
 
   app.get("/v1/models", (c) =>
     c.json({ object: "list", data: listModels(deps.pools).map((id) => ({ id, object: "model", created: 0, owned_by: "llm-gateway" })) }),
@@ -71,8 +76,10 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
       }
 
       const startedAt = now();
+      const trace = tracing.pool(c, { "gen_ai.request.model": body.model, "gateway.stream": body.stream === true });
       const line = {
         requestId: c.get("requestId"),
+        traceId: tracing.traceId(c),
         userId: identity.userId,
         sessionId: identity.sessionId,
         model: body.model,
@@ -81,6 +88,7 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
       metrics.add("gateway_streams_in_flight", 1);
       const settle = (outcome: string, completion?: Completion) => {
         metrics.add("gateway_streams_in_flight", -1);
+        trace.end(outcome, completion);
         void admission.lease.release();
         const pool = completion?.attempt.pool.name ?? "none";
         const latencyMs = now() - startedAt;
@@ -114,9 +122,12 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
 
       try {
         const proxied = await proxyChat(body, attempts, c.req.raw.signal, {
-          fetch: deps.fetch ?? fetch,
+          fetch: trace.fetch(deps.fetch ?? fetch),
           now,
-          onAttemptFailed: (attempt, reason) => metrics.inc("gateway_upstream_failures_total", { pool: attempt.pool.name, reason }),
+          onAttemptFailed: (attempt, reason) => {
+            trace.attemptFailed(reason);
+            metrics.inc("gateway_upstream_failures_total", { pool: attempt.pool.name, reason });
+          },
         });
         void proxied.done.then((completion) => settle(completion.outcome, completion));
         return proxied.response;
@@ -130,7 +141,12 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
   app.notFound(() => errorResponse("not_found"));
   app.onError((err, c) => {
     if (err instanceof GatewayError) return err.toResponse();
-    log({ msg: "gateway_error", requestId: c.get("requestId"), error: err instanceof Error ? err.message : String(err) });
+    log({
+      msg: "gateway_error",
+      requestId: c.get("requestId"),
+      traceId: tracing.traceId(c),
+      error: err instanceof Error ? err.message : String(err),
+    });
     return errorResponse("internal");
   });
   return app;

@@ -10,6 +10,7 @@ import { createRedisReplayGuard, createTokenVerifier } from "./auth";
 import { type GatewayConfig, loadGatewayConfig } from "./config";
 import { createRedisLimits } from "./limits";
 import { createMetrics } from "./metrics";
+import { gatewayTracingFromEnv } from "./tracing";
 
 let config: GatewayConfig;
 try {
@@ -27,6 +28,8 @@ redis.on("error", (err: Error) => {
 });
 redis.on("ready", () => (redisDown = false));
 
+const tracing = gatewayTracingFromEnv(process.env, jsonLogger);
+
 // A stream slot outlives the longest reply any pool allows, and no more.
 const longest = Math.max(...[...config.pools.pools.values()].map((p) => p.timeouts.totalMs));
 const app = createGatewayApp({
@@ -40,6 +43,7 @@ const app = createGatewayApp({
   }),
   metrics: createMetrics(),
   log: jsonLogger,
+  tracing,
 });
 
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
@@ -50,13 +54,14 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
     poolsFile: config.poolsPath,
     kids: config.jwks.keys.map((k) => k.kid),
     issuer: config.issuer,
+    traces: tracing.exporter,
   });
 });
 
 const shutdown = (signal: string) => {
   jsonLogger({ msg: "gateway_stopping", signal });
   server.close(() => {
-    void redis.quit().finally(() => process.exit(0));
+    void Promise.allSettled([tracing.flush(), redis.quit()]).finally(() => process.exit(0));
   });
   // Kubernetes' grace period is the real bound; this one only avoids hanging forever.
   setTimeout(() => process.exit(0), 290_000).unref();
