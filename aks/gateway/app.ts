@@ -14,6 +14,7 @@ import type { Limits } from "./limits";
 import { createMetrics, type Metrics } from "./metrics";
 import { listModels, modelWindow, type PoolTable, planAttempts } from "./pools";
 import { type ChatBody, type Completion, proxyChat } from "./proxy";
+import { createGatewayTracing, type GatewayTracing } from "./tracing";
 import type { GatewayEnv, Logger } from "./types";
 
 export interface GatewayDeps {
@@ -27,6 +28,8 @@ export interface GatewayDeps {
   maxBodyBytes?: number;
   /** Tokens reserved, and asked of the model, when a request sets no `max_tokens` (default 1024). */
   defaultMaxTokens?: number;
+  /** Spans (tracing.ts); without it nothing is recorded, but a traceparent still goes on upstream. */
+  tracing?: GatewayTracing;
 }
 
 const chatSchema = z.looseObject({
@@ -43,19 +46,24 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
   const metrics = deps.metrics ?? createMetrics(deps.pools.pools.keys());
   const log = deps.log ?? jsonLogger;
   const now = deps.now ?? Date.now;
+  const tracing = deps.tracing ?? createGatewayTracing({ exporter: "none", url: "", headers: {}, resource: {}, ratio: 0 });
   const app = new Hono<GatewayEnv>();
 
   app.use(requestId());
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.get("/readyz", async (c) => ((await deps.limits.ping()) ? c.json({ ok: true }) : c.json({ ok: false }, 503)));
 
+  app.use("/v1/*", tracing.requests());
   // Every refusal is the same 401; why (missing, invalid, replayed) is for the logs only.
   app.use(
     "/v1/*",
-    requireTunnelToken(deps.verify, (reason, c) => {
-      metrics.refusals.inc({ code: "unauthorized" });
-      log({ msg: "tunnel_token_refused", requestId: c.get("requestId"), reason });
-    }),
+    tracing.around(
+      "gateway.auth",
+      requireTunnelToken(deps.verify, (reason, c) => {
+        metrics.refusals.inc({ code: "unauthorized" });
+        log({ msg: "tunnel_token_refused", requestId: c.get("requestId"), traceId: tracing.traceId(c), reason });
+      }),
+    ),
   );
 
   // `max_model_len` as vLLM names it: the worker sizes its prompts to it.
@@ -108,8 +116,10 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
       const model = deps.pools.byModel.has(body.model) ? body.model : "*";
       const relayed = body.stream === true && attempts[0].pool.type === "openai";
       const startedAt = now();
+      const trace = tracing.pool(c, { "gen_ai.request.model": body.model, "gateway.stream": body.stream === true });
       const line = {
         requestId: c.get("requestId"),
+        traceId: tracing.traceId(c),
         userId: identity.userId,
         sessionId: identity.sessionId,
         model: body.model,
@@ -118,6 +128,7 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
       metrics.inFlight.inc({ pool: routed });
       const settle = (outcome: string, completion?: Completion) => {
         metrics.inFlight.dec({ pool: routed });
+        trace.end(outcome, completion);
         void admission.lease.release();
         const pool = completion?.attempt.pool.name ?? "none";
         const endedAt = now();
@@ -157,9 +168,12 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
       try {
         const upstreamBody = requested === undefined ? { ...body, max_tokens: reserve } : body;
         const proxied = await proxyChat(upstreamBody, attempts, c.req.raw.signal, {
-          fetch: deps.fetch ?? fetch,
+          fetch: trace.fetch(deps.fetch ?? fetch),
           now,
-          onAttemptFailed: (attempt, reason) => metrics.upstreamFailures.inc({ pool: attempt.pool.name, reason }),
+          onAttemptFailed: (attempt, reason) => {
+            trace.attemptFailed(reason);
+            metrics.upstreamFailures.inc({ pool: attempt.pool.name, reason });
+          },
         });
         void proxied.done.then((completion) => settle(completion.outcome, completion));
         return proxied.response;
@@ -177,7 +191,12 @@ export function createGatewayApp(deps: GatewayDeps): Hono<GatewayEnv> {
       if (!err.code.startsWith("upstream_")) metrics.refusals.inc({ code: err.code });
       return err.toResponse();
     }
-    log({ msg: "gateway_error", requestId: c.get("requestId"), error: err instanceof Error ? err.message : String(err) });
+    log({
+      msg: "gateway_error",
+      requestId: c.get("requestId"),
+      traceId: tracing.traceId(c),
+      error: err instanceof Error ? err.message : String(err),
+    });
     return errorResponse("internal");
   });
   return app;

@@ -12,6 +12,7 @@ import { type GatewayConfig, loadGatewayConfig } from "./config";
 import { createRedisLimits } from "./limits";
 import { createMetrics, createMetricsApp } from "./metrics";
 import { startReplicaDiscovery } from "./replicas";
+import { gatewayTracingFromEnv } from "./tracing";
 import { createTrustedKeys } from "./trusted-keys";
 
 let config: GatewayConfig;
@@ -29,6 +30,8 @@ redis.on("error", (err: Error) => {
   redisDown = true;
 });
 redis.on("ready", () => (redisDown = false));
+
+const tracing = gatewayTracingFromEnv(process.env, jsonLogger);
 
 // A stream slot outlives the longest reply any pool allows, and no more.
 const longest = Math.max(...[...config.pools.pools.values()].map((p) => p.timeouts.totalMs));
@@ -55,6 +58,7 @@ const app = createGatewayApp({
   metrics,
   log: jsonLogger,
   defaultMaxTokens: config.defaultMaxTokens,
+  tracing,
 });
 
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
@@ -65,6 +69,7 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
     poolsFile: config.poolsPath,
     kids: config.jwks.keys.map((k) => k.kid),
     issuer: config.issuer,
+    traces: tracing.exporter,
   });
 });
 
@@ -80,7 +85,7 @@ const shutdown = (signal: string) => {
   // Prometheus sees the last replies end; the metrics port closes with the process.
   server.close(() => {
     metricsServer.close();
-    void redis.quit().finally(() => process.exit(0));
+    void Promise.allSettled([tracing.flush(), redis.quit()]).finally(() => process.exit(0));
   });
   // Kubernetes' grace period is the real bound; this one only avoids hanging forever.
   setTimeout(() => process.exit(0), 290_000).unref();

@@ -96,6 +96,7 @@ export async function* streamCompletion(cfg: LlmConfig, req: CompletionRequest):
     for (let attempt = 0; ; attempt++) {
       try {
         const headers = await attemptHeaders(cfg);
+        if (req.traceparent) headers.traceparent = req.traceparent;
         if (ctl.signal.aborted) throw new Error("aborted");
         const run = cfg.provider === "legacy" ? legacyAttempt : openaiAttempt;
         for await (const ev of run(cfg, req, headers, ctl.signal)) {

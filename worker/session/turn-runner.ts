@@ -9,10 +9,12 @@ import { MESSAGE_OVERHEAD } from "../context/tokens";
 import { errorMessage } from "../errors";
 import { budgetFor, llmConfig } from "../llm/config";
 import { errorKind, logEvent } from "../log";
+import type { Span } from "../shared/spans";
 import type { Message } from "../shared/wire";
 import { assemblePrompt } from "./assemble";
 import { createCalibration } from "./calibration";
 import type { Checkpoint } from "./checkpoint";
+import type { Ready } from "./collaborators";
 import type { SessionConfig } from "./config";
 import { withAlternatives } from "./controls";
 import type { Conversation } from "./conversation";
@@ -79,8 +81,10 @@ export function createTurnRunner(deps: RunnerDeps) {
     t: Turn,
     userMessage: StoredMessage,
     character: CharacterSnapshot,
-    continued?: StoredMessage,
+    continued: StoredMessage | undefined,
+    span: Span | undefined,
   ): Promise<void> {
+    const startedAt = Date.now();
     const before = continued?.content ?? "";
     const checkpoint = deps.checkpoint.begin(hot.chat, userMessage.id, continued?.id ?? null);
     const promptBudget = budget(character.model);
@@ -92,14 +96,55 @@ export function createTurnRunner(deps: RunnerDeps) {
       recall: config.recall,
     };
     const room = continued ? continued.tokens + MESSAGE_OVERHEAD : 0;
+    const assembling = span?.child("session.prompt");
     const prompt = await assemblePrompt(hot, character, userMessage, promptBudget - room, parts, deps.recall.retriever(hot));
+    assembling?.set({
+      "chat.prompt.tokens": prompt.tokens,
+      "chat.prompt.messages": prompt.messages.length,
+      "chat.prompt.budget": promptBudget,
+    });
+    assembling?.end();
     if (continued) {
       prompt.messages.push({ role: "assistant", content: continued.content });
       prompt.tokens += room;
     }
     const cfg = callConfig(hot, character);
     const maxTokens = Math.max(32, budgetOf(character.model).reply - (continued?.tokens ?? 0));
-    const result = await streamReply(cfg, prompt, t, maxTokens, character.id, (text) => checkpoint.progress(before + text), !!continued);
+    const upstream = span?.child(`chat ${cfg.model}`, "client", llmSpanAttrs(cfg.baseUrl, cfg.model, maxTokens));
+    let firstTokenAt: number | undefined;
+    void t.started.then(() => {
+      if (!t.sawToken) return;
+      firstTokenAt = Date.now();
+      upstream?.event("first_token");
+    });
+    const result = await streamReply(
+      cfg,
+      prompt,
+      t,
+      maxTokens,
+      character.id,
+      (text) => checkpoint.progress(before + text),
+      !!continued,
+      upstream?.traceparent(),
+    );
+    upstream?.set({
+      "gen_ai.usage.input_tokens": result.usage?.promptTokens,
+      "gen_ai.usage.output_tokens": result.usage?.completionTokens,
+      "chat.reply.status": result.status,
+      "error.type": result.status === "complete" ? undefined : (result.errorCode ?? result.status),
+    });
+    if (result.status !== "complete" && result.status !== "cancelled") upstream?.fail(result.errorCode ?? result.status);
+    upstream?.end();
+    logEvent(result.status === "error" ? "warn" : "info", "turn_finished", {
+      traceId: span?.context.traceId,
+      status: result.status,
+      code: result.errorCode,
+      model: cfg.model,
+      promptTokens: result.usage?.promptTokens ?? prompt.tokens,
+      completionTokens: result.usage?.completionTokens,
+      ttftMs: firstTokenAt === undefined ? undefined : firstTokenAt - startedAt,
+      durationMs: Date.now() - startedAt,
+    });
     if (current.get(hot.chat) !== t) return; // the conversation was deleted meanwhile
     let reply: Message | undefined;
     const stored = continued
@@ -138,8 +183,8 @@ export function createTurnRunner(deps: RunnerDeps) {
   }
 
   /** A failure of our own while writing the reply: the turn still ends, with an error event. */
-  function failed(chat: string, t: Turn, err: unknown): void {
-    logEvent("error", "turn_failed", { error: errorKind(err) });
+  function failed(chat: string, t: Turn, err: unknown, span?: Span): void {
+    logEvent("error", "turn_failed", { traceId: span?.context.traceId, error: errorKind(err) });
     if (current.get(chat) !== t) return;
     deps.checkpoint.clear(chat);
     t.outcome = { status: "error", code: "internal" };
@@ -164,8 +209,7 @@ export function createTurnRunner(deps: RunnerDeps) {
      * `announce` first sends the user message itself as an event.
      */
     start(
-      hot: Hot,
-      character: CharacterSnapshot,
+      { hot, character, span }: Ready,
       userMessage: StoredMessage,
       stream: boolean,
       announce: boolean,
@@ -175,7 +219,7 @@ export function createTurnRunner(deps: RunnerDeps) {
       current.set(hot.chat, t);
       deps.live.broadcast({ type: "turn", chat: hot.chat, turnId: t.id, userMessageId: userMessage.id });
       if (announce) t.emit({ event: "message", data: { message: toWire(userMessage) } });
-      deps.waitUntil(generate(hot, t, userMessage, character, continued).catch((err: unknown) => failed(hot.chat, t, err)));
+      deps.waitUntil(generate(hot, t, userMessage, character, continued, span).catch((err: unknown) => failed(hot.chat, t, err, span)));
       return follow(t, stream);
     },
     follow,
@@ -201,3 +245,14 @@ export function createTurnRunner(deps: RunnerDeps) {
 }
 
 export type TurnRunner = ReturnType<typeof createTurnRunner>;
+
+/** The upstream call's attributes (OpenTelemetry's GenAI conventions): where and which model, never the prompt. */
+function llmSpanAttrs(baseUrl: string, model: string, maxTokens: number) {
+  let host: string | undefined;
+  try {
+    host = new URL(baseUrl).host;
+  } catch {
+    host = undefined;
+  }
+  return { "gen_ai.operation.name": "chat", "gen_ai.request.model": model, "gen_ai.request.max_tokens": maxTokens, "server.address": host };
+}

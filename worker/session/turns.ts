@@ -37,11 +37,12 @@ export async function send(c: Parts, ready: Ready, input: SendInput): Promise<Se
   const tokens = fits(c, ready, input.content);
   if (typeof tokens !== "number") return tokens;
   const userMessage = c.conversation.appendUser(hot, input.content, input.clientMessageId ?? null, tokens);
-  return c.runner.start(hot, character, userMessage, input.stream, true);
+  return c.runner.start(ready, userMessage, input.stream, true);
 }
 
 /** A new version of the last reply (the earlier ones stay as alternatives), or a reply to a user message left without one. */
-export function regenerate(c: Parts, { hot, character }: Ready, stream: boolean): Promise<SendResult> | SendResult {
+export function regenerate(c: Parts, ready: Ready, stream: boolean): Promise<SendResult> | SendResult {
+  const { hot } = ready;
   if (c.runner.current(hot.chat)) return BUSY;
   const last = hot.window.at(-1);
   const parentId = last?.role === "assistant" ? last.parentId : last?.id;
@@ -52,7 +53,7 @@ export function regenerate(c: Parts, { hot, character }: Ready, stream: boolean)
     popWindow(hot);
     c.live.broadcast({ type: "history", chat: hot.chat });
   }
-  return c.runner.start(hot, character, parent, stream, false);
+  return c.runner.start(ready, parent, stream, false);
 }
 
 /** Replaces a user message: it and what followed leave the history, and a fresh reply is written. */
@@ -73,5 +74,5 @@ export async function edit(c: Parts, ready: Ready, input: SendInput & { messageI
   const hot = await c.hydration.open(input);
   if ("ok" in hot) return hot;
   const userMessage = c.conversation.appendUser(hot, input.content, null, tokens);
-  return c.runner.start(hot, ready.character, userMessage, input.stream, true);
+  return c.runner.start({ ...ready, hot }, userMessage, input.stream, true);
 }
