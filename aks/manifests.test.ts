@@ -155,14 +155,19 @@ describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s", (_na
 
     it("each sit behind a ClusterIP Service on 8000 that a gateway pool points at, under the name it serves", () => {
       const pools = parsePools(JSON.parse(r.configMap("llm-gateway-pools").data!["pools.json"]));
-      const upstreams = [...pools.pools.values()].flatMap((p) => p.upstreams.map((u) => ({ pool: p, url: u.url })));
+      const upstreams = [...pools.pools.values()].flatMap((p) => p.upstreams.map((u) => ({ pool: p, url: u.url, discover: u.discover })));
       for (const w of r.byComponent("model-server")) {
         const service = serviceFor(r, w);
         expect(targetPort(w, service, 8000), `${service.metadata.name}:8000 → container port`).toBe(8000);
         const args = mainContainer(w).args ?? [];
         const served = args[args.indexOf("--served-model-name") + 1];
         expect(args).toContain("--served-model-name");
-        const upstream = upstreams.find((u) => u.url === `http://${service.metadata.name}:8000/v1`);
+        // Directly, or (for session affinity) through its headless `-replicas` Service, each pod found by DNS.
+        const upstream = upstreams.find(
+          (u) =>
+            u.url === `http://${service.metadata.name}:8000/v1` ||
+            (u.url === `http://${service.metadata.name}-replicas:8000/v1` && u.discover === "dns"),
+        );
         expect(upstream, `a pool pointing at ${service.metadata.name}`).toBeDefined();
         expect([...upstream!.pool.models, upstream!.pool.upstreamModel]).toContain(served);
       }

@@ -47,7 +47,15 @@ export async function startGatewayProcess(opts: {
   );
   const port = await freePort();
   const gateway: ChildProcess = spawn("npm", ["run", "gateway"], {
-    env: { ...process.env, GATEWAY_PORT: String(port), GATEWAY_JWKS: JSON.stringify(opts.jwks), GATEWAY_POOLS: pools, ...opts.env },
+    env: {
+      ...process.env,
+      GATEWAY_PORT: String(port),
+      // Its own metrics port too, so gateways of parallel test files never share 9464.
+      GATEWAY_METRICS_PORT: "0",
+      GATEWAY_JWKS: JSON.stringify(opts.jwks),
+      GATEWAY_POOLS: pools,
+      ...opts.env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group: npm does not pass a signal on to the gateway it started.
     detached: true,

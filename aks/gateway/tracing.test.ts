@@ -48,7 +48,6 @@ function gateway(pools: unknown): { app: ReturnType<typeof createGatewayApp>; tr
     pools: parsePools(pools),
     limits: createRedisLimits(r.redis, { maxConcurrent: 2, dailyTokens: 10_000, leaseMs: 60_000, prefix: r.prefix }),
     log: () => {},
-    random: () => 0.5,
     tracing,
   });
   const spans = () => {

@@ -56,8 +56,9 @@ export class ChatSession extends DurableObject<Env> {
   async history(caller: Caller, before: string | undefined, limit: number) {
     return this.with(caller, async ({ hot, character }) => {
       // Opening a new conversation shows the greeting (and its alternates to swipe) before the user says anything.
-      if (!before) this.c.conversation.greetIfNew(hot, greetingsFor(hot, character, this.c.runner.promptBudget()));
-      const maxMessageTokens = messageLimit(this.c.runner.promptBudget(), sheetTokens(hot, character, this.c.runner.promptBudget()));
+      const budget = this.c.runner.promptBudget(character.model);
+      if (!before) this.c.conversation.greetIfNew(hot, greetingsFor(hot, character, budget));
+      const maxMessageTokens = messageLimit(budget, sheetTokens(hot, character, budget));
       return { ok: true as const, ...(await historyPage(this.c.store, this.c.pg, hot, before, limit)), maxMessageTokens };
     });
   }

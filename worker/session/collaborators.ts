@@ -62,7 +62,7 @@ export function createCollaborators(ctx: DurableObjectState, env: Env) {
     settings: config.recall,
   });
   const tracing = createCallTracing(config.tracing, waitUntil);
-  const runner = createTurnRunner({ config, store, memories, conversation, recall, checkpoint, live, waitUntil });
+  const runner = createTurnRunner({ config, store, memories, conversation, recall, checkpoint, live, pg, waitUntil });
   /** Empties the object's storage (the conversation was deleted, or its owner is gone); it may live on in memory, so its tables start again. */
   async function clear(): Promise<void> {
     await ctx.storage.deleteAlarm();

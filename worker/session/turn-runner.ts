@@ -7,7 +7,7 @@
 import type { CharacterSnapshot } from "../context/system-prompt";
 import { MESSAGE_OVERHEAD } from "../context/tokens";
 import { errorMessage } from "../errors";
-import { llmConfig } from "../llm/config";
+import { budgetFor, llmConfig } from "../llm/config";
 import { errorKind, logEvent } from "../log";
 import type { Span } from "../shared/spans";
 import type { Message } from "../shared/wire";
@@ -20,12 +20,15 @@ import { withAlternatives } from "./controls";
 import type { Conversation } from "./conversation";
 import type { Live } from "./live";
 import type { Memories } from "./memories";
+import { createModelWindows } from "./model-windows";
+import type { SessionPg } from "./pg";
 import type { RecallSource } from "./recall";
 import { streamReply } from "./reply";
 import type { Store } from "./store";
 import { createSummarizer } from "./summarise";
 import { createTurn, type Turn } from "./turn";
 import type { SendResult, StoredMessage } from "./types";
+import { createUserPlan } from "./user-plan";
 import { type Hot, toWire, userIdentity } from "./window";
 
 export interface RunnerDeps {
@@ -36,6 +39,7 @@ export interface RunnerDeps {
   recall: RecallSource;
   checkpoint: Checkpoint;
   live: Live;
+  pg: SessionPg;
   waitUntil: (p: Promise<unknown>) => void;
 }
 
@@ -46,6 +50,11 @@ export function createTurnRunner(deps: RunnerDeps) {
   const last = new Map<string, Turn>();
   const calibration = createCalibration(store);
   const summarizer = createSummarizer(deps.memories, deps.waitUntil);
+  const windows = createModelWindows(store);
+  const plan = createUserPlan(store, deps.pg);
+  /** The config of a call for this conversation: its tokens carry the session, the user and the user's plan. */
+  const callConfig = (hot: Hot, character: CharacterSnapshot) =>
+    llmConfig(config.llm, { sessionId: hot.sessionId, userId: hot.pair.userId, limits: plan.known() }, character.model);
 
   /** Answers once the first token (streaming) or the whole reply (JSON) is known. */
   async function follow(t: Turn, stream: boolean): Promise<SendResult> {
@@ -58,8 +67,10 @@ export function createTurnRunner(deps: RunnerDeps) {
     return user ? { ok: true, userMessage: toWire(user), reply: outcome.reply } : { ok: false, code: "internal" };
   }
 
+  /** The budget for a character's model: its window as the upstream reports it, else the configured one. */
+  const budgetOf = (model: string | null | undefined) => budgetFor(config.budget, windows.known(model || config.llm.model));
   /** The prompt budget, shrunk when the upstream counts more tokens than we do. */
-  const budget = () => Math.floor(config.budget.prompt / calibration.current());
+  const budget = (model: string | null | undefined) => Math.floor(budgetOf(model).prompt / calibration.current());
 
   /**
    * Writes the reply to `userMessage`; with `continued`, goes on from that
@@ -76,7 +87,7 @@ export function createTurnRunner(deps: RunnerDeps) {
     const startedAt = Date.now();
     const before = continued?.content ?? "";
     const checkpoint = deps.checkpoint.begin(hot.chat, userMessage.id, continued?.id ?? null);
-    const promptBudget = budget();
+    const promptBudget = budget(character.model);
     const parts = {
       memories: deps.memories.memories(hot.chat),
       summary: deps.memories.summary(hot.chat),
@@ -97,8 +108,8 @@ export function createTurnRunner(deps: RunnerDeps) {
       prompt.messages.push({ role: "assistant", content: continued.content });
       prompt.tokens += room;
     }
-    const cfg = llmConfig(config.llm, { sessionId: hot.sessionId, userId: hot.pair.userId }, character.model);
-    const maxTokens = Math.max(32, config.budget.reply - (continued?.tokens ?? 0));
+    const cfg = callConfig(hot, character);
+    const maxTokens = Math.max(32, budgetOf(character.model).reply - (continued?.tokens ?? 0));
     const upstream = span?.child(`chat ${cfg.model}`, "client", llmSpanAttrs(cfg.baseUrl, cfg.model, maxTokens));
     let firstTokenAt: number | undefined;
     void t.started.then(() => {
@@ -184,6 +195,11 @@ export function createTurnRunner(deps: RunnerDeps) {
 
   return {
     promptBudget: budget,
+    /** Makes sure the owner's plan has been read and the model's window asked (user-plan.ts, model-windows.ts). */
+    async prepare(hot: Hot, character: CharacterSnapshot): Promise<void> {
+      await plan.prepare(hot.pair.userId, deps.waitUntil);
+      await windows.prepare(callConfig(hot, character), deps.waitUntil);
+    },
     /** The reply being written in `chat`, if any. */
     current: (chat: string): Turn | null => current.get(chat) ?? null,
     /** The reply written last in `chat`. */

@@ -16,7 +16,7 @@ const BUSY: Fail = { ok: false, code: "turn_in_progress" };
 /** The message's tokens when it fits the prompt with the whole character sheet; else the refusal, with the limit. */
 export function fits(c: Parts, { hot, character }: Ready, content: string): number | Fail {
   const tokens = countTokens(content);
-  const budget = c.runner.promptBudget();
+  const budget = c.runner.promptBudget(character.model);
   const limit = messageLimit(budget, sheetTokens(hot, character, budget));
   if (tokens <= limit) return tokens;
   const message = `This message is ${tokens} tokens; with this character's sheet a message may be at most ${limit} tokens (about ${limit * 4} characters of English).`;
@@ -24,14 +24,16 @@ export function fits(c: Parts, { hot, character }: Ready, content: string): numb
 }
 
 /** A user message and its reply; a retried clientMessageId gets the first result. */
-export function send(c: Parts, ready: Ready, input: SendInput): Promise<SendResult> | SendResult {
+export async function send(c: Parts, ready: Ready, input: SendInput): Promise<SendResult> {
   const { hot, character } = ready;
+  // Before the message is measured: the budget follows the model's window. Everything after runs without a pause.
+  await c.runner.prepare(hot, character);
   if (input.clientMessageId) {
     const earlier = c.store.byClientId(input.clientMessageId);
     if (earlier) return replaySend(c.runner, c.store, ready, earlier, input.stream);
   }
   if (c.runner.current(hot.chat)) return BUSY;
-  c.conversation.greetIfNew(hot, greetingsFor(hot, character, c.runner.promptBudget()));
+  c.conversation.greetIfNew(hot, greetingsFor(hot, character, c.runner.promptBudget(character.model)));
   const tokens = fits(c, ready, input.content);
   if (typeof tokens !== "number") return tokens;
   const userMessage = c.conversation.appendUser(hot, input.content, input.clientMessageId ?? null, tokens);
@@ -57,6 +59,7 @@ export function regenerate(c: Parts, ready: Ready, stream: boolean): Promise<Sen
 /** Replaces a user message: it and what followed leave the history, and a fresh reply is written. */
 export async function edit(c: Parts, ready: Ready, input: SendInput & { messageId: string }): Promise<SendResult> {
   const chat = ready.hot.chat;
+  await c.runner.prepare(ready.hot, ready.character);
   if (c.runner.current(chat)) return BUSY;
   const local = c.store.byId(input.messageId);
   const target = activeMessage(ready.hot, local, input.messageId);

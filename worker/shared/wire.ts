@@ -19,6 +19,16 @@ export interface User {
   createdAt: string;
 }
 
+/** `GET /api/me/usage`: the user's plan, and today's tokens at the LLM gateway (null when it cannot say). */
+export interface PlanUsage {
+  plan: string;
+  /** Completion tokens per UTC day. */
+  dailyTokens: number;
+  /** Replies being written at once. */
+  maxStreams: number;
+  today: { day: string; usedTokens: number; resetsIn: number } | null;
+}
+
 export interface Character {
   id: string;
   creatorId: string;
