@@ -197,8 +197,8 @@ export function createTurnRunner(deps: RunnerDeps) {
     promptBudget: budget,
     /** Makes sure the owner's plan has been read and the model's window asked (user-plan.ts, model-windows.ts). */
     async prepare(hot: Hot, character: CharacterSnapshot): Promise<void> {
-      await plan.prepare(hot.pair.userId, deps.waitUntil);
-      await windows.prepare(callConfig(hot, character), deps.waitUntil);
+      // Both are asked at once: on a conversation's first turn they are on the first-token path.
+      await Promise.all([plan.prepare(hot.pair.userId, deps.waitUntil), windows.prepare(callConfig(hot, character), deps.waitUntil)]);
     },
     /** The reply being written in `chat`, if any. */
     current: (chat: string): Turn | null => current.get(chat) ?? null,
