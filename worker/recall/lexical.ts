@@ -28,7 +28,7 @@ export interface LexicalOptions extends QueryOptions {
   hopFrom: number;
   /** BM25's weighting (off: every matched word counts its query weight, no IDF, no length normalisation). */
   bm25: boolean;
-  /** How much more a turn counts when the query names its speaker (and not the other one). */
+  /** How much more a turn counts when the query names its speaker (and not the other one): 1 is double, matched or near a match. */
   speakerBoost: number;
   /** Hits scoring below this share of the best one are not recalled (they match only words used everywhere). */
   floor: number;
@@ -42,7 +42,7 @@ export const LEXICAL_DEFAULTS: LexicalOptions = {
   hopWeight: 0.5,
   hopFrom: 3,
   bm25: true,
-  speakerBoost: 0.3,
+  speakerBoost: 1,
   floor: 0.15,
 };
 
@@ -59,16 +59,15 @@ export function lexicalRetriever(index: TermIndex, o: LexicalOptions = LEXICAL_D
     skip: ReadonlySet<string>,
     about: Role | null,
   ): Promise<Hit[]> {
-    const score = (t: IndexedTurn) => {
-      const r = bm25(t.stems, terms, stats, o.bm25);
-      return t.role === about ? { ...r, score: r.score * (1 + o.speakerBoost) } : r;
-    };
+    const score = (t: IndexedTurn) => bm25(t.stems, terms, stats, o.bm25);
+    // A question about one speaker is about that speaker's lines, whether they matched or were said next to a match.
+    const weigh = (t: IndexedTurn) => (t.role === about ? 1 + o.speakerBoost : 1);
     const gen = generating(terms, stats, o.postingBudget);
     if (gen.length === 0) return [];
     const postings = await index.postings(gen, before, o.postingBudget);
     const keys: Key[] = best(coarse(postings, gen, stats, o.bm25), o.candidates);
     const turns = await index.turns(keys, o.near.reach);
-    return rankNear(turns, score, before, o.near)
+    return rankNear(turns, score, before, o.near, weigh)
       .filter((r) => !skip.has(r.turn.id))
       .map((r) => ({ ...r, hop }));
   }

@@ -51,6 +51,16 @@ describe("turns near a hit", () => {
     expect(got.find((r) => r.turn.id === "m0003")).toMatchObject({ own: 1, score: 5 });
   });
 
+  it("weigh more when said by the speaker the question is about, matched or near a match", () => {
+    const mine = (t: IndexedTurn) => (t.role === "assistant" ? 3 : 1);
+    const got = rankNear([hitAt(lines, 2, 1)], scores({ m0002: 8 }), "m9999", o, mine);
+    expect(got.map((r) => [r.turn.id, r.score])).toEqual([
+      ["m0003", 12],
+      ["m0001", 12],
+      ["m0002", 8],
+    ]);
+  });
+
   it("stay out when the window holds them, and every turn stands alone at reach 0", () => {
     const held = rankNear([hitAt(lines, 2, 2)], scores({ m0002: 8 }), "m0003", o);
     expect(held.map((r) => r.turn.id)).toEqual(["m0002", "m0001", "m0000"]);

@@ -24,7 +24,7 @@ export interface Ranked {
   turn: IndexedTurn;
   /** Its own BM25 score (0: it came only for being next to a hit). */
   own: number;
-  /** What it ranks by: its own score plus the share of the best hit next to it. */
+  /** What it ranks by: its own score plus the share of the best hit next to it, times what `weigh` makes of the turn. */
   score: number;
   matched: Term[];
 }
@@ -35,12 +35,14 @@ export const asks = (content: string): boolean => content.includes("?");
 /**
  * The hits and the turns near them, ranked, best first (ties: the newer
  * first). Turns at or after `before` (the window holds them) are left out.
+ * `weigh` scales a turn's total (the speaker a question is about).
  */
 export function rankNear(
   hits: readonly IndexedTurn[],
   score: (t: IndexedTurn) => { score: number; matched: Term[] },
   before: string,
   o: NearOptions,
+  weigh: (t: IndexedTurn) => number = () => 1,
 ): Ranked[] {
   const all = new Map<string, Ranked & { lift: number }>();
   const entry = (t: IndexedTurn) => {
@@ -66,7 +68,7 @@ export function rankNear(
   }
   const out: Ranked[] = [];
   for (const e of all.values()) {
-    const s = e.own + e.lift;
+    const s = (e.own + e.lift) * weigh(e.turn);
     if (s > 0) out.push({ turn: e.turn, own: e.own, score: s, matched: e.matched });
   }
   return out.sort((a, b) => b.score - a.score || (a.turn.id < b.turn.id ? 1 : -1));
