@@ -54,7 +54,6 @@ for (const conv of loadConversations(resolve(root, options.data), options.conver
     add("user", t.user);
     add("assistant", t.reply ?? "-");
   }
-  const retriever = lexicalRetriever(memoryIndex(history), settings.lexical);
   const character = {
     id: "c",
     name: conv.speakerB,
@@ -82,6 +81,8 @@ for (const conv of loadConversations(resolve(root, options.data), options.conver
       "none",
     );
     const parts = { memories: [], summary: null, shares, recallLimit: limit, recall: settings };
+    // The service has stored (and indexed) the question before it recalls for it, so it counts in the statistics here too.
+    const retriever = lexicalRetriever(memoryIndex([...history, question]), settings.lexical);
     const prompt = await assemblePrompt(hot, character, question, PROMPT_BUDGET, parts, retriever);
     const contents = prompt.messages.map((m) => m.content);
     rows.push({
