@@ -19,19 +19,19 @@ function hitAt(lines: string[], at: number, reach: number): IndexedTurn {
   return { ...turn(at, lines[at]), near };
 }
 const scores = (own: Record<string, number>) => (t: IndexedTurn) => ({ score: own[t.id] ?? 0, matched: [] });
-const o = { reach: 2, weight: 0.5, answer: 0.3 };
+const o = { reach: 2, weight: 0.5, decay: 0.75, answer: 0.3 };
 
 describe("turns near a hit", () => {
   const lines = ["one", "two", "we went to the lake", "three", "four", "five"];
 
-  it("share in its score: half one turn away, a quarter two away, none further", () => {
+  it("share in its score: half one turn away, three quarters of that two away, none further", () => {
     const got = rankNear([hitAt(lines, 2, 2)], scores({ m0002: 8 }), "m9999", o);
     expect(got.map((r) => [r.turn.id, r.score])).toEqual([
       ["m0002", 8],
       ["m0003", 4],
       ["m0001", 4],
-      ["m0004", 2],
-      ["m0000", 2],
+      ["m0004", 3],
+      ["m0000", 3],
     ]);
     expect(got.slice(1).every((r) => r.own === 0)).toBe(true);
   });

@@ -4,7 +4,7 @@
  * one that shares its words: the answer after "what inspired you?", the
  * reply that says "three times a week", the remark two turns on. So each
  * turn is ranked on its own, by its BM25 score plus a share of the best hit
- * beside it: `weight` of a hit one turn away, half that two away, …, and a
+ * beside it: `weight` of a hit one turn away, `decay` times that two away, …, and a
  * turn that answers a hit asking something (the turn right after a line
  * with a "?") gets `answer` more. Budget then goes turn by turn to what
  * ranks best, not to whole exchanges whose other half says nothing. Pure.
@@ -14,8 +14,10 @@ import type { IndexedTurn, Term } from "./index-types";
 export interface NearOptions {
   /** How many turns before and after a hit share in its score (0: none, every turn stands alone). */
   reach: number;
-  /** The share of a hit's score a turn next to it gets (halved for each turn further away). */
+  /** The share of a hit's score a turn next to it gets. */
   weight: number;
+  /** What that share is multiplied by for each turn further away. */
+  decay: number;
   /** What a turn answering a hit that asks something gets on top of `weight`. */
   answer: number;
 }
@@ -61,7 +63,7 @@ export function rankNear(
     for (const n of t.near ?? []) {
       const d = Math.abs(n.offset);
       if (d === 0 || d > o.reach || n.turn.id >= before || !n.turn.content) continue;
-      const share = o.weight / 2 ** (d - 1) + (n.offset === 1 && asks(t.content) ? o.answer : 0);
+      const share = o.weight * o.decay ** (d - 1) + (n.offset === 1 && asks(t.content) ? o.answer : 0);
       const e = entry(n.turn);
       e.lift = Math.max(e.lift, share * hit.own);
     }

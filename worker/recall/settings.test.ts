@@ -15,7 +15,12 @@ describe("RECALL_TUNING", () => {
     expect(LEXICAL_DEFAULTS.near.reach).toBeGreaterThan(0);
   });
   it("sets how far and how much turns near a hit share in its score", () => {
-    expect(parseRecallTuning("near=1,nearweight=0.4,answer=0").lexical.near).toEqual({ reach: 1, weight: 0.4, answer: 0 });
+    expect(parseRecallTuning("near=1,nearweight=0.4,neardecay=0.5,answer=0").lexical.near).toEqual({
+      reach: 1,
+      weight: 0.4,
+      decay: 0.5,
+      answer: 0,
+    });
     expect(parseRecallTuning("exchange=0").lexical.near.reach).toBe(0);
   });
 });

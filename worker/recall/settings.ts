@@ -33,6 +33,7 @@ export function parseRecallTuning(value: string | undefined): RecallSettings {
     else if (k === "datecost") s.dateOnce = on;
     else if (k === "near" || k === "exchange") s.lexical.near.reach = Math.min(Math.floor(n), 4);
     else if (k === "nearweight") s.lexical.near.weight = Math.min(n, 1);
+    else if (k === "neardecay") s.lexical.near.decay = Math.min(n, 1);
     else if (k === "answer") s.lexical.near.answer = Math.min(n, 1);
     else if (k === "hop") s.lexical.hopWeight = on ? (n === 1 ? LEXICAL_DEFAULTS.hopWeight : Math.min(n, 1)) : 0;
     else if (k === "context") s.lexical.contextTurns = Math.floor(n);
