@@ -37,7 +37,7 @@ export interface LexicalOptions extends QueryOptions {
 export const LEXICAL_DEFAULTS: LexicalOptions = {
   ...QUERY_DEFAULTS,
   postingBudget: 2000,
-  candidates: 48,
+  candidates: 32,
   near: { reach: 2, weight: 0.5, decay: 0.75, answer: 0.3 },
   hopWeight: 0.5,
   hopFrom: 3,

@@ -17,13 +17,12 @@ import type { StoredMessage } from "./types";
 
 const SLOT_BITS = 2 ** 40;
 
-/** Turns by row id with the date marker in force at each, and the row ids of the `reach` turns before and after it (p1 p2 …, n1 n2 …). */
+/** Turns by row id with the date marker in force at each, and the row ids of the `reach` turns before and after it (nearest first, comma-separated). */
 const TURN_SQL = (where: string, reach: number) => {
-  const side = (k: number, dir: "p" | "n") =>
-    dir === "p"
-      ? `(SELECT n.rid FROM recall_docs n WHERE n.chat = d.chat AND n.mid < d.mid ORDER BY n.mid DESC LIMIT 1 OFFSET ${k - 1}) AS p${k}`
-      : `(SELECT n.rid FROM recall_docs n WHERE n.chat = d.chat AND n.mid > d.mid ORDER BY n.mid LIMIT 1 OFFSET ${k - 1}) AS n${k}`;
-  const near = Array.from({ length: reach }, (_, i) => `, ${side(i + 1, "p")}, ${side(i + 1, "n")}`).join("");
+  const side = (dir: "<" | ">") =>
+    `(SELECT group_concat(rid) FROM (SELECT n.rid FROM recall_docs n WHERE n.chat = d.chat AND n.mid ${dir} d.mid
+       ORDER BY n.mid ${dir === "<" ? "DESC" : "ASC"} LIMIT ${reach}))`;
+  const near = reach > 0 ? `, ${side("<")} AS before, ${side(">")} AS after` : "";
   return `
   SELECT d.rid, d.mid, d.role, d.content, d.stems, d.tokens, d.at,
     (SELECT m.marker FROM recall_docs m WHERE m.chat = d.chat AND m.marker IS NOT NULL AND m.mid <= d.mid ORDER BY m.mid DESC LIMIT 1) AS date${near}
@@ -48,13 +47,14 @@ function toTurn(r: Row): IndexedTurn {
 }
 
 /** The neighbours' row ids of a row read with `TURN_SQL(…, reach)`, with their offsets. */
-function nearKeys(r: Row, reach: number): { offset: number; rid: number }[] {
-  const out: { offset: number; rid: number }[] = [];
-  for (let k = 1; k <= reach; k++) {
-    if (r[`p${k}`] !== null) out.push({ offset: -k, rid: Number(r[`p${k}`]) });
-    if (r[`n${k}`] !== null) out.push({ offset: k, rid: Number(r[`n${k}`]) });
-  }
-  return out;
+function nearKeys(r: Row): { offset: number; rid: number }[] {
+  const side = (list: unknown, sign: number) =>
+    list === null || list === undefined
+      ? []
+      : String(list)
+          .split(",")
+          .map((rid, i) => ({ offset: sign * (i + 1), rid: Number(rid) }));
+  return [...side(r.before, -1), ...side(r.after, 1)];
 }
 
 export function createRecallIndex(sql: SqlStorage) {
@@ -123,7 +123,7 @@ export function createRecallIndex(sql: SqlStorage) {
         const read = (keys: number[], r: number) =>
           chunks(keys).flatMap((c) => rows(TURN_SQL(`d.rid IN (${c.map(() => "?").join(",")})`, r), ...c));
         const found = read(ids.filter(mine), reach);
-        const near = new Map(found.map((r) => [Number(r.rid), nearKeys(r, reach)]));
+        const near = new Map(found.map((r) => [Number(r.rid), nearKeys(r)]));
         const byKey = new Map(found.map((r) => [Number(r.rid), toTurn(r)]));
         const want = [...new Set([...near.values()].flat().map((n) => n.rid))].filter((k) => mine(k) && !byKey.has(k));
         for (const r of read(want, 0)) byKey.set(Number(r.rid), toTurn(r));
