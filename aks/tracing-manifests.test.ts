@@ -4,7 +4,8 @@
  * vLLM export to, and the network paths spans may take (those, and no
  * others). The rules in tracing-rules.ts also run on copies broken on purpose.
  */
-import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
+import { Deployment, type IDeployment } from "kubernetes-models/apps/v1/Deployment";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
@@ -103,6 +104,14 @@ describe.each(VARIANTS.map((v) => [v.label, v] as const))("aks/overlays/%s traci
       for (const name of ["OTEL_BACKEND_ENDPOINT", "OTEL_BACKEND_AUTHORIZATION"])
         expect(envOf(c, name)?.valueFrom?.secretKeyRef?.name, name).toBe("otel-backend");
     }
+  });
+
+  it("renders Deployments and NetworkPolicies that validate against the Kubernetes schemas", () => {
+    // manifests.test.ts validates the overlays; this covers what the component adds and patches.
+    const r = variant.render();
+    for (const d of r.all<IDeployment>("Deployment")) expect(() => new Deployment(d).validate(), d.metadata.name).not.toThrow();
+    for (const p of r.all<ConstructorParameters<typeof NetworkPolicy>[0] & { metadata: { name: string } }>("NetworkPolicy"))
+      expect(() => new NetworkPolicy(p).validate(), p.metadata.name).not.toThrow();
   });
 
   it("points the gateway's OTLP/HTTP export at the collector Service's HTTP port", () => {
