@@ -267,6 +267,7 @@ describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s", (_na
       peers = {
         gateway: byName("llm-gateway"),
         tunnel: byName("cloudflared"),
+        collector: byName("otel-collector"),
         fetch: pod(fetcher),
         kubeDns: {
           kind: "pod",
@@ -329,9 +330,12 @@ describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s", (_na
       }
     });
 
-    it("let the gateway reach only the model servers, Redis and DNS, and be reached by the tunnel (and Prometheus on 9464)", () => {
+    it("let the gateway reach only the model servers, Redis, the trace collector and DNS, and be reached by the tunnel (and Prometheus on 9464)", () => {
       for (const m of modelServers) expect(can(peers.gateway, m, 8000)).toBe(true);
       expect(can(peers.gateway, peers.redis, 6380)).toBe(true);
+      // Spans over OTLP/HTTP; who else may reach the collector: tracing-manifests.test.ts.
+      expect(can(peers.gateway, peers.collector, 4318)).toBe(true);
+      expect(can(peers.gateway, peers.collector, 4317)).toBe(false);
       expect(can(peers.gateway, peers.redis, 443)).toBe(false);
       expect(can(peers.gateway, peers.kubeDns, 53, "UDP")).toBe(true);
       for (const p of others(peers.redis, peers.kubeDns, peers.gateway)) {
