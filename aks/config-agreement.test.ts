@@ -39,6 +39,9 @@ describe.each(OVERLAYS.map((o) => [o.name] as const))("wrangler.toml and aks/ove
       const args = mainContainer(server).args ?? [];
       expect(arg(args, "--served-model-name"), `${server.name} serves the name the gateway sends`).toBe(attempt.model);
       expect(Number(arg(args, "--max-model-len")), `${server.name}'s window`).toBeGreaterThanOrEqual(Number(vars.LLM_CONTEXT_TOKENS));
+      // The window the gateway reports (and the worker then budgets) is one the server really serves.
+      expect(attempt.pool.maxModelLen, `pool ${attempt.pool.name}'s maxModelLen`).toBeDefined();
+      expect(attempt.pool.maxModelLen, `pool ${attempt.pool.name}'s maxModelLen`).toBeLessThanOrEqual(Number(arg(args, "--max-model-len")));
     }
   });
 });

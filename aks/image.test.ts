@@ -105,6 +105,7 @@ describe("the gateway Dockerfile", () => {
           GATEWAY_JWKS: JSON.stringify({ keys: [key.publicJwk] }),
           GATEWAY_POOLS: join(dir, "pools.json"),
           GATEWAY_PORT: "0",
+          GATEWAY_METRICS_PORT: "0",
           GATEWAY_REDIS_PREFIX: redis.prefix,
         },
         stdio: ["ignore", "pipe", "pipe"],

@@ -24,13 +24,16 @@ describe("kustomizations", () => {
   it("use no deprecated field", () => {
     expect(files.sort()).toEqual([
       "aks/base/kustomization.yaml",
+      "aks/components/vllm-tracing/kustomization.yaml",
       "aks/overlays/dev/kustomization.yaml",
       "aks/overlays/prod/kustomization.yaml",
     ]);
     for (const file of files) {
       const k = parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-      expect(k.apiVersion, file).toBe("kustomize.config.k8s.io/v1beta1");
-      expect(k.kind, file).toBe("Kustomization");
+      // Components (opt-in parts an overlay lists under `components`) have their own kind and version.
+      const component = file.startsWith("aks/components/");
+      expect(k.apiVersion, file).toBe(component ? "kustomize.config.k8s.io/v1alpha1" : "kustomize.config.k8s.io/v1beta1");
+      expect(k.kind, file).toBe(component ? "Component" : "Kustomization");
       expect(
         Object.keys(k).filter((key) => DEPRECATED.includes(key)),
         file,

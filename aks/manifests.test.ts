@@ -155,14 +155,19 @@ describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s", (_na
 
     it("each sit behind a ClusterIP Service on 8000 that a gateway pool points at, under the name it serves", () => {
       const pools = parsePools(JSON.parse(r.configMap("llm-gateway-pools").data!["pools.json"]));
-      const upstreams = [...pools.pools.values()].flatMap((p) => p.upstreams.map((u) => ({ pool: p, url: u.url })));
+      const upstreams = [...pools.pools.values()].flatMap((p) => p.upstreams.map((u) => ({ pool: p, url: u.url, discover: u.discover })));
       for (const w of r.byComponent("model-server")) {
         const service = serviceFor(r, w);
         expect(targetPort(w, service, 8000), `${service.metadata.name}:8000 → container port`).toBe(8000);
         const args = mainContainer(w).args ?? [];
         const served = args[args.indexOf("--served-model-name") + 1];
         expect(args).toContain("--served-model-name");
-        const upstream = upstreams.find((u) => u.url === `http://${service.metadata.name}:8000/v1`);
+        // Directly, or (for session affinity) through its headless `-replicas` Service, each pod found by DNS.
+        const upstream = upstreams.find(
+          (u) =>
+            u.url === `http://${service.metadata.name}:8000/v1` ||
+            (u.url === `http://${service.metadata.name}-replicas:8000/v1` && u.discover === "dns"),
+        );
         expect(upstream, `a pool pointing at ${service.metadata.name}`).toBeDefined();
         expect([...upstream!.pool.models, upstream!.pool.upstreamModel]).toContain(served);
       }
@@ -262,6 +267,7 @@ describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s", (_na
       peers = {
         gateway: byName("llm-gateway"),
         tunnel: byName("cloudflared"),
+        collector: byName("otel-collector"),
         fetch: pod(fetcher),
         kubeDns: {
           kind: "pod",
@@ -324,9 +330,12 @@ describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s", (_na
       }
     });
 
-    it("let the gateway reach only the model servers, Redis and DNS, and be reached by the tunnel (and Prometheus on 9464)", () => {
+    it("let the gateway reach only the model servers, Redis, the trace collector and DNS, and be reached by the tunnel (and Prometheus on 9464)", () => {
       for (const m of modelServers) expect(can(peers.gateway, m, 8000)).toBe(true);
       expect(can(peers.gateway, peers.redis, 6380)).toBe(true);
+      // Spans over OTLP/HTTP; who else may reach the collector: tracing-manifests.test.ts.
+      expect(can(peers.gateway, peers.collector, 4318)).toBe(true);
+      expect(can(peers.gateway, peers.collector, 4317)).toBe(false);
       expect(can(peers.gateway, peers.redis, 443)).toBe(false);
       expect(can(peers.gateway, peers.kubeDns, 53, "UDP")).toBe(true);
       for (const p of others(peers.redis, peers.kubeDns, peers.gateway)) {

@@ -5,6 +5,9 @@
  * not skip (CI installs it).
  */
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
@@ -13,7 +16,7 @@ import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import type { IService } from "kubernetes-models/v1/Service";
 import { expect } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { matchesSelector } from "./netpol";
+import { type Labels, matchesSelector, type Peer } from "./netpol";
 
 export const KUBECTL = process.env.KUBECTL || "kubectl";
 
@@ -128,6 +131,43 @@ export function renderOverlay(name: string): Rendered {
   let objects = cache.get(name);
   if (!objects) cache.set(name, (objects = render(`aks/overlays/${name}`)));
   return new Rendered(objects);
+}
+
+/**
+ * An overlay with opt-in components (aks/components/*) added, as an operator
+ * would list them under `components:`, rendered from a scratch kustomization
+ * so the overlays in git stay as they are.
+ */
+export function renderOverlayWith(name: string, components: string[]): Rendered {
+  const key = `${name}+${components.join("+")}`;
+  let objects = cache.get(key);
+  if (!objects) {
+    const overlay = OVERLAYS.find((o) => o.name === name);
+    const dir = mkdtempSync(join(tmpdir(), "aks-overlay-"));
+    try {
+      const kustomization = {
+        apiVersion: "kustomize.config.k8s.io/v1beta1",
+        kind: "Kustomization",
+        // The overlay's namespace, for the objects the components add.
+        namespace: overlay?.namespace,
+        // Relative: kustomize refuses absolute roots.
+        resources: [relative(dir, resolve(`aks/overlays/${name}`))],
+        components: components.map((c) => relative(dir, resolve(`aks/components/${c}`))),
+      };
+      writeFileSync(join(dir, "kustomization.yaml"), JSON.stringify(kustomization));
+      cache.set(key, (objects = render(dir)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return new Rendered(objects);
+}
+
+/** A workload's pods as a network-policy peer in a namespace, with its named container ports. */
+export function podPeer(w: Workload, namespace: string): Peer {
+  const namespaceLabels: Labels = { "kubernetes.io/metadata.name": namespace };
+  const ports = Object.fromEntries(w.pod.containers.flatMap((c) => c.ports ?? []).map((p) => [p.name ?? "", p.containerPort]));
+  return { kind: "pod", name: w.name, namespace, namespaceLabels, labels: w.labels, ports };
 }
 
 /** The workloads whose pods a Service selects. */

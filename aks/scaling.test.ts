@@ -51,7 +51,7 @@ describe.each(OVERLAYS.map((o) => [o.name, o] as const))("aks/overlays/%s scalin
       .all<IPodDisruptionBudget>("PodDisruptionBudget")
       .map((p) => p.metadata.name)
       .sort();
-    expect(budgeted).toEqual(["cloudflared", "llm-gateway", "vllm-chat", "vllm-small"]);
+    expect(budgeted).toEqual(["cloudflared", "llm-gateway", "otel-collector", "vllm-chat", "vllm-small"]);
   });
 });
 

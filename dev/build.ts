@@ -5,12 +5,15 @@
  */
 import { builtinModules } from "node:module";
 import { build } from "esbuild";
+import { writeAtomically } from "./publish";
 
 export const WORKER_BUNDLE = ".build/worker.js";
 
-export async function buildWorker(): Promise<string> {
-  await build({
-    entryPoints: ["worker/index.ts"],
+/** Bundles `entry` for workerd into `outfile`, written by rename (a workerd starting meanwhile reads the old bundle or the new, never half of one). */
+export async function bundleForWorkerd(entry: string, outfile: string, sourcemap = false): Promise<string> {
+  const { outputFiles } = await build({
+    write: false,
+    entryPoints: [entry],
     bundle: true,
     format: "esm",
     platform: "neutral",
@@ -19,12 +22,15 @@ export async function buildWorker(): Promise<string> {
     mainFields: ["module", "main"],
     external: ["cloudflare:*", "node:*", ...builtinModules],
     banner: { js: 'import { createRequire } from "node:module"; const require = createRequire("/");' },
-    outfile: WORKER_BUNDLE,
-    sourcemap: "linked",
+    outfile,
+    sourcemap: sourcemap ? "linked" : false,
     logLevel: "warning",
   });
-  return WORKER_BUNDLE;
+  for (const file of outputFiles) writeAtomically(file.path, file.contents);
+  return outfile;
 }
+
+export const buildWorker = () => bundleForWorkerd("worker/index.ts", WORKER_BUNDLE, true);
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   await buildWorker();

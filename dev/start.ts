@@ -47,6 +47,8 @@ for (const k of [
 ]) {
   if (env[k]) workerEnv[k] = env[k];
 }
+// Tracing (OTEL_TRACES_EXPORTER=console, or OTEL_EXPORTER_OTLP_ENDPOINT at dev/trace-collector.ts).
+for (const [k, v] of Object.entries(env)) if (k.startsWith("OTEL_") && v) workerEnv[k] = v;
 let llmBaseUrl = env.LLM_BASE_URL;
 if (!llmBaseUrl) {
   const llm = await startDevLlm({ port: Number(env.DEV_LLM_PORT ?? 8790), wordDelayMs: Number(env.DEV_LLM_WORD_DELAY_MS ?? 15) });

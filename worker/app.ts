@@ -7,6 +7,7 @@ import { clientFault } from "./db/pg-errors";
 import { AppError, errorBody, errorStatus } from "./errors";
 import { drainUnreadBody } from "./http/drain";
 import { securityHeaders } from "./http/security-headers";
+import { traceRequests } from "./http/trace-requests";
 import { errorKind, logEvent } from "./log";
 import type { AppEnv } from "./resources";
 import { withResources } from "./resources";
@@ -23,6 +24,7 @@ export const app = new Hono<AppEnv>()
   .use(drainUnreadBody())
   .use(securityHeaders())
   .use(withResources())
+  .use("/api/*", traceRequests())
   .route("/", healthRoutes)
   .route("/api/auth", authRoutes)
   .route("/api/me/personas", personaRoutes)
@@ -58,15 +60,32 @@ app.onError((err, c) => {
   // Codes and stack frames only: an error's message can carry query parameters (a user's text).
   const fault = clientFault(err);
   if (fault) {
-    logEvent("warn", "client_fault", { requestId, path: c.req.routePath, error: errorKind(err), code: fault });
+    logEvent("warn", "client_fault", {
+      requestId,
+      traceId: c.var.trace?.context.traceId,
+      path: c.req.routePath,
+      error: errorKind(err),
+      code: fault,
+    });
     return c.json(errorBody(fault, { requestId }), errorStatus(fault));
   }
   if (isDatabaseDown(err)) {
-    logEvent("warn", "database_unavailable", { requestId, path: c.req.routePath, error: errorKind(err) });
+    logEvent("warn", "database_unavailable", {
+      requestId,
+      traceId: c.var.trace?.context.traceId,
+      path: c.req.routePath,
+      error: errorKind(err),
+    });
     c.header("Retry-After", "2");
     return c.json(errorBody("database_unavailable", { requestId, retryAfter: 2 }), 503);
   }
-  logEvent("error", "internal", { requestId, path: c.req.routePath, error: errorKind(err), stack: stackFrames(err) });
+  logEvent("error", "internal", {
+    requestId,
+    traceId: c.var.trace?.context.traceId,
+    path: c.req.routePath,
+    error: errorKind(err),
+    stack: stackFrames(err),
+  });
   return c.json(errorBody("internal", { requestId }), 500);
 });
 

@@ -42,6 +42,19 @@ export interface Env {
   REGISTER_LIMIT?: string;
   /** Operator token for /readyz details; unset → details are never shown. */
   OPS_TOKEN?: string;
+  /**
+   * Tracing (worker/tracing.ts), OpenTelemetry's standard names: unset → no spans
+   * are exported (trace ids still reach the logs and the gateway).
+   * OTEL_TRACES_EXPORTER is `otlp` or `console`; OTEL_EXPORTER_OTLP_HEADERS is a secret.
+   */
+  OTEL_TRACES_EXPORTER?: string;
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+  OTEL_EXPORTER_OTLP_HEADERS?: string;
+  OTEL_SERVICE_NAME?: string;
+  OTEL_RESOURCE_ATTRIBUTES?: string;
+  OTEL_TRACES_SAMPLER?: string;
+  OTEL_TRACES_SAMPLER_ARG?: string;
   /** "production" trusts CF-Connecting-IP (set by Cloudflare's edge) and sends HSTS. */
   ENVIRONMENT?: string;
   CHAT_SESSION: DurableObjectNamespace<ChatSession>;

@@ -6,6 +6,7 @@ import type { MiddlewareHandler } from "hono";
 import { createRedis, type RedisHandle } from "./cache/redis";
 import { createDb, type Db } from "./db/client";
 import { databaseUrl, type Env } from "./env";
+import type { Span } from "./shared/spans";
 
 export interface AppEnv {
   Bindings: Env;
@@ -15,6 +16,8 @@ export interface AppEnv {
     db: () => Db;
     redis: RedisHandle;
     userId: string;
+    /** This request's server span (API routes only): its context goes on to the session object. */
+    trace?: Span;
   };
 }
 

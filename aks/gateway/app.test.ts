@@ -14,6 +14,7 @@ import {
   devReply,
   ISSUER,
   makeKey,
+  metricValue,
   mintToken,
   readSse,
   startUpstream,
@@ -56,15 +57,15 @@ interface Options {
 function gateway(file: unknown, setup: Options = {}) {
   const redis = setup.redis ?? r.redis;
   const logs: LogLine[] = [];
-  const metrics = createMetrics();
+  const pools = parsePools(file);
+  const metrics = createMetrics(pools.pools.keys());
   const limits = createRedisLimits(redis, { maxConcurrent: 2, dailyTokens: 10_000, leaseMs: 60_000, prefix: r.prefix, ...setup.limits });
   const app = createGatewayApp({
     verify: createTokenVerifier({ jwks: { keys: [key.publicJwk] }, issuer: ISSUER, replay: createRedisReplayGuard(redis, r.prefix) }),
-    pools: parsePools(file),
+    pools,
     limits,
     metrics,
     log: (line) => logs.push(line),
-    random: () => 0.5,
     maxBodyBytes: setup.maxBodyBytes,
   });
   return { app, logs, metrics, limits };
@@ -120,10 +121,10 @@ describe("a valid token", () => {
       const day = new Date().toISOString().slice(0, 10);
       expect(await r.redis.get(`${r.prefix}{${uid}}:tokens:${day}`)).toBe(String(reported?.completionTokens));
     });
-    const text = metrics.render();
-    expect(text).toContain('gateway_requests_total{model="chat",outcome="complete",pool="main"} 1');
-    expect(text).toContain(`gateway_completion_tokens_total{model="chat"} ${reported?.completionTokens}`);
-    expect(text).toContain("gateway_streams_in_flight 0");
+    expect(await metricValue(metrics, "gateway_request_duration_seconds_count", { model: "chat", pool: "main", outcome: "complete" })).toBe(
+      1,
+    );
+    expect(await metricValue(metrics, "gateway_streams_in_flight", { pool: "main" })).toBe(0);
   });
 
   it("passes a non-streamed completion through whole", async () => {
@@ -137,29 +138,36 @@ describe("a valid token", () => {
     await vi.waitFor(() => expect(usageLine(logs)).toMatchObject({ completionTokens, promptTokens, stream: false }));
   });
 
-  it("lists the models and leaves health and metrics open", async () => {
+  it("lists the models, leaves health open and keeps metrics off the public port", async () => {
     const u = await upstream();
-    const { app } = gateway({ pools: { a: { models: ["chat", "small"], upstreams: [u.url] } } });
+    const { app } = gateway({
+      pools: {
+        a: { models: ["chat", "small"], upstreams: [u.url], maxModelLen: 8192, fallback: "b" },
+        b: { models: ["tiny"], upstreams: [u.url], maxModelLen: 4096 },
+        c: { models: ["other"], upstreams: [u.url] },
+      },
+    });
     const models = await app.request("/v1/models", { headers: { authorization: `Bearer ${await mintToken(key)}` } });
+    // The window is the smallest a request may land on, fallbacks included.
     expect(await models.json()).toEqual({
       object: "list",
       data: [
-        { id: "chat", object: "model", created: 0, owned_by: "llm-gateway" },
-        { id: "small", object: "model", created: 0, owned_by: "llm-gateway" },
+        { id: "chat", object: "model", created: 0, owned_by: "llm-gateway", max_model_len: 4096 },
+        { id: "other", object: "model", created: 0, owned_by: "llm-gateway" },
+        { id: "small", object: "model", created: 0, owned_by: "llm-gateway", max_model_len: 4096 },
+        { id: "tiny", object: "model", created: 0, owned_by: "llm-gateway", max_model_len: 4096 },
       ],
     });
     expect((await app.request("/healthz")).status).toBe(200);
     expect((await app.request("/readyz")).status).toBe(200);
-    const metrics = await app.request("/metrics");
-    expect(metrics.headers.get("content-type")).toMatch(/^text\/plain/);
-    expect(await metrics.text()).toContain("# TYPE gateway_requests_total counter");
+    expect((await app.request("/metrics")).status).toBe(404);
   });
 });
 
 describe("tokens that are refused", () => {
   it("answer one identical 401 and reach no model", async () => {
     const u = await upstream();
-    const { app, metrics } = gateway(onePool(u));
+    const { app, metrics, logs } = gateway(onePool(u));
     const now = Math.floor(Date.now() / 1000);
     const replayed = await mintToken(key);
     expect((await chat(app, streamBody(), replayed)).status).toBe(200);
@@ -191,7 +199,10 @@ describe("tokens that are refused", () => {
 
     expect([...bodies]).toEqual([JSON.stringify({ error: { code: "unauthorized", message: errorMessage("unauthorized") } })]);
     expect(u.calls.length).toBe(callsBefore);
-    expect(metrics.render()).toContain('gateway_auth_failures_total{reason="replayed"} 1');
+    expect(await metricValue(metrics, "gateway_refusals_total", { code: "unauthorized" })).toBe(cases.length + 2);
+    const reasons = logs.filter((l) => l.msg === "tunnel_token_refused").map((l) => l.reason);
+    expect(reasons.filter((r) => r === "replayed")).toHaveLength(1);
+    expect(reasons.filter((r) => r === "missing")).toHaveLength(3); // no header, Basic, and /v1/models without one
   });
 
   it("answer 503 rather than let a token through when Redis is unreachable", async () => {
@@ -237,7 +248,7 @@ describe("routing and fallback", () => {
     expect(broken.calls).toHaveLength(2);
     expect(backup.calls[0].body).toMatchObject({ model: "small" });
     await vi.waitFor(() => expect(usageLine(logs)).toMatchObject({ pool: "small", fallback: true, calls: 3 }));
-    expect(metrics.render()).toContain('gateway_upstream_failures_total{pool="big",reason="status_503"} 2');
+    expect(await metricValue(metrics, "gateway_upstream_failures_total", { pool: "big", reason: "status_503" })).toBe(2);
   });
 
   it("falls over when the first token does not come in time, and when the stream is empty", async () => {
@@ -323,7 +334,8 @@ describe("a stream that breaks after tokens flowed", () => {
     await vi.waitFor(() =>
       expect(usageLine(logs)).toMatchObject({ outcome: "upstream_interrupted", completionTokens: 3, estimated: true }),
     );
-    expect(metrics.render()).toContain('gateway_streams_cut_total{pool="main"} 1');
+    const cut = { pool: "main", model: "chat", outcome: "upstream_interrupted" };
+    expect(await metricValue(metrics, "gateway_request_duration_seconds_count", cut)).toBe(1);
   });
 
   it("ends with a timeout event when the upstream goes quiet", async () => {
@@ -353,20 +365,86 @@ describe("per-user limits", () => {
     expect((await chat(app, streamBody())).status).toBe(200); // someone else
     await Promise.all([first.text(), second.text()]);
     await vi.waitFor(async () => expect((await chat(app, streamBody(), undefined, uid)).status).toBe(200));
-    expect(metrics.render()).toContain('gateway_limited_total{code="concurrency_limited"} 1');
+    expect(await metricValue(metrics, "gateway_refusals_total", { code: "concurrency_limited" })).toBe(1);
   });
 
-  it("refuses once the day's tokens are spent with 429 daily_tokens_exhausted", async () => {
-    const u = await upstream();
-    const { app } = gateway(onePool(u), { limits: { dailyTokens: 3 } });
+  it("holds the daily cap when replies overlap: the reservation refuses what would pass it", async () => {
+    const u = await upstream("[[gap:4]]");
+    const { app } = gateway(onePool(u), { limits: { dailyTokens: 400 } });
     const uid = newUser();
-    await (await chat(app, streamBody(), undefined, uid)).text();
-    await vi.waitFor(async () => {
-      const res = await chat(app, streamBody(), undefined, uid);
-      expect(res.status).toBe(429);
-      expect(await res.json()).toMatchObject({ error: { code: "daily_tokens_exhausted" } });
-      expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
-    });
+    const day = new Date().toISOString().slice(0, 10);
+    const spent = async () => Number(await r.redis.get(`${r.prefix}{${uid}}:tokens:${day}`));
+    const long = (words: number, maxTokens: number) => ({ ...streamBody("chat", `hi [[long:${words}]]`), max_tokens: maxTokens });
+
+    // Two 250-token replies at once against a 400 cap: the second would overshoot to 500.
+    const first = await chat(app, long(250, 250), undefined, uid);
+    expect(first.status).toBe(200);
+    const second = await chat(app, long(250, 250), undefined, uid);
+    expect(second.status).toBe(429);
+    expect(await second.json()).toMatchObject({ error: { code: "daily_tokens_exhausted" } });
+    expect(Number(second.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(usageOf((await readSse(first)).data)?.completionTokens).toBe(250);
+    await vi.waitFor(async () => expect(await spent()).toBe(250));
+
+    // What is left is exactly 150; then nothing.
+    const third = await chat(app, long(150, 150), undefined, uid);
+    expect(third.status).toBe(200);
+    await third.text();
+    await vi.waitFor(async () => expect(await spent()).toBe(400));
+    expect((await chat(app, long(1, 1), undefined, uid)).status).toBe(429);
+    expect(await spent()).toBe(400);
+  });
+
+  it("gives the unused reservation back, all of it when the upstream fails, and holds the model to it", async () => {
+    const broken = await upstream("[[fail:503]]");
+    const u = await upstream();
+    const down = gateway(onePool(broken, { retries: 0 }), { limits: { dailyTokens: 400 } });
+    const up = gateway(onePool(u), { limits: { dailyTokens: 400 } });
+    const uid = newUser();
+    const day = new Date().toISOString().slice(0, 10);
+    const spent = async () => Number(await r.redis.get(`${r.prefix}{${uid}}:tokens:${day}`));
+
+    expect((await chat(down.app, { ...streamBody(), max_tokens: 400 }, undefined, uid)).status).toBe(502);
+    await vi.waitFor(async () => expect(await spent()).toBe(0));
+
+    const short = await chat(up.app, { ...streamBody(), max_tokens: 400 }, undefined, uid);
+    await short.text();
+    await vi.waitFor(async () => expect(await spent()).toBe(devReply("hi").pieces.length));
+
+    // A request without max_tokens reserves the default (1024, more than this cap) and asks the model for no more.
+    expect((await chat(up.app, streamBody(), undefined, newUser())).status).toBe(429);
+    const roomy = gateway(onePool(u));
+    await (await chat(roomy.app, streamBody())).text();
+    expect(u.calls.map((c) => (c.body as { max_tokens?: number }).max_tokens)).toEqual([400, 1024]);
+  });
+});
+
+describe("a user's plan in the token", () => {
+  it("sets their limits in place of the gateway's, and their usage says so", async () => {
+    const u = await upstream("[[long:30]] [[gap:20]]");
+    const { app } = gateway(onePool(u), { limits: { maxConcurrent: 2, dailyTokens: 10_000 } });
+    const uid = newUser();
+    const plan = { dailyTokens: 600, maxStreams: 1 };
+    const asPlanned = async (body: object) => chat(app, body, await mintToken(key, { uid, limits: plan }), uid);
+    const usage = async () =>
+      (await app.request("/v1/usage", { headers: { authorization: `Bearer ${await mintToken(key, { uid, limits: plan })}` } })).json();
+
+    const first = await asPlanned({ ...streamBody(), max_tokens: 100 });
+    expect(first.status).toBe(200);
+    const second = await asPlanned({ ...streamBody(), max_tokens: 100 });
+    expect(second.status).toBe(429); // one stream at a time on this plan, though the gateway allows two
+    expect(await second.json()).toMatchObject({ error: { code: "concurrency_limited" } });
+    expect(await usage()).toMatchObject({ usedTokens: 100, dailyTokens: 600, maxStreams: 1 });
+    await first.text();
+    await vi.waitFor(async () => expect(await usage()).toMatchObject({ usedTokens: 30 }));
+    // 600 a day on this plan, though the gateway allows 10,000.
+    const big = await asPlanned({ ...streamBody(), max_tokens: 580 });
+    expect(big.status).toBe(429);
+    expect(await big.json()).toMatchObject({ error: { code: "daily_tokens_exhausted" } });
+    const day = (await usage()) as { day: string; resetsIn: number };
+    expect(day.day).toBe(new Date().toISOString().slice(0, 10));
+    expect(day.resetsIn).toBeGreaterThan(0);
+    expect((await app.request("/v1/usage")).status).toBe(401);
   });
 });
 
@@ -379,6 +457,9 @@ describe("request validation", () => {
     expect(await bad.json()).toEqual({
       error: { code: "invalid_input", message: "The request body is not a valid chat completion request." },
     });
+    // A ceiling that cannot be reserved is no ceiling.
+    expect((await chat(app, { ...streamBody(), max_tokens: -5 })).status).toBe(400);
+    expect((await chat(app, { ...streamBody(), max_tokens: "lots" })).status).toBe(400);
     const big = await chat(app, { model: "chat", messages: [{ role: "user", content: "x".repeat(5000) }] });
     expect(big.status).toBe(413);
     expect(await big.json()).toMatchObject({ error: { code: "content_too_large" } });

@@ -66,6 +66,16 @@ describe("createTokenVerifier", () => {
     expect((await verify(await mintToken(current, { exp, iat: exp - 60 }))).ok).toBe(true);
   });
 
+  it("reads the user's plan limits from the limits claim, and refuses a malformed one", async () => {
+    const planned = await verify(await mintToken(current, { limits: { dailyTokens: 5000, maxStreams: 1 } }));
+    expect(planned.ok && planned.identity.limits).toEqual({ dailyTokens: 5000, maxStreams: 1 });
+    const plain = await verify(await mintToken(current));
+    expect(plain.ok && plain.identity.limits).toEqual({});
+    for (const limits of [{ dailyTokens: -1 }, { dailyTokens: "lots" }, { maxStreams: 1.5 }, { other: 1 }, [1], null, "free"]) {
+      expect(await verify(await mintToken(current, { limits })), JSON.stringify(limits)).toEqual({ ok: false, reason: "invalid" });
+    }
+  });
+
   it("does not spend a replay slot on an invalid token", async () => {
     const seen: string[] = [];
     const v = createTokenVerifier({

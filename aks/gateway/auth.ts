@@ -4,12 +4,11 @@
  * reaches a model. Every failure is the same 401, whatever the reason; the
  * reason only goes to the metrics.
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type Redis from "ioredis";
 import { createLocalJWKSet, type JSONWebKeySet, type JWK, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
 import { errorResponse, GatewayError } from "./errors";
-import type { Metrics } from "./metrics";
-import type { GatewayEnv, TunnelIdentity } from "./types";
+import type { GatewayEnv, TunnelIdentity, UserLimits } from "./types";
 
 export const TUNNEL_AUDIENCE = "llm-gateway";
 export const TUNNEL_ALGORITHMS = ["EdDSA", "ES256"] as const;
@@ -25,7 +24,8 @@ export type VerifyResult = { ok: true; identity: TunnelIdentity } | { ok: false;
 export type TokenVerifier = (token: string) => Promise<VerifyResult>;
 
 export interface VerifierOptions {
-  jwks: JSONWebKeySet;
+  /** The trusted keys, or where to get the current ones (they may be rotated while the gateway runs). */
+  jwks: JSONWebKeySet | (() => JSONWebKeySet);
   issuer: string;
   audience?: string;
   replay: ReplayGuard;
@@ -62,6 +62,18 @@ export function parseJwks(text: string): JSONWebKeySet {
 }
 
 const isText = (v: unknown, max: number): v is string => typeof v === "string" && v.length > 0 && v.length <= max;
+const isCount = (v: unknown, max: number): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= max;
+
+/** The `limits` claim: absent, or an object of known counts; anything else makes the token invalid. */
+export function readLimitsClaim(value: unknown): UserLimits | undefined {
+  if (value === undefined) return {};
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const { dailyTokens, maxStreams, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) return undefined;
+  if (dailyTokens !== undefined && !isCount(dailyTokens, 1_000_000_000)) return undefined;
+  if (maxStreams !== undefined && !isCount(maxStreams, 1000)) return undefined;
+  return { ...(dailyTokens === undefined ? {} : { dailyTokens }), ...(maxStreams === undefined ? {} : { maxStreams }) };
+}
 
 /**
  * Builds the verifier: signature against the configured keys (the header's
@@ -69,11 +81,16 @@ const isText = (v: unknown, max: number): v is string => typeof v === "string" &
  * a small clock tolerance, the claims the limits need, and a never-seen `jti`.
  */
 export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
-  const localSet = createLocalJWKSet(options.jwks);
+  const { jwks } = options;
+  const keysNow = typeof jwks === "function" ? jwks : () => jwks;
+  // The key set is rebuilt only when the keys object changes (a reload), not per token.
+  let built: { from: JSONWebKeySet; set: JWTVerifyGetKey } | undefined;
   // Rotation works by kid: a token without one is refused rather than tried against every key.
   const keySet: JWTVerifyGetKey = (header, token) => {
     if (typeof header?.kid !== "string" || header.kid === "") throw new Error("no kid");
-    return localSet(header, token);
+    const from = keysNow();
+    if (built?.from !== from) built = { from, set: createLocalJWKSet(from) };
+    return built.set(header, token);
   };
   const now = options.now ?? Date.now;
   return async (token) => {
@@ -94,11 +111,13 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
     const { sub, uid, jti, exp, iat } = payload as { sub: unknown; uid: unknown; jti: unknown; exp: number; iat: number };
     const nowSeconds = Math.floor(now() / 1000);
     if (!isText(sub, 256) || !isText(uid, 256) || !isText(jti, 128)) return { ok: false, reason: "invalid" };
+    const limits = readLimitsClaim(payload.limits);
+    if (!limits) return { ok: false, reason: "invalid" };
     if (iat > nowSeconds + CLOCK_TOLERANCE_SECONDS || exp - iat > MAX_LIFETIME_SECONDS) return { ok: false, reason: "invalid" };
     // Only a token that passed every other check may take a replay slot.
     const ttl = Math.max(1, exp - nowSeconds + CLOCK_TOLERANCE_SECONDS);
     if (!(await options.replay(jti, ttl))) return { ok: false, reason: "replayed" };
-    return { ok: true, identity: { sessionId: sub, userId: uid, jti, expiresAt: exp } };
+    return { ok: true, identity: { sessionId: sub, userId: uid, jti, expiresAt: exp, limits } };
   };
 }
 
@@ -115,13 +134,19 @@ export function createRedisReplayGuard(redis: Redis, prefix: string): ReplayGuar
   };
 }
 
+/** Why a token was refused: told to the caller of the middleware (metrics, logs), never to the client. */
+export type RefusalReason = "missing" | "invalid" | "replayed";
+
 /** Middleware: a valid, fresh tunnel token or the one 401. */
-export function requireTunnelToken(verify: TokenVerifier, metrics: Metrics): MiddlewareHandler<GatewayEnv> {
+export function requireTunnelToken(
+  verify: TokenVerifier,
+  onRefused: (reason: RefusalReason, c: Context<GatewayEnv>) => void,
+): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
     const match = /^Bearer ([A-Za-z0-9_.~+/=-]+)$/i.exec(c.req.header("authorization") ?? "");
     const result: VerifyResult = match ? await verify(match[1]) : { ok: false, reason: "invalid" };
     if (!result.ok) {
-      metrics.inc("gateway_auth_failures_total", { reason: match ? result.reason : "missing" });
+      onRefused(match ? result.reason : "missing", c);
       return errorResponse("unauthorized");
     }
     c.set("identity", result.identity);

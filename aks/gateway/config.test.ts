@@ -24,6 +24,11 @@ describe("loadGatewayConfig", () => {
     const config = loadGatewayConfig({ GATEWAY_JWKS: jwks });
     expect(config).toMatchObject({
       port: 8788,
+      metricsPort: 9464,
+      jwksPath: undefined,
+      jwksReloadMs: 10_000,
+      discoveryMs: 5000,
+      defaultMaxTokens: 1024,
       host: "127.0.0.1",
       issuer: "chat-worker",
       redisUrl: "redis://127.0.0.1:6379",
@@ -40,6 +45,8 @@ describe("loadGatewayConfig", () => {
       GATEWAY_JWKS: join(dir, "jwks.json"),
       GATEWAY_POOLS: join(dir, "pools.json"),
       GATEWAY_PORT: "9000",
+      GATEWAY_METRICS_PORT: "9100",
+      GATEWAY_JWKS_RELOAD_MS: "2000",
       GATEWAY_HOST: "0.0.0.0",
       GATEWAY_ISSUER: "worker-prod",
       GATEWAY_MAX_STREAMS: "3",
@@ -48,6 +55,9 @@ describe("loadGatewayConfig", () => {
     });
     expect(config).toMatchObject({
       port: 9000,
+      metricsPort: 9100,
+      jwksPath: join(dir, "jwks.json"),
+      jwksReloadMs: 2000,
       host: "0.0.0.0",
       issuer: "worker-prod",
       maxConcurrent: 3,

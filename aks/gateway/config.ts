@@ -11,8 +11,13 @@ import { type PoolTable, parsePools } from "./pools";
 
 export interface GatewayConfig {
   port: number;
+  /** `/metrics` only, for Prometheus inside the cluster (the tunnel reaches `port` only). */
+  metricsPort: number;
   host: string;
   jwks: JSONWebKeySet;
+  /** The file the keys came from, re-read every `jwksReloadMs` and on SIGHUP; unset for inline JSON. */
+  jwksPath?: string;
+  jwksReloadMs: number;
   issuer: string;
   pools: PoolTable;
   poolsPath: string;
@@ -20,6 +25,10 @@ export interface GatewayConfig {
   redisPrefix: string;
   maxConcurrent: number;
   dailyTokens: number;
+  /** Reserved from the day, and asked of the model, for a request without `max_tokens`. */
+  defaultMaxTokens: number;
+  /** How often `discover: "dns"` upstreams are looked up again (replicas.ts). */
+  discoveryMs: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -44,7 +53,8 @@ export function loadGatewayConfig(env: Env, readFile: ReadFile = (p) => readFile
     );
   }
   // JSON inline, or a path to a file holding it.
-  const jwks = parseJwks(jwksValue.startsWith("{") ? jwksValue : readFile(jwksValue));
+  const jwksPath = jwksValue.startsWith("{") ? undefined : jwksValue;
+  const jwks = parseJwks(jwksPath === undefined ? jwksValue : readFile(jwksPath));
 
   const poolsPath = env.GATEWAY_POOLS?.trim() || DEFAULT_POOLS;
   let poolsJson: unknown;
@@ -56,8 +66,11 @@ export function loadGatewayConfig(env: Env, readFile: ReadFile = (p) => readFile
 
   return {
     port: integer(env, "GATEWAY_PORT", 8788, 0),
+    metricsPort: integer(env, "GATEWAY_METRICS_PORT", 9464, 0),
     host: env.GATEWAY_HOST?.trim() || "127.0.0.1",
     jwks,
+    jwksPath,
+    jwksReloadMs: integer(env, "GATEWAY_JWKS_RELOAD_MS", 10_000, 0),
     issuer: env.GATEWAY_ISSUER?.trim() || "chat-worker",
     pools: parsePools(poolsJson, env),
     poolsPath,
@@ -65,5 +78,7 @@ export function loadGatewayConfig(env: Env, readFile: ReadFile = (p) => readFile
     redisPrefix: env.GATEWAY_REDIS_PREFIX?.trim() || "llmgw:",
     maxConcurrent: integer(env, "GATEWAY_MAX_STREAMS", 2, 1),
     dailyTokens: integer(env, "GATEWAY_DAILY_TOKENS", 200_000, 1),
+    defaultMaxTokens: integer(env, "GATEWAY_DEFAULT_MAX_TOKENS", 1024, 1),
+    discoveryMs: integer(env, "GATEWAY_DISCOVERY_MS", 5000, 0),
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_TIMEOUTS, findPool, listModels, parsePools, planAttempts, weightedOrder } from "./pools";
+import { rendezvousOrder } from "./affinity";
+import { DEFAULT_TIMEOUTS, findPool, listModels, modelWindow, parsePools, planAttempts, weightedOrder } from "./pools";
 
 const file = {
   pools: {
@@ -70,6 +71,16 @@ describe("planAttempts", () => {
     ]);
   });
 
+  it("follows a conversation key's rendezvous order, the same for every call, and its runner-up next", () => {
+    const three = parsePools({ pools: { p: { models: ["m"], upstreams: ["http://a/v1", "http://b/v1", "http://c/v1"], retries: 2 } } });
+    for (const key of ["session-1", "session-2", "session-3", "session-4"]) {
+      const expected = rendezvousOrder(three.pools.get("p")!.upstreams, key).map((u) => u.url);
+      const plan = planAttempts(three, "m", Math.random, key).map((a) => a.upstream.url);
+      expect(plan).toEqual(expected);
+      expect(planAttempts(three, "m", Math.random, key).map((a) => a.upstream.url)).toEqual(plan);
+    }
+  });
+
   it("is empty for a model no pool serves", () => {
     expect(planAttempts(table, "gpt-4")).toEqual([]);
   });
@@ -97,5 +108,20 @@ describe("weightedOrder", () => {
     for (let i = 0; i < 4000; i++) if (weightedOrder(items, random)[0].id === "heavy") heavyFirst++;
     expect(heavyFirst / 4000).toBeGreaterThan(0.7);
     expect(heavyFirst / 4000).toBeLessThan(0.8);
+  });
+});
+
+describe("modelWindow", () => {
+  it("is the smallest window among the pools a model may be answered by, or unknown", () => {
+    const table = parsePools({
+      pools: {
+        big: { models: ["chat"], upstreams: ["http://a/v1"], maxModelLen: 32768, fallback: "small" },
+        small: { models: ["mini"], upstreams: ["http://b/v1"], maxModelLen: 8192 },
+        bare: { models: ["*"], upstreams: ["http://c/v1"] },
+      },
+    });
+    expect(modelWindow(table, "chat")).toBe(8192);
+    expect(modelWindow(table, "mini")).toBe(8192);
+    expect(modelWindow(table, "anything")).toBeUndefined();
   });
 });

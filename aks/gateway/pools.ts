@@ -4,6 +4,7 @@
  * functions of that table, so they are tested without a network.
  */
 import { z } from "zod";
+import { rendezvousOrder } from "./affinity";
 
 export type PoolType = "openai" | "legacy-generate";
 
@@ -19,6 +20,12 @@ export interface Timeouts {
 export interface Upstream {
   url: string;
   weight: number;
+  /**
+   * `dns`: the URL's host names the replicas (a headless Service) and each
+   * address it resolves to is an upstream of its own (replicas.ts), so
+   * session affinity can pick one replica rather than a Service.
+   */
+  discover?: "dns";
 }
 
 export interface Pool {
@@ -27,10 +34,14 @@ export interface Pool {
   models: string[];
   upstreamModel?: string;
   upstreams: Upstream[];
+  /** The replicas found behind `discover` upstreams (replicas.ts), in their place; unset until found. */
+  live?: Upstream[];
   retries: number;
   fallback?: string;
   apiKey?: string;
   timeouts: Timeouts;
+  /** The context window its model servers serve (vLLM's --max-model-len), told to callers by `GET /v1/models`. */
+  maxModelLen?: number;
 }
 
 export interface PoolTable {
@@ -55,11 +66,16 @@ const poolSchema = z.strictObject({
   type: z.enum(["openai", "legacy-generate"]).default("openai"),
   models: z.array(z.string().min(1)).min(1),
   upstreamModel: z.string().min(1).optional(),
-  upstreams: z.array(z.union([z.url(), z.strictObject({ url: z.url(), weight: z.number().positive().default(1) })])).min(1),
+  upstreams: z
+    .array(
+      z.union([z.url(), z.strictObject({ url: z.url(), weight: z.number().positive().default(1), discover: z.literal("dns").optional() })]),
+    )
+    .min(1),
   retries: z.number().int().min(0).max(5).default(1),
   fallback: z.string().min(1).optional(),
   apiKeyEnv: z.string().min(1).optional(),
   timeouts: z.strictObject({ firstTokenMs: ms, idleMs: ms, totalMs: ms }).partial().default({}),
+  maxModelLen: z.number().int().min(256).max(10_000_000).optional(),
 });
 const fileSchema = z.strictObject({ pools: z.record(z.string().min(1), poolSchema) });
 
@@ -86,6 +102,7 @@ export function parsePools(input: unknown, env: Record<string, string | undefine
       fallback: raw.fallback,
       apiKey,
       timeouts: { ...DEFAULT_TIMEOUTS, ...raw.timeouts },
+      maxModelLen: raw.maxModelLen,
     };
     table.pools.set(name, pool);
     for (const model of pool.models) {
@@ -117,6 +134,17 @@ export function listModels(table: PoolTable): string[] {
   return [...table.byModel.keys()].sort();
 }
 
+/**
+ * The window a request for `model` can count on: the smallest `maxModelLen`
+ * among the pools it may be answered by (fallbacks included), so a prompt
+ * sized to it fits wherever it lands. Undefined when none of them says.
+ */
+export function modelWindow(table: PoolTable, model: string): number | undefined {
+  const windows = new Set(planAttempts(table, model, () => 0.5).map((a) => a.pool.maxModelLen));
+  const known = [...windows].filter((w): w is number => w !== undefined);
+  return known.length ? Math.min(...known) : undefined;
+}
+
 /** Weighted random order without repeats (Efraimidis–Spirakis keys). */
 export function weightedOrder<T extends { weight: number }>(items: T[], random: () => number = Math.random): T[] {
   return items
@@ -127,10 +155,13 @@ export function weightedOrder<T extends { weight: number }>(items: T[], random: 
 
 /**
  * Every upstream call the gateway may make for one request, in order: the
- * pool's upstreams (weighted order, `retries + 1` calls, cycling), then the
- * fallback chain the same way. Attempts are only used before the first token.
+ * pool's upstreams (`retries + 1` calls, cycling), then the fallback chain the
+ * same way. With an `affinityKey` (the conversation) the upstreams come in
+ * that key's rendezvous order, so its turns reach the same replica while it
+ * answers and the same runner-up when it does not; without one, in weighted
+ * random order. Attempts are only used before the first token.
  */
-export function planAttempts(table: PoolTable, model: string, random: () => number = Math.random): Attempt[] {
+export function planAttempts(table: PoolTable, model: string, random: () => number = Math.random, affinityKey?: string): Attempt[] {
   const attempts: Attempt[] = [];
   const seen = new Set<string>();
   let pool = findPool(table, model);
@@ -140,7 +171,8 @@ export function planAttempts(table: PoolTable, model: string, random: () => numb
     // A fallback pool gets its own model name unless it takes any name.
     const served = pool.models.includes(model) || pool.models.includes("*");
     const name = pool.upstreamModel ?? (served ? model : pool.models[0]);
-    const order = weightedOrder(pool.upstreams, random);
+    const upstreams = pool.live ?? pool.upstreams;
+    const order = affinityKey === undefined ? weightedOrder(upstreams, random) : rendezvousOrder(upstreams, affinityKey);
     for (let i = 0; i <= pool.retries; i++) attempts.push({ pool, upstream: order[i % order.length], model: name, fallback });
     pool = pool.fallback === undefined ? undefined : table.pools.get(pool.fallback);
     fallback = true;

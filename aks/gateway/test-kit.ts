@@ -10,6 +10,7 @@ import { devReplyPieces, devReplyWords, type RecordedRequest, startDevLlm } from
 import { choiceText, DONE, readUsage, type Usage } from "../../worker/shared/openai";
 import { createSseParser } from "../../worker/shared/sse";
 import type { ReplayGuard } from "./auth";
+import type { Metrics } from "./metrics";
 
 export const ISSUER = "chat-worker";
 
@@ -35,6 +36,8 @@ export interface TokenOverrides {
   exp?: number;
   kid?: string | null;
   typ?: string;
+  /** The `limits` claim (the user's plan), as is. */
+  limits?: unknown;
 }
 
 /** A tunnel token as the worker makes it, with any field overridden. */
@@ -43,6 +46,7 @@ export async function mintToken(key: TestKey, o: TokenOverrides = {}): Promise<s
   const header: { alg: string; kid?: string; typ: string } = { alg: key.alg, typ: o.typ ?? "JWT" };
   if (o.kid !== null) header.kid = o.kid ?? key.kid;
   const claims: Record<string, unknown> = o.uid === null ? {} : { uid: o.uid ?? "user-1" };
+  if (o.limits !== undefined) claims.limits = o.limits;
   return new SignJWT(claims)
     .setProtectedHeader(header)
     .setIssuer(o.iss ?? ISSUER)
@@ -162,4 +166,15 @@ export function contentOf(data: string[]): string {
 /** The usage an OpenAI stream reported (its last usage chunk). */
 export function usageOf(data: string[]): Usage | undefined {
   return parsedChunks(data).reduce<Usage | undefined>((found, chunk) => readUsage(chunk) ?? found, undefined);
+}
+
+/** The value of one series in a gateway registry (`name` may be a histogram's `_count` or `_sum`), matching `labels`. */
+export async function metricValue(metrics: Metrics, series: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+  for (const metric of await metrics.registry.getMetricsAsJSON()) {
+    for (const v of metric.values) {
+      const name = (v as { metricName?: string }).metricName ?? metric.name;
+      if (name === series && Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want)) return v.value;
+    }
+  }
+  return undefined;
 }

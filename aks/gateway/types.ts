@@ -9,6 +9,16 @@ export interface TunnelIdentity {
   jti: string;
   /** `exp`, seconds since the epoch. */
   expiresAt: number;
+  /** `limits`: the user's plan, from the worker's database; the gateway's defaults fill what it leaves out. */
+  limits: UserLimits;
+}
+
+/** Per-user limits a token may carry (the user's plan). */
+export interface UserLimits {
+  /** Completion tokens per UTC day. */
+  dailyTokens?: number;
+  /** Replies in flight at once. */
+  maxStreams?: number;
 }
 
 export type GatewayEnv = {

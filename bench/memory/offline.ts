@@ -30,7 +30,7 @@ const options = parseOptions(process.argv.slice(2), process.env);
 const settings = parseRecallTuning(options.env.RECALL_TUNING);
 const shares = parseShares(options.env.LLM_BUDGET_SHARES);
 const limit = options.env.RECALL_LIMIT === undefined ? 64 : Number(options.env.RECALL_LIMIT);
-const rows: { category: Category; hit: boolean; rag: boolean }[] = [];
+const rows: { category: Category; hit: boolean; rag: boolean; conv: string }[] = [];
 
 for (const conv of loadConversations(resolve(root, options.data), options.conversations)) {
   const start = Date.UTC(2024, 0, 1);
@@ -54,7 +54,6 @@ for (const conv of loadConversations(resolve(root, options.data), options.conver
     add("user", t.user);
     add("assistant", t.reply ?? "-");
   }
-  const retriever = lexicalRetriever(memoryIndex(history), settings.lexical);
   const character = {
     id: "c",
     name: conv.speakerB,
@@ -82,9 +81,12 @@ for (const conv of loadConversations(resolve(root, options.data), options.conver
       "none",
     );
     const parts = { memories: [], summary: null, shares, recallLimit: limit, recall: settings };
+    // The service has stored (and indexed) the question before it recalls for it, so it counts in the statistics here too.
+    const retriever = lexicalRetriever(memoryIndex([...history, question]), settings.lexical);
     const prompt = await assemblePrompt(hot, character, question, PROMPT_BUDGET, parts, retriever);
     const contents = prompt.messages.map((m) => m.content);
     rows.push({
+      conv: conv.id,
       category: q.category,
       hit: evidenceInPrompt(contents, q.evidence),
       rag: evidenceInPrompt(
@@ -102,4 +104,12 @@ const t = tally(rows);
 const r = tally(rows.map((x) => ({ category: x.category, hit: x.rag })));
 const fmt = (x: ReturnType<typeof tally>) =>
   `${x.overall.rate.toFixed(3)} | ${([1, 2, 3, 4] as Category[]).map((c) => `${CATEGORY_NAMES[c]} ${x.byCategory[c].rate.toFixed(2)}`).join(" | ")}`;
+const convs = [...new Set(rows.map((x) => x.conv))];
+const per = (hit: (x: (typeof rows)[number]) => boolean) =>
+  convs
+    .map(
+      (c) => `${c} ${tally(rows.filter((x) => x.conv === c).map((x) => ({ category: x.category, hit: hit(x) }))).overall.rate.toFixed(2)}`,
+    )
+    .join(" | ");
 console.log(`offline ${JSON.stringify(options.env)} (${rows.length} questions)\n  service   ${fmt(t)}\n  plain RAG ${fmt(r)}`);
+console.log(`  per conversation, service   ${per((x) => x.hit)}\n  per conversation, plain RAG ${per((x) => x.rag)}`);

@@ -8,11 +8,10 @@
  * count, divided by it (workerd's clock stands still while JavaScript runs,
  * so the time is taken from outside). Prints p50 / p90 per stage.
  */
-import { builtinModules } from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
+import { bundleForWorkerd } from "../../dev/build";
 import { COMPATIBILITY_DATE } from "../../dev/stack";
 import { countTokens } from "../../worker/context/tokens";
 import { newId } from "../../worker/ids";
@@ -32,19 +31,7 @@ const questions = convs.flatMap((c) => c.qa.map((q) => q.question)).slice(0, QUE
 const counted = new Map<string, number>();
 const tokens = (s: string) => counted.get(s) ?? counted.set(s, countTokens(s)).get(s)!;
 
-const bundle = resolve(root, ".build/recall-bench.js");
-await build({
-  entryPoints: [resolve(root, "bench/recall/index-object.ts")],
-  bundle: true,
-  format: "esm",
-  platform: "neutral",
-  target: "es2022",
-  conditions: ["workerd", "worker", "browser"],
-  mainFields: ["module", "main"],
-  external: ["cloudflare:*", "node:*", ...builtinModules],
-  outfile: bundle,
-  logLevel: "warning",
-});
+const bundle = await bundleForWorkerd(resolve(root, "bench/recall/index-object.ts"), resolve(root, ".build/recall-bench.js"));
 
 const p = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 const out: string[] = ["| stored | stage | p50 ms | p90 ms |", "| --: | --- | --: | --: |"];

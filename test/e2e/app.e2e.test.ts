@@ -393,6 +393,8 @@ describe("web client", () => {
     await page.getByRole("button", { name: "Save profile" }).click();
     await page.getByText("Saved.").waitFor();
     await expect.poll(() => page.getByTestId("nav-profile").textContent()).toContain("Alice");
+    // The plan comes from PostgreSQL; with no gateway in front of the model, today's count is not known.
+    await expect.poll(() => page.getByTestId("plan-usage").textContent()).toContain("free: up to 200,000 reply tokens a day, 2 at once.");
     await screenshot(page, "profile");
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-data").click()]);
     const data = readFileSync((await download.path())!, "utf8");

@@ -2,21 +2,23 @@
  * Cards and avatars in the web client (Debian's Chromium, the real worker):
  * import a PNG card with the file picker and see its picture in the editor,
  * the gallery and the chat; upload another picture; filter by tag; a broken
- * card is explained. (Chatting with the card's prompt and swiping to an
- * alternate greeting wait for the session wiring.)
+ * card is explained; chat with an imported card, swipe to one of its
+ * alternate greetings, and find that greeting in what the model is sent.
  */
 import { readFileSync } from "node:fs";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
 import { avatarPng } from "../../dev/png-encode";
 import type { Stack } from "../../dev/stack";
-import { startWorker, unique } from "../worker";
+import { promptsWith, startWorker, unique } from "../worker";
 import { launchBrowser, screenshot, type TestBrowser } from "./browser";
+import { send, settled } from "./helpers";
 
 let stack: Stack;
 let browser: TestBrowser;
 let page: Page;
 let editUrl = "";
+let userName = "";
 
 async function visit(p: Page, path: string): Promise<void> {
   if (!p.url().startsWith(stack.url)) await p.goto("/");
@@ -38,10 +40,10 @@ beforeAll(async () => {
   browser = await launchBrowser();
   page = await browser.newPage(stack.url);
   page.on("pageerror", (err) => console.error("page error:", err.message));
-  const name = unique("carder");
+  userName = unique("carder");
   await visit(page, "/register");
-  await page.getByLabel("Username").fill(name);
-  await page.getByLabel("Email").fill(`${name}@example.test`);
+  await page.getByLabel("Username").fill(userName);
+  await page.getByLabel("Email").fill(`${userName}@example.test`);
   await page.getByLabel("Password").fill("correct horse battery");
   await page.getByRole("button", { name: "Sign up" }).click();
   await page.getByTestId("new-character").waitFor();
@@ -121,5 +123,47 @@ describe("cards in the web client", () => {
       .getByTestId("import-card")
       .setInputFiles({ name: "broken.png", mimeType: "image/png", buffer: readFileSync("test/cards/malformed-crc.png") });
     await expect.poll(() => page.getByRole("alert").first().textContent()).toMatch(/broken\.png: .*checksum/);
+  });
+
+  it("chats with an imported card after swiping to an alternate greeting, which is what the model then reads", async () => {
+    await visit(page, "/characters");
+    await page.getByTestId("import-card").setInputFiles("test/cards/v2-vela.json");
+    await page.waitForURL(/\/characters\/.+\/edit/);
+    const characterId = new URL(page.url()).pathname.split("/")[2];
+    await visit(page, `/chat/${characterId}`);
+    const greeting = page.locator("[data-greeting]");
+    await expect.poll(() => greeting.textContent()).toContain(`Welcome aboard, ${userName}. Mind the loose panel.`);
+    const swipe = greeting.getByTestId("swipe");
+    await expect.poll(() => swipe.textContent()).toMatch(/\d\/3/);
+
+    // Step through the three versions from the first; the card's first alternate is among them.
+    const position = async () => Number(/(\d)\/3/.exec((await swipe.textContent()) ?? "")?.[1]);
+    for (let at = await position(); at > 1; at--) {
+      await swipe.getByRole("button", { name: "Previous version" }).click();
+      await expect.poll(position).toBe(at - 1);
+    }
+    const seen: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await expect.poll(() => swipe.textContent()).toContain(`${i + 1}/3`);
+      const text = ((await greeting.locator(".bubble").textContent()) ?? "").trim();
+      seen.push(text);
+      if (text.includes("Coffee's on the console")) break;
+      await swipe.getByRole("button", { name: "Next version" }).click();
+    }
+    expect(seen.at(-1)).toBe(`Ahoy, ${userName}! Coffee's on the console.`);
+
+    const marker = unique("mug");
+    await send(page, `Which mug is mine? ${marker}`);
+    await settled(page);
+    const [prompt] = await promptsWith(marker);
+    const said = prompt.messages.filter((m) => m.role === "assistant").map((m) => m.content);
+    expect(said).toEqual([`Ahoy, ${userName}! Coffee's on the console.`]);
+
+    // The choice is the conversation's, not the page's: it is still there after a reload.
+    await page.reload();
+    await expect
+      .poll(async () => (await greeting.locator(".bubble").textContent())?.trim())
+      .toBe(`Ahoy, ${userName}! Coffee's on the console.`);
+    await screenshot(page, "card-alternate-greeting");
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Recall's fallback in PostgreSQL, used while the session object's own
  * index refills after a restart: the same `TermIndex` the object's FTS5
- * index offers (term statistics, postings, turns with their exchange partner
- * and date), so the lexical retriever ranks with the same BM25 either way.
+ * index offers (term statistics, postings, turns with the turns around them
+ * and their date), so the lexical retriever ranks with the same BM25 either way.
  * Words are matched with the `english` text search configuration (stemmed,
  * like the object's Porter stems); every query is restricted to one
  * conversation of one (user, character) pair.
@@ -35,16 +35,16 @@ const POSTINGS_SQL = `
      order by m.id desc limit $7), ',') as ids
   from unnest(string_to_array($4, ','), string_to_array($5, ',')) as t(stem, word)`;
 
-/** Each turn with the date marker in force at it and the other half of its exchange (the next or previous turn). */
+/** Each turn with the date marker in force at it and the `$5` turns before and after it (JSON, nearest first). */
+const NEAR = (dir: "<" | ">") => `
+    (select coalesce(json_agg(x), '[]') from (select n.id::text as id, n.role, n.content, n.token_count as tokens
+       from chat_messages n where ${CONVERSATION("n")} and n.id ${dir} m.id
+      order by n.id ${dir === "<" ? "desc" : "asc"} limit $5) x)::text`;
 const TURNS_SQL = `
   select m.id::text, m.role, m.content, m.token_count, m.created_at,
     (select d.content from chat_messages d where ${CONVERSATION("d")} and d.id <= m.id and d.content ~ ${DATED}
       order by d.id desc limit 1) as dated,
-    (select json_build_object('id', n.id::text, 'role', n.role, 'content', n.content, 'tokens', n.token_count,
-              'at', extract(epoch from n.created_at) * 1000)
-       from chat_messages n where ${CONVERSATION("n")}
-        and ((m.role = 'user' and n.id > m.id) or (m.role <> 'user' and n.id < m.id))
-      order by case when m.role = 'user' then n.id end asc, case when m.role <> 'user' then n.id end desc limit 1)::text as partner
+    ${NEAR("<")} as before, ${NEAR(">")} as after
   from chat_messages m where ${CONVERSATION("m")} and m.id = any(string_to_array($4, ',')::uuid[])`;
 
 type TurnRow = {
@@ -54,9 +54,12 @@ type TurnRow = {
   token_count: number;
   created_at: Date;
   dated: string | null;
-  /** JSON text of { id, role, content, tokens, at }. */
-  partner: string | null;
+  /** JSON text of [{ id, role, content, tokens }], nearest first. */
+  before: string;
+  after: string;
 };
+
+type NearRow = { id: string; role: IndexedTurn["role"]; content: string; tokens: number };
 
 const turnOf = (id: string, role: IndexedTurn["role"], content: string, tokens: number, date: string): IndexedTurn => ({
   key: id,
@@ -102,10 +105,10 @@ export function recallIndexPg(pg: postgres.Sql, ref: ChatRef): TermIndex {
       ]);
       return new Map<string, Key[]>(rows.map((r) => [r.stem, r.ids ? r.ids.split(",") : []]));
     },
-    async turns(keys) {
+    async turns(keys, reach) {
       const ids = keys.filter((k): k is string => typeof k === "string");
       if (ids.length === 0) return [];
-      const rows = await run<TurnRow>(TURNS_SQL, [...conv, pgList(ids)]);
+      const rows = await run<TurnRow>(TURNS_SQL, [...conv, pgList(ids), Math.max(0, reach)]);
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.flatMap((id) => {
         const r = byId.get(id);
@@ -113,9 +116,14 @@ export function recallIndexPg(pg: postgres.Sql, ref: ChatRef): TermIndex {
         const at = new Date(r.created_at).getTime();
         const date = (r.dated && dateMarker(r.dated)) || dayOf(at);
         const turn = turnOf(r.id, r.role, r.content, r.token_count, date);
-        const p = r.partner ? (JSON.parse(r.partner) as { id: string; role: IndexedTurn["role"]; content: string; tokens: number }) : null;
-        if (p && p.role !== r.role) turn.partner = turnOf(p.id, p.role, p.content, p.tokens, date);
-        return [turn];
+        if (reach <= 0) return [turn];
+        // Neighbours carry the turn's date (a session's markers open it, so they rarely differ).
+        const side = (json: string, sign: number) =>
+          (JSON.parse(json) as NearRow[]).map((n, i) => ({
+            offset: sign * (i + 1),
+            turn: turnOf(n.id, n.role, n.content, n.tokens, date),
+          }));
+        return [{ ...turn, near: [...side(r.before, -1), ...side(r.after, 1)] }];
       });
     },
   };

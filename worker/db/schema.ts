@@ -11,6 +11,19 @@ export const DATED = String.raw`'^\s*\[[^]\n]*[0-9]'`;
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 const now = (name: string) => timestamp(name, { withTimezone: true, mode: "date" }).notNull().defaultNow();
 
+/**
+ * Plans: the per-user limits the LLM gateway enforces, as data. The worker
+ * signs a user's plan into each tunnel token (worker/llm/tunnel.ts); the
+ * gateway keeps the counts. Every user has one, `free` by default.
+ */
+export const plans = pgTable("plans", {
+  id: text().primaryKey(),
+  /** Completion tokens per UTC day. */
+  dailyTokens: integer("daily_tokens").notNull(),
+  /** Replies in flight at once. */
+  maxStreams: integer("max_streams").notNull(),
+});
+
 export const users = pgTable(
   "users",
   {
@@ -21,6 +34,10 @@ export const users = pgTable(
     passwordHash: text("password_hash").notNull(),
     displayName: text("display_name").notNull().default(""),
     persona: text().notNull().default(""),
+    planId: text("plan_id")
+      .notNull()
+      .default("free")
+      .references(() => plans.id),
     createdAt: now("created_at"),
     updatedAt: now("updated_at"),
   },

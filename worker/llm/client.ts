@@ -39,7 +39,8 @@ function wait(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-async function attemptHeaders(cfg: LlmConfig): Promise<Record<string, string>> {
+/** The headers of one upstream call: the API key, or a fresh tunnel token and Access headers. */
+export async function attemptHeaders(cfg: LlmConfig): Promise<Record<string, string>> {
   const base: Record<string, string> = cfg.apiKey ? { authorization: `Bearer ${cfg.apiKey}` } : {};
   if (!cfg.headers) return base;
   const extra = await cfg.headers();
@@ -95,6 +96,7 @@ export async function* streamCompletion(cfg: LlmConfig, req: CompletionRequest):
     for (let attempt = 0; ; attempt++) {
       try {
         const headers = await attemptHeaders(cfg);
+        if (req.traceparent) headers.traceparent = req.traceparent;
         if (ctl.signal.aborted) throw new Error("aborted");
         const run = cfg.provider === "legacy" ? legacyAttempt : openaiAttempt;
         for await (const ev of run(cfg, req, headers, ctl.signal)) {

@@ -1,7 +1,7 @@
 /** The LLM client's configuration: settings read from the Env once, and one session's config from them. */
 import type { Env } from "../env";
 import { intVar } from "../env";
-import { createTunnelHeaders, type TunnelConfig } from "./tunnel";
+import { createTunnelHeaders, type TunnelClaims, type TunnelConfig } from "./tunnel";
 import type { LlmConfig } from "./types";
 
 /** Everything of the LLM path the Env decides; a session adds its claims and the character's model. */
@@ -28,7 +28,7 @@ export function llmSettings(env: Env): LlmSettings {
 }
 
 /** The config of one session's calls: tunnel tokens carry its claims; a character may name its own model. */
-export function llmConfig(settings: LlmSettings, claims: { sessionId: string; userId: string }, model?: string | null): LlmConfig {
+export function llmConfig(settings: LlmSettings, claims: TunnelClaims, model?: string | null): LlmConfig {
   const { tunnel, ...rest } = settings;
   return { ...rest, model: model || settings.model, headers: createTunnelHeaders(tunnel, claims) };
 }
@@ -43,4 +43,15 @@ export function budgetOf(env: Env): Budget {
   const context = intVar(env.LLM_CONTEXT_TOKENS, 8192);
   const reply = Math.min(intVar(env.LLM_MAX_REPLY_TOKENS, 512), Math.floor(context / 2));
   return { context, reply, prompt: context - reply };
+}
+
+/**
+ * The budget for a model whose server reports its window: the reported
+ * window replaces the configured one (LLM_CONTEXT_TOKENS is the fallback),
+ * and the reply keeps its reserve, at most half of it.
+ */
+export function budgetFor(configured: Budget, window: number | undefined): Budget {
+  if (window === undefined) return configured;
+  const reply = Math.min(configured.reply, Math.floor(window / 2));
+  return { context: window, reply, prompt: window - reply };
 }

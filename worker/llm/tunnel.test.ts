@@ -48,10 +48,18 @@ describe("createTunnelHeaders", () => {
 
     expect(await verify(token)).toEqual({
       ok: true,
-      identity: { sessionId: claims.sessionId, userId: claims.userId, jti: payload.jti, expiresAt: payload.exp },
+      identity: { sessionId: claims.sessionId, userId: claims.userId, jti: payload.jti, expiresAt: payload.exp, limits: {} },
     });
     expect((await verify(bearer(second))).ok).toBe(true);
     expect(await verify(token)).toEqual({ ok: false, reason: "replayed" });
+  });
+
+  it("signs the user's plan limits in, for the gateway to apply", async () => {
+    const { privateJwk, jwks } = await generateTunnelKeys();
+    const limits = { dailyTokens: 5000, maxStreams: 1 };
+    const make = createTunnelHeaders({ issuer: "chat-worker", signingKey: JSON.stringify(privateJwk) }, { ...claims, limits })!;
+    const result = await createTokenVerifier({ jwks, issuer: "chat-worker", replay: memoryReplayGuard() })(bearer(await make()));
+    expect(result.ok && result.identity.limits).toEqual(limits);
   });
 
   it("uses the configured issuer, which the gateway checks", async () => {

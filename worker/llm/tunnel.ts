@@ -16,6 +16,14 @@ export interface TunnelConfig {
 }
 
 export const TUNNEL_AUDIENCE = "llm-gateway";
+
+/** Who a token speaks for: the session (one conversation), its user, and the user's plan limits when known. */
+export interface TunnelClaims {
+  sessionId: string;
+  userId: string;
+  /** Signed as the `limits` claim; the gateway applies them instead of its defaults. */
+  limits?: { dailyTokens: number; maxStreams: number };
+}
 export const TUNNEL_TOKEN_TTL_SECONDS = 60;
 const CURVES = { EdDSA: ["OKP", "Ed25519"], ES256: ["EC", "P-256"] } as const;
 
@@ -46,10 +54,7 @@ function parseSigningKey(json: string): SigningJwk {
  * fresh token each call), or undefined when nothing is configured. Throws at
  * once on a malformed key rather than on the first request.
  */
-export function createTunnelHeaders(
-  cfg: TunnelConfig,
-  claims: { sessionId: string; userId: string },
-): (() => Promise<Record<string, string>>) | undefined {
+export function createTunnelHeaders(cfg: TunnelConfig, claims: TunnelClaims): (() => Promise<Record<string, string>>) | undefined {
   const jwk = cfg.signingKey?.trim() ? parseSigningKey(cfg.signingKey) : undefined;
   const access: Record<string, string> =
     cfg.accessClientId && cfg.accessClientSecret
@@ -61,7 +66,7 @@ export function createTunnelHeaders(
     if (!jwk) return { ...access };
     const key = await importJWK(jwk, jwk.alg);
     const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({ uid: claims.userId })
+    const token = await new SignJWT({ uid: claims.userId, ...(claims.limits ? { limits: claims.limits } : {}) })
       .setProtectedHeader({ alg: jwk.alg, kid: jwk.kid, typ: "JWT" })
       .setIssuer(cfg.issuer)
       .setAudience(TUNNEL_AUDIENCE)

@@ -34,6 +34,8 @@ export interface CompletionRequest {
   characterId: string;
   /** The last message is a partial assistant reply to continue, not a turn to answer. */
   continueLast?: boolean;
+  /** The W3C traceparent of the call's span, sent with every attempt so the gateway continues the trace. */
+  traceparent?: string;
   /** Aborting it stops the call; the generator then throws code `cancelled`. */
   signal?: AbortSignal;
 }

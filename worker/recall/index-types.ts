@@ -1,7 +1,7 @@
 /**
  * What the lexical retriever needs from a store of this conversation's
- * turns: term statistics, postings, and turns by key with their exchange
- * partner and date. The session object's FTS5 index implements it
+ * turns: term statistics, postings, and turns by key with the turns said
+ * just before and after them and their date. The session object's FTS5 index implements it
  * (`worker/session/recall-index.ts`), PostgreSQL does while that index
  * fills (`recallIndexPg` in `worker/db/messages.ts`), and `memory-index.ts`
  * in memory for tests. Types only.
@@ -36,14 +36,20 @@ export interface IndexedTurn {
   tokens: number;
   /** The date marker in force when it was said, if the conversation writes them; else the day it was stored. */
   date: string | null;
-  /** The other half of its exchange (the reply to a user line, the line a reply answers), when there is one. */
-  partner?: IndexedTurn;
+  /** The turns said just before (offset −1, −2, …) and after (+1, +2, …) it, within the reach asked for. */
+  near?: Near[];
+}
+
+export interface Near {
+  /** Where it was said relative to the turn: −1 the turn before, +1 the one after. */
+  offset: number;
+  turn: IndexedTurn;
 }
 
 export interface TermIndex {
   stats(terms: Term[]): Promise<TermStats>;
   /** For each term, keys of the turns using it, newest first, at most `limit`. Turns newer than `before` may be left out. */
   postings(terms: Term[], before: string, limit: number): Promise<Map<string, Key[]>>;
-  /** These turns (unknown keys are left out), each with its partner and date. */
-  turns(keys: Key[]): Promise<IndexedTurn[]>;
+  /** These turns (unknown keys are left out), each with its date and the turns up to `reach` places before and after it. */
+  turns(keys: Key[], reach: number): Promise<IndexedTurn[]>;
 }

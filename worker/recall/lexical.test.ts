@@ -34,10 +34,11 @@ describe("the lexical retriever", () => {
   ]);
   const index = memoryIndex(turns);
 
-  it("finds a turn by a different inflection of its words, with its exchange and its date", async () => {
+  it("finds a turn by a different inflection of its words, with the reply to it and its date", async () => {
     const got = await lexicalRetriever(index).recall(ask("What was I painting back then?"));
     expect(got[0]).toMatchObject({ id: "m0000", via: "match", matched: ["painting"], date: "3 March 2024" });
-    expect(got[1]).toMatchObject({ id: "m0001", via: "exchange", group: "m0000" });
+    expect(got[1]).toMatchObject({ id: "m0001", via: "near", matched: [], group: "m0001" });
+    expect(got[1].score).toBeLessThan(got[0].score);
   });
 
   it("carries the date of the session a turn belongs to", async () => {
@@ -46,11 +47,24 @@ describe("the lexical retriever", () => {
   });
 
   it("reaches a turn through a name found in the first hits (second hop)", async () => {
-    const got = await lexicalRetriever(index).recall(ask("Where did my sister move?"));
+    // Turns near the hit are left out here, or the Lisbon line would come as the hit's neighbour (two turns on).
+    const apart = { ...LEXICAL_DEFAULTS, near: { ...LEXICAL_DEFAULTS.near, reach: 0 } };
+    const got = await lexicalRetriever(index, apart).recall(ask("Where did my sister move?"));
     const lisbon = got.find((t) => t.content.includes("Lisbon"));
     expect(lisbon).toMatchObject({ hop: 2, matched: ["zelda"] });
-    const alone = await lexicalRetriever(index, { ...LEXICAL_DEFAULTS, hopWeight: 0 }).recall(ask("Where did my sister move?"));
-    expect(alone.some((t) => t.content.includes("Lisbon"))).toBe(false);
+    const alone = { ...apart, hopWeight: 0 };
+    expect((await lexicalRetriever(index, alone).recall(ask("Where did my sister move?"))).some((t) => t.content.includes("Lisbon"))).toBe(
+      false,
+    );
+  });
+
+  it("brings the answer to a matching question before a turn that merely follows it", async () => {
+    const chat = memoryIndex(
+      conversation([...filler(10), "Did you ever finish the tapestry?", "Yes, it hangs in the hall now", "Nice", "Thanks", ...filler(10)]),
+    );
+    const got = await lexicalRetriever(chat).recall(ask("Where is the tapestry?"));
+    expect(got.map((t) => t.content).slice(0, 2)).toEqual(["Did you ever finish the tapestry?", "Yes, it hangs in the hall now"]);
+    expect(got[1]).toMatchObject({ via: "near", hop: 1 });
   });
 
   it("never returns turns at or after `before` (the window holds them)", async () => {
@@ -60,7 +74,8 @@ describe("the lexical retriever", () => {
 
   it("leaves out turns that match only words used everywhere", async () => {
     const got = await lexicalRetriever(index).recall(ask("the weather and the boat"));
-    expect(got.every((t) => t.group === "m0000")).toBe(true);
+    // The boat line and the turns said just after it; none of the weather talk further on.
+    expect(got.map((t) => t.id)).toEqual(["m0000", "m0001", "m0002"]);
   });
 
   it("finds nothing when nothing matches", async () => {

@@ -1,12 +1,15 @@
 /**
  * The lexical retriever: BM25 over stems (`rank.ts`) on any `TermIndex`,
- * each hit bringing the other half of its exchange (the user's line and the
- * reply to it), a second hop from the first hits' names, and every turn
- * with its date. Pure apart from the index it reads.
+ * the turns said next to a hit sharing in its score (`near.ts`: the other
+ * half of its exchange, the answer to a question it asks), a second hop
+ * from the first hits' names, and every turn with its date. Each turn is
+ * ranked on its own, so the prompt's budget goes to the turns that rank
+ * best. Pure apart from the index it reads.
  */
 
 import type { Role } from "../shared/wire";
 import type { IndexedTurn, Key, TermIndex, TermStats } from "./index-types";
+import { type NearOptions, type Ranked, rankNear } from "./near";
 import { buildQuery, hopTerms, QUERY_DEFAULTS, type QueryOptions } from "./query";
 import { best, bm25, coarse, generating, type WeightedTerm } from "./rank";
 import type { RecalledTurn, RecallRequest, Retriever } from "./types";
@@ -17,17 +20,15 @@ export interface LexicalOptions extends QueryOptions {
   postingBudget: number;
   /** Candidates scored by full BM25. */
   candidates: number;
-  /** Whether a hit brings the other half of its exchange. */
-  exchange: boolean;
+  /** Turns near a hit that share in its score (`near.ts`; reach 0: a turn is ranked alone). */
+  near: NearOptions;
   /** Whether the first hits' names are searched too, and at what weight (0: no second hop). */
   hopWeight: number;
   /** How many first hits the second hop reads. */
   hopFrom: number;
   /** BM25's weighting (off: every matched word counts its query weight, no IDF, no length normalisation). */
   bm25: boolean;
-  /** How much the weaker half of an exchange adds to its score (0: a turn is ranked alone). */
-  pairWeight: number;
-  /** How much more a turn counts when the query names its speaker (and not the other one). */
+  /** How much more a turn counts when the query names its speaker (and not the other one): 1 is double, matched or near a match. */
   speakerBoost: number;
   /** Hits scoring below this share of the best one are not recalled (they match only words used everywhere). */
   floor: number;
@@ -36,22 +37,16 @@ export interface LexicalOptions extends QueryOptions {
 export const LEXICAL_DEFAULTS: LexicalOptions = {
   ...QUERY_DEFAULTS,
   postingBudget: 2000,
-  candidates: 48,
-  exchange: true,
+  candidates: 32,
+  near: { reach: 2, weight: 0.5, decay: 0.75, answer: 0.3 },
   hopWeight: 0.5,
   hopFrom: 3,
   bm25: true,
-  pairWeight: 0.5,
-  speakerBoost: 0.3,
+  speakerBoost: 1,
   floor: 0.15,
 };
 
-interface Hit {
-  turn: IndexedTurn;
-  /** The other half of its exchange, when there is one older than the window. */
-  partner?: IndexedTurn;
-  score: number;
-  matched: string[];
+interface Hit extends Ranked {
   hop: 1 | 2;
 }
 
@@ -61,33 +56,20 @@ export function lexicalRetriever(index: TermIndex, o: LexicalOptions = LEXICAL_D
     stats: TermStats,
     before: string,
     hop: 1 | 2,
-    skip: Set<string>,
+    skip: ReadonlySet<string>,
     about: Role | null,
   ): Promise<Hit[]> {
-    const rank = (t: IndexedTurn) => {
-      const r = bm25(t.stems, terms, stats, o.bm25);
-      return t.role === about ? { ...r, score: r.score * (1 + o.speakerBoost) } : r;
-    };
+    const score = (t: IndexedTurn) => bm25(t.stems, terms, stats, o.bm25);
+    // A question about one speaker is about that speaker's lines, whether they matched or were said next to a match.
+    const weigh = (t: IndexedTurn) => (t.role === about ? 1 + o.speakerBoost : 1);
     const gen = generating(terms, stats, o.postingBudget);
     if (gen.length === 0) return [];
     const postings = await index.postings(gen, before, o.postingBudget);
     const keys: Key[] = best(coarse(postings, gen, stats, o.bm25), o.candidates);
-    const turns = await index.turns(keys);
-    // An exchange is ranked as one: its better half, plus part of the other's score.
-    const hits = new Map<string, Hit>();
-    for (const turn of turns) {
-      if (turn.id >= before || skip.has(turn.id)) continue;
-      const own = rank(turn);
-      const p = turn.partner && turn.partner.id < before ? turn.partner : undefined;
-      const other = p ? rank(p) : { score: 0, matched: [] };
-      const [lead, rest] = own.score >= other.score ? [turn, p] : [p!, turn];
-      const key = rest && rest.id < lead.id ? rest.id : lead.id;
-      if (own.score <= 0 || hits.has(key)) continue;
-      const score = Math.max(own.score, other.score) + o.pairWeight * Math.min(own.score, other.score);
-      const matched = [...new Set([...own.matched, ...other.matched].map((m) => m.word))];
-      hits.set(key, { turn: lead, partner: rest, score, matched, hop });
-    }
-    return [...hits.values()].sort((a, b) => b.score - a.score || (a.turn.id < b.turn.id ? 1 : -1));
+    const turns = await index.turns(keys, o.near.reach);
+    return rankNear(turns, score, before, o.near, weigh)
+      .filter((r) => !skip.has(r.turn.id))
+      .map((r) => ({ ...r, hop }));
   }
 
   return {
@@ -99,8 +81,9 @@ export function lexicalRetriever(index: TermIndex, o: LexicalOptions = LEXICAL_D
       let hits = await search(terms, stats, req.before, 1, new Set(), about);
       if (o.hopWeight > 0 && hits.length > 0) {
         const known = new Set(terms.map((t) => t.stem));
+        const first = hits.filter((h) => h.own > 0).slice(0, o.hopFrom);
         const more = hopTerms(
-          hits.slice(0, o.hopFrom).map((h) => h.turn.content),
+          first.map((h) => h.turn.content),
           known,
           o.hopWeight,
         );
@@ -111,31 +94,29 @@ export function lexicalRetriever(index: TermIndex, o: LexicalOptions = LEXICAL_D
         }
       }
       const top = hits[0]?.score ?? 0;
-      return toTurns(
-        hits.filter((h) => h.score >= top * o.floor),
-        req,
-        o.exchange,
-      );
+      return hits
+        .filter((h) => h.score >= top * o.floor)
+        .slice(0, req.limit)
+        .map(toTurn);
     },
   };
 }
 
-/** Hits in rank order as turns, each followed by its partner (once, never one the window holds). */
-function toTurns(hits: Hit[], req: RecallRequest, exchange: boolean): RecalledTurn[] {
-  const out: RecalledTurn[] = [];
-  const seen = new Set<string>();
-  for (const h of hits) {
-    if (seen.has(h.turn.id)) continue;
-    if (out.length >= req.limit) break;
-    const group = h.turn.id;
-    const reason = { score: h.score, hop: h.hop } as const;
-    const parts: RecalledTurn[] = [{ ...fields(h.turn), ...reason, matched: h.matched, via: "match", group }];
-    const p = h.partner;
-    if (exchange && p && !seen.has(p.id) && p.content) parts.push({ ...fields(p), ...reason, matched: [], via: "exchange", group });
-    for (const t of parts) seen.add(t.id);
-    out.push(...parts);
-  }
-  return out;
+/** A ranked turn as recall returns it: its own group (the prompt takes turns one by one). */
+function toTurn(h: Hit): RecalledTurn {
+  const t = h.turn;
+  return {
+    id: t.id,
+    role: t.role,
+    content: t.content,
+    tokens: t.tokens,
+    date: t.date,
+    group: t.id,
+    score: h.score,
+    hop: h.hop,
+    matched: [...new Set(h.matched.map((m) => m.word))],
+    via: h.own > 0 ? "match" : "near",
+  };
 }
 
 /** Whose turns the message asks about: the speaker it names, when it names only one. */
@@ -146,5 +127,3 @@ function speakerNamed(req: RecallRequest): Role | null {
   const [user, character] = [names(req.names.user), names(req.names.character)];
   return user === character ? null : user ? "user" : "assistant";
 }
-
-const fields = (t: IndexedTurn) => ({ id: t.id, role: t.role, content: t.content, tokens: t.tokens, date: t.date });

@@ -5,7 +5,7 @@
  */
 import type { Role } from "../shared/wire";
 import { dateMarker, dayOf } from "./dates";
-import type { IndexedTurn, Key, TermIndex, TermStats } from "./index-types";
+import type { IndexedTurn, Key, Near, TermIndex, TermStats } from "./index-types";
 import { stemsOf } from "./words";
 
 export interface MemoryTurn {
@@ -33,11 +33,13 @@ export function memoryIndex(turns: readonly MemoryTurn[]): TermIndex {
     marker = dateMarker(t.content) ?? marker;
     dates.push(marker ?? dayOf(t.createdAt));
   }
-  const turnAt = (i: number, withPartner: boolean): IndexedTurn => {
+  const turnAt = (i: number, reach: number): IndexedTurn => {
     const t = turns[i];
-    const j = t.role === "user" ? i + 1 : i - 1;
-    const partner = withPartner && j >= 0 && j < turns.length && turns[j].role !== t.role ? turnAt(j, false) : undefined;
-    return { key: i, id: t.id, role: t.role, content: t.content, stems: stems[i], tokens: t.tokens, date: dates[i], partner };
+    const near: Near[] = [];
+    for (let d = -reach; d <= reach; d++)
+      if (d !== 0 && i + d >= 0 && i + d < turns.length) near.push({ offset: d, turn: turnAt(i + d, 0) });
+    const turn: IndexedTurn = { key: i, id: t.id, role: t.role, content: t.content, stems: stems[i], tokens: t.tokens, date: dates[i] };
+    return reach > 0 ? { ...turn, near } : turn;
   };
   return {
     async stats(terms): Promise<TermStats> {
@@ -56,8 +58,8 @@ export function memoryIndex(turns: readonly MemoryTurn[]): TermIndex {
       }
       return out;
     },
-    async turns(keys): Promise<IndexedTurn[]> {
-      return keys.filter((k): k is number => typeof k === "number" && k >= 0 && k < turns.length).map((k) => turnAt(k, true));
+    async turns(keys, reach): Promise<IndexedTurn[]> {
+      return keys.filter((k): k is number => typeof k === "number" && k >= 0 && k < turns.length).map((k) => turnAt(k, reach));
     },
   };
 }

@@ -26,6 +26,20 @@ describe("fitting recalled exchanges into the budget", () => {
     const items = [turn("a", "a", 10), turn("b", "a", 30)].map((t) => itemOf(t, "Sam", count));
     expect(fitGroups(items, 30, false, count)).toEqual([]);
   });
+  it("charges a date line once per date, so turns of one day fit that a line each would not", () => {
+    const items = ["a", "b", "c"].map((id) => itemOf(turn(id, id, 4), "Sam", count));
+    const line = count("[8 May 2023]") + 1;
+    const each = items[0].tokens + 2;
+    expect(fitGroups(items, line + 3 * each, true, count).map((k) => k.id)).toEqual(["a", "b", "c"]);
+    expect(fitGroups(items, line + 3 * each, true, count, new Set(), false).map((k) => k.id)).toEqual(["a", "b"]);
+  });
+  it("never writes more than its budget when a date comes back later in the conversation", () => {
+    const items = [turn("a", "a", 4), turn("c", "c", 4), turn("b", "b", 4, "Day 2")].map((t) => itemOf(t, "Sam", count));
+    const budget = count("[8 May 2023]") + 1 + count("[Day 2]") + 1 + 3 * (items[0].tokens + 2);
+    const kept = fitGroups(items, budget, true, count);
+    expect(recallText("", kept, true, count).tokens).toBeLessThanOrEqual(budget);
+    expect(kept.map((k) => k.id)).toEqual(["a", "c"]);
+  });
   it("writes one date line per date and counts what it wrote", () => {
     const items = [turn("a", "a", 3), turn("b", "a", 3), turn("c", "c", 3, "9 May 2023")].map((t) => itemOf(t, "Sam", count));
     const { text, tokens } = recallText("## Earlier", items, true, count);

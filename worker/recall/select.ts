@@ -40,8 +40,11 @@ function dateLine(turn: RecalledTurn, dates: boolean): string | null {
 
 /**
  * Whole groups in rank order within `budget`, returned in conversation
- * order. Each group is charged its items and one date line (an upper bound:
- * neighbours of the same date share one).
+ * order. Each group is charged its items and, when its date has no line
+ * yet, one date line (`dateOnce` off: a line for every group, an upper
+ * bound). The text is then costed as `recallText` writes it, and the
+ * lowest-ranked groups given back while it would not fit (a date marker
+ * that comes back later in the conversation needs its line again).
  */
 export function fitGroups(
   items: readonly RecallItem[],
@@ -49,6 +52,7 @@ export function fitGroups(
   dates: boolean,
   count: Count,
   skip: ReadonlySet<string> = new Set(),
+  dateOnce = true,
 ): RecallItem[] {
   const groups = new Map<string, RecallItem[]>();
   for (const it of items) {
@@ -57,35 +61,51 @@ export function fitGroups(
     if (g) g.push(it);
     else groups.set(it.turn.group, [it]);
   }
-  const kept: RecallItem[] = [];
+  const kept: RecallItem[][] = [];
+  const dated = new Set<string>();
   let left = budget;
   for (const g of groups.values()) {
     const line = dateLine(g[0].turn, dates);
-    const cost = g.reduce((n, it) => n + it.tokens + ITEM_OVERHEAD, line ? count(line) + 1 : 0);
+    const fresh = line !== null && !(dateOnce && dated.has(line));
+    const cost = g.reduce((n, it) => n + it.tokens + ITEM_OVERHEAD, fresh ? count(line) + 1 : 0);
     if (cost > left) continue;
-    kept.push(...g);
+    kept.push(g);
+    if (line) dated.add(line);
     left -= cost;
   }
-  return kept.sort((a, b) => (a.id < b.id ? -1 : 1));
+  const ordered = () => kept.flat().sort((a, b) => (a.id < b.id ? -1 : 1));
+  while (kept.length > 0 && bodyTokens(ordered(), dates, count) > budget) kept.pop();
+  return ordered();
 }
 
-/** The section's text and tokens: the title, then the items in order with a date line wherever the date changes. */
-export function recallText(title: string, kept: readonly RecallItem[], dates: boolean, count: Count): { text: string; tokens: number } {
-  const lines = [title];
-  let tokens = count(title);
+/** What the items and their date lines cost in the section (without its title). */
+function bodyTokens(kept: readonly RecallItem[], dates: boolean, count: Count): number {
+  let tokens = 0;
   let current: string | null = null;
   for (const it of kept) {
     const date = it.turn.date;
     if (dates && date && date !== current) {
       current = date;
       const line = dateLine(it.turn, dates);
-      if (line) {
-        lines.push(line);
-        tokens += count(line) + 1;
-      }
+      if (line) tokens += count(line) + 1;
     }
-    lines.push(`- ${it.text}`);
     tokens += it.tokens + ITEM_OVERHEAD;
   }
-  return { text: lines.join("\n"), tokens };
+  return tokens;
+}
+
+/** The section's text and tokens: the title, then the items in order with a date line wherever the date changes. */
+export function recallText(title: string, kept: readonly RecallItem[], dates: boolean, count: Count): { text: string; tokens: number } {
+  const lines = [title];
+  let current: string | null = null;
+  for (const it of kept) {
+    const date = it.turn.date;
+    if (dates && date && date !== current) {
+      current = date;
+      const line = dateLine(it.turn, dates);
+      if (line) lines.push(line);
+    }
+    lines.push(`- ${it.text}`);
+  }
+  return { text: lines.join("\n"), tokens: count(title) + bodyTokens(kept, dates, count) };
 }

@@ -1,5 +1,5 @@
 /**
- * Recall's switches, from RECALL_TUNING ("exchange=0,hop=0,context=0,…"):
+ * Recall's switches, from RECALL_TUNING ("near=0,hop=0,context=0,…"):
  * every lever of retrieval can be turned off on its own, so the memory
  * benchmark can show what each one buys. Unknown keys are ignored. Pure.
  */
@@ -13,12 +13,14 @@ export interface RecallSettings {
   dates: boolean;
   /** Recalled turns the recent window also holds are dropped from the recall section. */
   dedupe: boolean;
+  /** The section's budget pays for a date line once per date (off: once per recalled turn, an upper bound). */
+  dateOnce: boolean;
 }
 
-export const RECALL_DEFAULTS: RecallSettings = { lexical: LEXICAL_DEFAULTS, flow: true, dates: true, dedupe: true };
+export const RECALL_DEFAULTS: RecallSettings = { lexical: LEXICAL_DEFAULTS, flow: true, dates: true, dedupe: true, dateOnce: true };
 
 export function parseRecallTuning(value: string | undefined): RecallSettings {
-  const s: RecallSettings = { ...RECALL_DEFAULTS, lexical: { ...LEXICAL_DEFAULTS } };
+  const s: RecallSettings = { ...RECALL_DEFAULTS, lexical: { ...LEXICAL_DEFAULTS, near: { ...LEXICAL_DEFAULTS.near } } };
   for (const part of (value ?? "").split(",")) {
     const [k, v] = part.split("=").map((x) => x.trim());
     const n = Number(v);
@@ -28,11 +30,14 @@ export function parseRecallTuning(value: string | undefined): RecallSettings {
     else if (k === "dates") s.dates = on;
     else if (k === "dedupe") s.dedupe = on;
     else if (k === "bm25") s.lexical.bm25 = on;
-    else if (k === "exchange") s.lexical.exchange = on;
+    else if (k === "datecost") s.dateOnce = on;
+    else if (k === "near" || k === "exchange") s.lexical.near.reach = Math.min(Math.floor(n), 4);
+    else if (k === "nearweight") s.lexical.near.weight = Math.min(n, 1);
+    else if (k === "neardecay") s.lexical.near.decay = Math.min(n, 1);
+    else if (k === "answer") s.lexical.near.answer = Math.min(n, 1);
     else if (k === "hop") s.lexical.hopWeight = on ? (n === 1 ? LEXICAL_DEFAULTS.hopWeight : Math.min(n, 1)) : 0;
     else if (k === "context") s.lexical.contextTurns = Math.floor(n);
     else if (k === "topical") s.lexical.topicalWeight = Math.min(n, 1);
-    else if (k === "pair") s.lexical.pairWeight = n;
     else if (k === "speaker") s.lexical.speakerBoost = n;
     else if (k === "floor") s.lexical.floor = Math.min(n, 1);
     else if (k === "candidates" && n >= 1) s.lexical.candidates = Math.floor(n);

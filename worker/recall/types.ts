@@ -33,10 +33,10 @@ export interface RecallRequest {
 export interface RecallReason {
   /** The query's words this turn matched (as the user wrote them). */
   matched: string[];
-  /** Its score (BM25, weighted by where each word came from); a partner carries its hit's score. */
+  /** Its score: BM25 (weighted by where each word came from) plus a share of the best hit next to it. */
   score: number;
-  /** "match": it matched; "exchange": the other half of a matching exchange. */
-  via: "match" | "exchange";
+  /** "match": it matched; "near": it was said next to a turn that matched (the other half of its exchange, its answer, …). */
+  via: "match" | "near";
   /** 1: matched the new message's words; 2: matched words of the first hits (a second hop). */
   hop: 1 | 2;
 }
@@ -48,7 +48,7 @@ export interface RecalledTurn extends RecallReason {
   tokens: number;
   /** When it was said: the conversation's own date marker in force then, or the day it was written. */
   date: string | null;
-  /** Turns of one exchange share a group (the hit's id); the prompt keeps a group whole or not at all. */
+  /** Turns of one group are kept whole or not at all (today every turn is its own group). */
   group: string;
 }
 

@@ -98,7 +98,7 @@ const seedSchema = z.object({
 export const seedChatRoutes = new Hono<AppEnv>().use(requireUser()).post("/", async (c) => {
   const body = await readJson(c, seedSchema, CONTENT_LIMIT * 2 + 1024);
   checkSize(body.message);
-  const caller = { userId: c.var.userId, characterId: body.characterId };
+  const caller = { userId: c.var.userId, characterId: body.characterId, traceparent: c.var.trace?.traceparent() };
   const result = okOr(
     await sessionStub(c.env, caller.userId, caller.characterId).send({ ...caller, content: body.message, stream: false }),
   );

@@ -8,12 +8,16 @@ import { clearSession, issueSession } from "../auth/session-cookie";
 import { attemptSucceeded, takeAttempt } from "../auth/throttle";
 import { dropCachedCharacter } from "../cache/characters";
 import { exportUserData, ownCharacterIds, userChatPairs } from "../db/export";
+import { planOf } from "../db/plans";
 import { deleteUser, findUserById, revokeAllFamilies, toUser, updateUser } from "../db/users";
 import { AppError } from "../errors";
 import { readJson } from "../http/body";
 import { text } from "../http/text";
+import { llmSettings } from "../llm/config";
+import { fetchUsage } from "../llm/usage";
 import type { AppEnv } from "../resources";
 import { sessionStub } from "../session/stub";
+import type { PlanUsage } from "../shared/wire";
 import { passwordSchema } from "./auth";
 
 const patchSchema = z
@@ -30,6 +34,19 @@ export const meRoutes = new Hono<AppEnv>()
     const row = await findUserById(c.var.db(), c.var.userId);
     if (!row) throw new AppError("unauthorized");
     return c.json({ user: toUser(row) });
+  })
+  // The plan comes from PostgreSQL; today's count only the gateway keeps, asked with the plan signed in.
+  .get("/usage", async (c) => {
+    const plan = await planOf(c.var.db(), c.var.userId);
+    if (!plan) throw new AppError("unauthorized");
+    const limits = { dailyTokens: plan.dailyTokens, maxStreams: plan.maxStreams };
+    const usage = await fetchUsage(llmSettings(c.env), { sessionId: `user:${c.var.userId}`, userId: c.var.userId, limits });
+    const body: PlanUsage = {
+      plan: plan.plan,
+      ...limits,
+      today: usage && { day: usage.day, usedTokens: usage.usedTokens, resetsIn: usage.resetsIn },
+    };
+    return c.json(body);
   })
   .patch("/", async (c) => {
     const body = await readJson(c, patchSchema);

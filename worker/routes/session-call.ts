@@ -31,7 +31,7 @@ export function session(c: Context<AppEnv>) {
   if (!isUuid(characterId)) throw new AppError("character_not_found");
   const chat = c.req.param("chatId");
   if (chat !== undefined && !isChatId(chat)) throw new AppError("chat_not_found");
-  const caller: Caller = { userId: c.var.userId, characterId, ...(chat ? { chat } : {}) };
+  const caller: Caller = { userId: c.var.userId, characterId, ...(chat ? { chat } : {}), traceparent: c.var.trace?.traceparent() };
   return { caller, stub: sessionStub(c.env, caller.userId, characterId) };
 }
 

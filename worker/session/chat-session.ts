@@ -8,6 +8,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { errorBody, errorStatus } from "../errors";
+import { errorKind } from "../log";
 import type { ChatInfo, Memory, Message, Persona, PromptLedger } from "../shared/wire";
 import { choosePersona, deleteChat, listChats, newChat, personaChanged, renameChat } from "./chat-admin";
 import { createCollaborators, type Parts, type Ready } from "./collaborators";
@@ -31,15 +32,15 @@ export class ChatSession extends DurableObject<Env> {
   }
 
   async send(input: SendInput): Promise<SendResult> {
-    return this.with(input, (ready) => send(this.c, ready, input));
+    return this.traced("send", input, (ready) => send(this.c, ready, input));
   }
 
   async regenerate(input: Caller & { stream: boolean }): Promise<SendResult> {
-    return this.with(input, (ready) => regenerate(this.c, ready, input.stream));
+    return this.traced("regenerate", input, (ready) => regenerate(this.c, ready, input.stream));
   }
 
   async edit(input: SendInput & { messageId: string }): Promise<SendResult> {
-    return this.with(input, (ready) => edit(this.c, ready, input));
+    return this.traced("edit", input, (ready) => edit(this.c, ready, input));
   }
 
   async cancel(caller: Caller): Promise<Result<{ cancelled: boolean }>> {
@@ -55,8 +56,9 @@ export class ChatSession extends DurableObject<Env> {
   async history(caller: Caller, before: string | undefined, limit: number) {
     return this.with(caller, async ({ hot, character }) => {
       // Opening a new conversation shows the greeting (and its alternates to swipe) before the user says anything.
-      if (!before) this.c.conversation.greetIfNew(hot, greetingsFor(hot, character, this.c.runner.promptBudget()));
-      const maxMessageTokens = messageLimit(this.c.runner.promptBudget(), sheetTokens(hot, character, this.c.runner.promptBudget()));
+      const budget = this.c.runner.promptBudget(character.model);
+      if (!before) this.c.conversation.greetIfNew(hot, greetingsFor(hot, character, budget));
+      const maxMessageTokens = messageLimit(budget, sheetTokens(hot, character, budget));
       return { ok: true as const, ...(await historyPage(this.c.store, this.c.pg, hot, before, limit)), maxMessageTokens };
     });
   }
@@ -95,7 +97,7 @@ export class ChatSession extends DurableObject<Env> {
 
   /** More of the last reply, appended to it. */
   async continueReply(input: Caller & { stream: boolean }): Promise<SendResult> {
-    return this.with(input, (ready) => continueReply(this.c, ready, input.stream));
+    return this.traced("continueReply", input, (ready) => continueReply(this.c, ready, input.stream));
   }
 
   async listMemories(caller: Caller): Promise<Result<{ memories: Memory[] }>> {
@@ -198,6 +200,32 @@ export class ChatSession extends DurableObject<Env> {
   private async with<R>(caller: Caller, action: (ready: Ready) => R | Promise<R>): Promise<R | Fail> {
     const ready = await this.c.open(caller);
     return ready.ok ? action(ready) : ready;
+  }
+
+  /**
+   * `with`, inside a span of its own (a child of the worker's request span):
+   * a reply started by the action hangs its spans under it, and they all
+   * leave in one export once that reply ends, not while it streams.
+   */
+  private async traced(method: string, caller: Caller, action: (ready: Ready) => SendResult | Promise<SendResult>): Promise<SendResult> {
+    const span = this.c.tracing.start(method, caller);
+    let chat: string | undefined;
+    try {
+      const result = await this.with(caller, (ready) => {
+        chat = ready.hot.chat;
+        return action({ ...ready, span });
+      });
+      if (!result.ok) span.fail(result.code);
+      return result;
+    } catch (err) {
+      span.fail(errorKind(err));
+      throw err;
+    } finally {
+      span.end();
+      const reply = chat === undefined ? null : this.c.runner.current(chat);
+      if (reply) void reply.done.then(() => span.flush());
+      else span.flush();
+    }
   }
 
   /** A memory change: copied soon, and every open client reads the memories again. */

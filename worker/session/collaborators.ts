@@ -4,6 +4,8 @@
  */
 import type { CharacterSnapshot } from "../context/system-prompt";
 import type { Env } from "../env";
+import type { Span } from "../shared/spans";
+import { createCallTracing } from "./call-trace";
 import { createCharacterCache } from "./character-cache";
 import { createChats } from "./chats";
 import { createCheckpoint } from "./checkpoint";
@@ -59,7 +61,8 @@ export function createCollaborators(ctx: DurableObjectState, env: Env) {
     waitUntil,
     settings: config.recall,
   });
-  const runner = createTurnRunner({ config, store, memories, conversation, recall, checkpoint, live, waitUntil });
+  const tracing = createCallTracing(config.tracing, waitUntil);
+  const runner = createTurnRunner({ config, store, memories, conversation, recall, checkpoint, live, pg, waitUntil });
   /** Empties the object's storage (the conversation was deleted, or its owner is gone); it may live on in memory, so its tables start again. */
   async function clear(): Promise<void> {
     await ctx.storage.deleteAlarm();
@@ -83,7 +86,7 @@ export function createCollaborators(ctx: DurableObjectState, env: Env) {
     return "ok" in hot ? hot : { ok: true, hot, character };
   }
 
-  return { config, pg, outbox, store, memories, chats, characters, conversation, recall, hydration, runner, live, clear, open };
+  return { config, pg, outbox, store, memories, chats, characters, conversation, recall, hydration, runner, live, tracing, clear, open };
 }
 
 /** The pair this object belongs to, once its owner is recorded. */
@@ -98,4 +101,6 @@ export type Parts = ReturnType<typeof createCollaborators>;
 export interface Ready {
   hot: Hot;
   character: CharacterSnapshot;
+  /** The call's span when it is traced (calls that may start a reply). */
+  span?: Span;
 }

@@ -6,6 +6,8 @@ import { parseShares, type Shares } from "../context/shares";
 import { countVar, type Env, intVar } from "../env";
 import { type Budget, budgetOf, type LlmSettings, llmSettings } from "../llm/config";
 import { parseRecallTuning, type RecallSettings } from "../recall/settings";
+import type { TraceExportConfig } from "../shared/trace-export";
+import { workerTraceConfig } from "../tracing";
 import { parseTriggers } from "./pin-triggers";
 
 export interface SessionConfig {
@@ -23,6 +25,8 @@ export interface SessionConfig {
   memoryTriggers: string[];
   /** Tokens of dropped turns that trigger a summary; null: a quarter of the prompt budget. */
   summaryTriggerTokens: number | null;
+  /** Where the object's spans go (OTEL_* variables). */
+  tracing: TraceExportConfig;
 }
 
 export function sessionConfig(env: Env): SessionConfig {
@@ -35,5 +39,6 @@ export function sessionConfig(env: Env): SessionConfig {
     recall: parseRecallTuning(env.RECALL_TUNING),
     memoryTriggers: parseTriggers(env.MEMORY_TRIGGERS),
     summaryTriggerTokens: intVar(env.SUMMARY_TRIGGER_TOKENS, 0) || null,
+    tracing: workerTraceConfig(env),
   };
 }

@@ -76,10 +76,11 @@ export function editReply(c: Parts, { hot }: Ready, messageId: string, content: 
 }
 
 /** More of the last reply, appended to it: for a reply cut off by a limit, a stop or a failure. */
-export function continueReply(c: Parts, { hot, character }: Ready, stream: boolean): Promise<SendResult> | SendResult {
+export function continueReply(c: Parts, ready: Ready, stream: boolean): Promise<SendResult> | SendResult {
+  const { hot } = ready;
   if (c.runner.current(hot.chat)) return { ok: false, code: "turn_in_progress" };
   const last = hot.window.at(-1);
   const parent = last?.role === "assistant" && last.parentId ? hot.window.find((m) => m.id === last.parentId) : undefined;
   if (!last || !parent) return { ok: false, code: "conflict", message: "Only the last reply can be continued." };
-  return c.runner.start(hot, character, parent, stream, false, last);
+  return c.runner.start(ready, parent, stream, false, last);
 }

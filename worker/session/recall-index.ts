@@ -17,16 +17,23 @@ import type { StoredMessage } from "./types";
 
 const SLOT_BITS = 2 ** 40;
 
-const TURN_SQL = (where: string) => `
+/** Turns by row id with the date marker in force at each, and the row ids of the `reach` turns before and after it (nearest first, comma-separated). */
+const TURN_SQL = (where: string, reach: number) => {
+  const side = (dir: "<" | ">") =>
+    `(SELECT group_concat(rid) FROM (SELECT n.rid FROM recall_docs n WHERE n.chat = d.chat AND n.mid ${dir} d.mid
+       ORDER BY n.mid ${dir === "<" ? "DESC" : "ASC"} LIMIT ${reach}))`;
+  const near = reach > 0 ? `, ${side("<")} AS before, ${side(">")} AS after` : "";
+  return `
   SELECT d.rid, d.mid, d.role, d.content, d.stems, d.tokens, d.at,
-    (SELECT m.marker FROM recall_docs m WHERE m.chat = d.chat AND m.marker IS NOT NULL AND m.mid <= d.mid ORDER BY m.mid DESC LIMIT 1) AS date,
-    CASE d.role
-      WHEN 'user' THEN (SELECT n.rid FROM recall_docs n WHERE n.chat = d.chat AND n.mid > d.mid ORDER BY n.mid LIMIT 1)
-      ELSE (SELECT n.rid FROM recall_docs n WHERE n.chat = d.chat AND n.mid < d.mid ORDER BY n.mid DESC LIMIT 1)
-    END AS partner
+    (SELECT m.marker FROM recall_docs m WHERE m.chat = d.chat AND m.marker IS NOT NULL AND m.mid <= d.mid ORDER BY m.mid DESC LIMIT 1) AS date${near}
   FROM recall_docs d WHERE ${where}`;
+};
 
-function toTurn(r: Row): IndexedTurn & { partnerKey: number | null } {
+/** Bound parameters per statement stay under the storage's limit (100). */
+const CHUNK = 90;
+const chunks = <T>(xs: T[]): T[][] => Array.from({ length: Math.ceil(xs.length / CHUNK) }, (_, i) => xs.slice(i * CHUNK, (i + 1) * CHUNK));
+
+function toTurn(r: Row): IndexedTurn {
   const stems = String(r.stems);
   return {
     key: Number(r.rid),
@@ -36,8 +43,18 @@ function toTurn(r: Row): IndexedTurn & { partnerKey: number | null } {
     stems: stems ? stems.split(" ") : [],
     tokens: Number(r.tokens),
     date: r.date === null ? dayOf(Number(r.at)) : String(r.date),
-    partnerKey: r.partner === null ? null : Number(r.partner),
   };
+}
+
+/** The neighbours' row ids of a row read with `TURN_SQL(…, reach)`, with their offsets. */
+function nearKeys(r: Row): { offset: number; rid: number }[] {
+  const side = (list: unknown, sign: number) =>
+    list === null || list === undefined
+      ? []
+      : String(list)
+          .split(",")
+          .map((rid, i) => ({ offset: sign * (i + 1), rid: Number(rid) }));
+  return [...side(r.before, -1), ...side(r.after, 1)];
 }
 
 export function createRecallIndex(sql: SqlStorage) {
@@ -96,29 +113,28 @@ export function createRecallIndex(sql: SqlStorage) {
         }
         return out;
       },
-      async turns(keys) {
+      async turns(keys, reach) {
         const ids = keys.filter((k): k is number => typeof k === "number");
         if (ids.length === 0) return [];
         // By row id alone (an index on the conversation would tempt the planner into a scan); the ids are this conversation's range.
         const slot = slotOf(chat, false);
         if (slot === null) return [];
         const mine = (rid: number) => rid >= slot * SLOT_BITS && rid < (slot + 1) * SLOT_BITS;
-        const found = rows(
-          TURN_SQL(
-            `d.rid IN (${ids
-              .filter(mine)
-              .map(() => "?")
-              .join(",")})`,
-          ),
-          ...ids.filter(mine),
-        ).map(toTurn);
-        const want = found.map((t) => t.partnerKey).filter((k): k is number => k !== null && mine(k));
-        const partners = new Map<number, IndexedTurn>();
-        if (want.length > 0)
-          for (const r of rows(TURN_SQL(`d.rid IN (${want.map(() => "?").join(",")})`), ...want)) partners.set(Number(r.rid), toTurn(r));
-        return found.map(({ partnerKey, ...t }) => {
-          const p = partnerKey === null ? undefined : partners.get(partnerKey);
-          return p && p.role !== t.role ? { ...t, partner: p } : t;
+        const read = (keys: number[], r: number) =>
+          chunks(keys).flatMap((c) => rows(TURN_SQL(`d.rid IN (${c.map(() => "?").join(",")})`, r), ...c));
+        const found = read(ids.filter(mine), reach);
+        const near = new Map(found.map((r) => [Number(r.rid), nearKeys(r)]));
+        const byKey = new Map(found.map((r) => [Number(r.rid), toTurn(r)]));
+        const want = [...new Set([...near.values()].flat().map((n) => n.rid))].filter((k) => mine(k) && !byKey.has(k));
+        for (const r of read(want, 0)) byKey.set(Number(r.rid), toTurn(r));
+        return found.map((r) => {
+          const t = byKey.get(Number(r.rid))!;
+          if (reach <= 0) return t;
+          const around = near.get(Number(r.rid))!.flatMap((n) => {
+            const turn = byKey.get(n.rid);
+            return turn ? [{ offset: n.offset, turn }] : [];
+          });
+          return { ...t, near: around };
         });
       },
     };

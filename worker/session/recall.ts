@@ -69,7 +69,7 @@ export function createRecall(deps: RecallDeps) {
     return {
       stats: (terms) => on((pg) => pg.stats(terms)),
       postings: (terms, before, limit) => on((pg) => pg.postings(terms, before, limit)),
-      turns: (keys): Promise<IndexedTurn[]> => on((pg) => pg.turns(keys)),
+      turns: (keys, reach): Promise<IndexedTurn[]> => on((pg) => pg.turns(keys, reach)),
     };
   }
 

@@ -2,18 +2,18 @@
  * A send retried with the same clientMessageId: the first result again, or
  * a fresh reply when the first one failed outright. Never a second turn.
  */
-import type { CharacterSnapshot } from "../context/system-prompt";
 import { turnFrame } from "../shared/turn-events";
+import type { Ready } from "./collaborators";
 import { withAlternatives } from "./controls";
 import type { Store } from "./store";
 import type { TurnRunner } from "./turn-runner";
 import type { SendResult, StoredMessage } from "./types";
-import { type Hot, toWire } from "./window";
+import { toWire } from "./window";
 
 export async function replaySend(
   runner: TurnRunner,
   store: Store,
-  turn: { hot: Hot; character: CharacterSnapshot },
+  turn: Ready,
   userMessage: StoredMessage,
   stream: boolean,
 ): Promise<SendResult> {
@@ -25,7 +25,7 @@ export async function replaySend(
     .at(-1);
   if (!reply || reply.status === "error") {
     if (current) return { ok: false, code: "turn_in_progress" };
-    return runner.start(turn.hot, turn.character, userMessage, stream, true);
+    return runner.start(turn, userMessage, stream, true);
   }
   const wireReply = withAlternatives(store, [reply])[0];
   if (!stream) return { ok: true, userMessage: toWire(userMessage), reply: wireReply };

@@ -8,6 +8,7 @@ import { LlmError, streamCompletion } from "../llm/client";
 import type { LlmErrorCode } from "../llm/llm-error";
 import type { LlmConfig, LlmUsage } from "../llm/types";
 import { logEvent } from "../log";
+import { parseTraceparent } from "../shared/trace-context";
 import type { MessageStatus } from "../shared/wire";
 import type { Turn } from "./turn";
 
@@ -44,11 +45,12 @@ export async function streamReply(
   characterId: string,
   progress: (content: string, frames: number) => void,
   continueLast = false,
+  traceparent?: string,
 ): Promise<ReplyOutcome> {
   let content = "";
   try {
     if (!cfg.baseUrl) throw new LlmError("llm_unavailable", "No LLM is configured (LLM_BASE_URL).");
-    const req = { messages: prompt.messages, maxTokens, characterId, continueLast, signal: turn.abort.signal };
+    const req = { messages: prompt.messages, maxTokens, characterId, continueLast, signal: turn.abort.signal, traceparent };
     for await (const ev of streamCompletion(cfg, req)) {
       if (ev.type === "token") {
         content += ev.text;
@@ -62,7 +64,10 @@ export async function streamReply(
   } catch (err) {
     const e = err instanceof LlmError ? err : new LlmError("upstream_error", "unexpected failure", { cause: err });
     const status = STATUS[e.code] ?? (content ? "interrupted" : "error");
-    if (e.code !== "cancelled") logEvent("warn", "llm_failed", { code: e.code, status: e.status, upstreamCode: e.upstreamCode });
+    if (e.code !== "cancelled") {
+      const traceId = parseTraceparent(traceparent)?.traceId;
+      logEvent("warn", "llm_failed", { traceId, code: e.code, status: e.status, upstreamCode: e.upstreamCode });
+    }
     return { status, content, errorCode: replyErrorCode(e), retryAfter: e.retryAfter };
   }
 }

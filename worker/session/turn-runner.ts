@@ -7,23 +7,28 @@
 import type { CharacterSnapshot } from "../context/system-prompt";
 import { MESSAGE_OVERHEAD } from "../context/tokens";
 import { errorMessage } from "../errors";
-import { llmConfig } from "../llm/config";
+import { budgetFor, llmConfig } from "../llm/config";
 import { errorKind, logEvent } from "../log";
+import type { Span } from "../shared/spans";
 import type { Message } from "../shared/wire";
 import { assemblePrompt } from "./assemble";
 import { createCalibration } from "./calibration";
 import type { Checkpoint } from "./checkpoint";
+import type { Ready } from "./collaborators";
 import type { SessionConfig } from "./config";
 import { withAlternatives } from "./controls";
 import type { Conversation } from "./conversation";
 import type { Live } from "./live";
 import type { Memories } from "./memories";
+import { createModelWindows } from "./model-windows";
+import type { SessionPg } from "./pg";
 import type { RecallSource } from "./recall";
 import { streamReply } from "./reply";
 import type { Store } from "./store";
 import { createSummarizer } from "./summarise";
 import { createTurn, type Turn } from "./turn";
 import type { SendResult, StoredMessage } from "./types";
+import { createUserPlan } from "./user-plan";
 import { type Hot, toWire, userIdentity } from "./window";
 
 export interface RunnerDeps {
@@ -34,6 +39,7 @@ export interface RunnerDeps {
   recall: RecallSource;
   checkpoint: Checkpoint;
   live: Live;
+  pg: SessionPg;
   waitUntil: (p: Promise<unknown>) => void;
 }
 
@@ -44,6 +50,11 @@ export function createTurnRunner(deps: RunnerDeps) {
   const last = new Map<string, Turn>();
   const calibration = createCalibration(store);
   const summarizer = createSummarizer(deps.memories, deps.waitUntil);
+  const windows = createModelWindows(store);
+  const plan = createUserPlan(store, deps.pg);
+  /** The config of a call for this conversation: its tokens carry the session, the user and the user's plan. */
+  const callConfig = (hot: Hot, character: CharacterSnapshot) =>
+    llmConfig(config.llm, { sessionId: hot.sessionId, userId: hot.pair.userId, limits: plan.known() }, character.model);
 
   /** Answers once the first token (streaming) or the whole reply (JSON) is known. */
   async function follow(t: Turn, stream: boolean): Promise<SendResult> {
@@ -56,8 +67,10 @@ export function createTurnRunner(deps: RunnerDeps) {
     return user ? { ok: true, userMessage: toWire(user), reply: outcome.reply } : { ok: false, code: "internal" };
   }
 
+  /** The budget for a character's model: its window as the upstream reports it, else the configured one. */
+  const budgetOf = (model: string | null | undefined) => budgetFor(config.budget, windows.known(model || config.llm.model));
   /** The prompt budget, shrunk when the upstream counts more tokens than we do. */
-  const budget = () => Math.floor(config.budget.prompt / calibration.current());
+  const budget = (model: string | null | undefined) => Math.floor(budgetOf(model).prompt / calibration.current());
 
   /**
    * Writes the reply to `userMessage`; with `continued`, goes on from that
@@ -68,11 +81,13 @@ export function createTurnRunner(deps: RunnerDeps) {
     t: Turn,
     userMessage: StoredMessage,
     character: CharacterSnapshot,
-    continued?: StoredMessage,
+    continued: StoredMessage | undefined,
+    span: Span | undefined,
   ): Promise<void> {
+    const startedAt = Date.now();
     const before = continued?.content ?? "";
     const checkpoint = deps.checkpoint.begin(hot.chat, userMessage.id, continued?.id ?? null);
-    const promptBudget = budget();
+    const promptBudget = budget(character.model);
     const parts = {
       memories: deps.memories.memories(hot.chat),
       summary: deps.memories.summary(hot.chat),
@@ -81,13 +96,27 @@ export function createTurnRunner(deps: RunnerDeps) {
       recall: config.recall,
     };
     const room = continued ? continued.tokens + MESSAGE_OVERHEAD : 0;
+    const assembling = span?.child("session.prompt");
     const prompt = await assemblePrompt(hot, character, userMessage, promptBudget - room, parts, deps.recall.retriever(hot));
+    assembling?.set({
+      "chat.prompt.tokens": prompt.tokens,
+      "chat.prompt.messages": prompt.messages.length,
+      "chat.prompt.budget": promptBudget,
+    });
+    assembling?.end();
     if (continued) {
       prompt.messages.push({ role: "assistant", content: continued.content });
       prompt.tokens += room;
     }
-    const cfg = llmConfig(config.llm, { sessionId: hot.sessionId, userId: hot.pair.userId }, character.model);
-    const maxTokens = Math.max(32, config.budget.reply - (continued?.tokens ?? 0));
+    const cfg = callConfig(hot, character);
+    const maxTokens = Math.max(32, budgetOf(character.model).reply - (continued?.tokens ?? 0));
+    const upstream = span?.child(`chat ${cfg.model}`, "client", llmSpanAttrs(cfg.baseUrl, cfg.model, maxTokens));
+    let firstTokenAt: number | undefined;
+    void t.started.then(() => {
+      if (!t.sawToken) return;
+      firstTokenAt = Date.now();
+      upstream?.event("first_token");
+    });
     const result = await streamReply(
       cfg,
       prompt,
@@ -96,7 +125,26 @@ export function createTurnRunner(deps: RunnerDeps) {
       character.id,
       (text, frames) => checkpoint.progress(before + text, frames),
       !!continued,
+      upstream?.traceparent(),
     );
+    upstream?.set({
+      "gen_ai.usage.input_tokens": result.usage?.promptTokens,
+      "gen_ai.usage.output_tokens": result.usage?.completionTokens,
+      "chat.reply.status": result.status,
+      "error.type": result.status === "complete" ? undefined : (result.errorCode ?? result.status),
+    });
+    if (result.status !== "complete" && result.status !== "cancelled") upstream?.fail(result.errorCode ?? result.status);
+    upstream?.end();
+    logEvent(result.status === "error" ? "warn" : "info", "turn_finished", {
+      traceId: span?.context.traceId,
+      status: result.status,
+      code: result.errorCode,
+      model: cfg.model,
+      promptTokens: result.usage?.promptTokens ?? prompt.tokens,
+      completionTokens: result.usage?.completionTokens,
+      ttftMs: firstTokenAt === undefined ? undefined : firstTokenAt - startedAt,
+      durationMs: Date.now() - startedAt,
+    });
     if (current.get(hot.chat) !== t) return; // the conversation was deleted meanwhile
     let reply: Message | undefined;
     const stored = continued
@@ -135,8 +183,8 @@ export function createTurnRunner(deps: RunnerDeps) {
   }
 
   /** A failure of our own while writing the reply: the turn still ends, with an error event. */
-  function failed(chat: string, t: Turn, err: unknown): void {
-    logEvent("error", "turn_failed", { error: errorKind(err) });
+  function failed(chat: string, t: Turn, err: unknown, span?: Span): void {
+    logEvent("error", "turn_failed", { traceId: span?.context.traceId, error: errorKind(err) });
     if (current.get(chat) !== t) return;
     deps.checkpoint.clear(chat);
     t.outcome = { status: "error", code: "internal" };
@@ -147,6 +195,11 @@ export function createTurnRunner(deps: RunnerDeps) {
 
   return {
     promptBudget: budget,
+    /** Makes sure the owner's plan has been read and the model's window asked (user-plan.ts, model-windows.ts). */
+    async prepare(hot: Hot, character: CharacterSnapshot): Promise<void> {
+      // Both are asked at once: on a conversation's first turn they are on the first-token path.
+      await Promise.all([plan.prepare(hot.pair.userId, deps.waitUntil), windows.prepare(callConfig(hot, character), deps.waitUntil)]);
+    },
     /** The reply being written in `chat`, if any. */
     current: (chat: string): Turn | null => current.get(chat) ?? null,
     /** The reply written last in `chat`. */
@@ -156,8 +209,7 @@ export function createTurnRunner(deps: RunnerDeps) {
      * `announce` first sends the user message itself as an event.
      */
     start(
-      hot: Hot,
-      character: CharacterSnapshot,
+      { hot, character, span }: Ready,
       userMessage: StoredMessage,
       stream: boolean,
       announce: boolean,
@@ -167,7 +219,7 @@ export function createTurnRunner(deps: RunnerDeps) {
       current.set(hot.chat, t);
       deps.live.broadcast({ type: "turn", chat: hot.chat, turnId: t.id, userMessageId: userMessage.id });
       if (announce) t.emit({ event: "message", data: { message: toWire(userMessage) } });
-      deps.waitUntil(generate(hot, t, userMessage, character, continued).catch((err: unknown) => failed(hot.chat, t, err)));
+      deps.waitUntil(generate(hot, t, userMessage, character, continued, span).catch((err: unknown) => failed(hot.chat, t, err, span)));
       return follow(t, stream);
     },
     follow,
@@ -193,3 +245,14 @@ export function createTurnRunner(deps: RunnerDeps) {
 }
 
 export type TurnRunner = ReturnType<typeof createTurnRunner>;
+
+/** The upstream call's attributes (OpenTelemetry's GenAI conventions): where and which model, never the prompt. */
+function llmSpanAttrs(baseUrl: string, model: string, maxTokens: number) {
+  let host: string | undefined;
+  try {
+    host = new URL(baseUrl).host;
+  } catch {
+    host = undefined;
+  }
+  return { "gen_ai.operation.name": "chat", "gen_ai.request.model": model, "gen_ai.request.max_tokens": maxTokens, "server.address": host };
+}

@@ -23,6 +23,8 @@ export interface ChatRef extends Pair {
 /** Who calls: the verified user, the character in the path, and which of their conversations (main when absent). */
 export interface Caller extends Pair {
   chat?: string;
+  /** The worker request's span as a W3C traceparent, so the object's spans join its trace. */
+  traceparent?: string;
 }
 
 /** An expected failure, returned (Durable Object RPC keeps nothing of a thrown error but its message). */

@@ -19,6 +19,16 @@ export interface User {
   createdAt: string;
 }
 
+/** `GET /api/me/usage`: the user's plan, and today's tokens at the LLM gateway (null when it cannot say). */
+export interface PlanUsage {
+  plan: string;
+  /** Completion tokens per UTC day. */
+  dailyTokens: number;
+  /** Replies being written at once. */
+  maxStreams: number;
+  today: { day: string; usedTokens: number; resetsIn: number } | null;
+}
+
 export interface Character {
   id: string;
   creatorId: string;
@@ -111,10 +121,10 @@ export interface Memory {
 export interface RecallWhy {
   /** The words of the new message (or of the turns just before it) that this turn matched. */
   matched: string[];
-  /** Its relevance (BM25 over word stems); an exchange partner carries its hit's score. */
+  /** Its relevance: BM25 over word stems, plus a share of the best matching turn said next to it. */
   score: number;
-  /** "match": it matched; "exchange": it came along as the other half of a matching exchange. */
-  via: "match" | "exchange";
+  /** "match": it matched; "near": it was said next to a matching turn (the other half of its exchange, the answer to it, …). */
+  via: "match" | "near";
   /** 1: matched the message's words; 2: matched names found in the first hits (a second hop). */
   hop: 1 | 2;
   /** When it was said (the conversation's own date marker, or the day it was stored). */

@@ -26,7 +26,6 @@ const Drawer: Component<{ title: string; onClose: () => void; children: JSX.Elem
         </button>
       </header>
       {/* Focusable, so a long panel can be scrolled from the keyboard. */}
-      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take focus to scroll by keyboard */}
       <div class="drawer-body" tabindex="0">
         {props.children}
       </div>

@@ -64,7 +64,7 @@ const LedgerPanel: Component<{
                       {(r) => (
                         <span class="muted" data-testid="recall-why">
                           {" "}
-                          · {r().via === "exchange" ? "the other half of a match" : `matched ${r().matched.join(", ")}`} · score {r().score}
+                          · {r().via === "near" ? "said next to a match" : `matched ${r().matched.join(", ")}`} · score {r().score}
                           {r().hop === 2 ? " · second hop" : ""}
                           {r().date ? ` · ${r().date}` : ""}
                         </span>

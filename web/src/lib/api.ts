@@ -3,7 +3,7 @@
  * token, kept in memory only and renewed silently through the refresh cookie.
  */
 import { type ErrorCode, isErrorCode } from "../../../worker/shared/error-codes";
-import type { AuthResponse, Character, CharacterText, Meta, User } from "../../../worker/shared/wire";
+import type { AuthResponse, Character, CharacterText, Meta, PlanUsage, User } from "../../../worker/shared/wire";
 import { readTurnEvents, type TurnEventWithId } from "./sse";
 
 /**
@@ -162,6 +162,7 @@ export async function deleteMe(): Promise<void> {
   await json<void>("/api/me", "DELETE");
   setSession(null);
 }
+export const myUsage = () => json<PlanUsage>("/api/me/usage");
 export const exportMe = () => call("/api/me/export").then((r) => r.blob());
 
 export type CatalogueSort = "recent" | "popular" | "relevance";

@@ -1,0 +1,71 @@
+/**
+ * Recall's PostgreSQL fallback (used while the session object's own index
+ * refills after a restart) gives the lexical retriever what the object's
+ * index gives it: a matching turn with the turns said around it, in order,
+ * so the answer to a question comes back with the question.
+ */
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Stack } from "../dev/stack";
+import { recallIndexPg } from "../worker/db/recall";
+import { lexicalRetriever } from "../worker/recall/lexical";
+import { client, eventually, type Session, startWorker, unique } from "./worker";
+
+const sql = postgres(inject("databaseUrl"), { max: 2, onnotice: () => {} });
+let stack: Stack;
+let me: Session;
+let ch: { id: string };
+const word = unique("marrowvine");
+type Row = { id: string; role: string; content: string };
+let rows: Row[] = [];
+
+beforeAll(async () => {
+  stack = await startWorker();
+  const api = client(stack.url);
+  me = await api.register();
+  ch = await api.character(me);
+  for (let i = 0; i < 8; i++) {
+    const content = i === 4 ? `did you ever plant the ${word}? [[long:1]]` : `small talk number ${i} [[long:1]]`;
+    expect((await api.say(me, ch.id, content)).status).toBe(200);
+  }
+  // Greeting + 8 turns, copied to PostgreSQL asynchronously.
+  const all = () =>
+    sql<Row[]>`select id::text, role, content from chat_messages where user_id = ${me.userId} and active order by id`.then(
+      (r) => (rows = r),
+    );
+  expect(await eventually(async () => (await all()).length === 17)).toBe(true);
+}, 60_000);
+afterAll(async () => {
+  await stack?.close();
+  await sql.end();
+});
+
+describe("recall from PostgreSQL", () => {
+  const index = () => recallIndexPg(sql, { userId: me.userId, characterId: ch.id, chat: "main" });
+
+  it("reads a turn with the two turns before and after it, nearest first", async () => {
+    const at = rows.findIndex((r) => r.content.includes(word));
+    const [turn] = await index().turns([rows[at].id], 2);
+    expect(turn.id).toBe(rows[at].id);
+    const near = turn.near?.map((n) => [n.offset, n.turn.id]);
+    expect(near).toEqual([
+      [-1, rows[at - 1].id],
+      [-2, rows[at - 2].id],
+      [1, rows[at + 1].id],
+      [2, rows[at + 2].id],
+    ]);
+    expect((await index().turns([rows[at].id], 0))[0].near).toBeUndefined();
+  });
+
+  it("recalls the question that matched and the reply that answers it", async () => {
+    const at = rows.findIndex((r) => r.content.includes(word));
+    const got = await lexicalRetriever(index()).recall({
+      message: { id: "q", role: "user", content: `where is the ${word} now?` },
+      context: [],
+      before: rows[rows.length - 1].id,
+      limit: 10,
+    });
+    expect(got[0]).toMatchObject({ id: rows[at].id, via: "match" });
+    expect(got[1]).toMatchObject({ id: rows[at + 1].id, role: "assistant", via: "near" });
+  });
+});
