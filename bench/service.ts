@@ -47,6 +47,8 @@ export async function startService(opts: {
   redisUrl: string;
   llmBaseUrl: string;
   env?: Record<string, string>;
+  /** Another worker bundle to run (a baseline built elsewhere) instead of this tree's. */
+  scriptPath?: string;
 }): Promise<Stack> {
   await buildWorker();
   return startStack({

@@ -47,6 +47,8 @@ async function collect(cfg: LlmConfig, req: CompletionRequest): Promise<{ events
 }
 
 const tokens = (events: LlmEvent[]): string[] => events.flatMap((e) => (e.type === "token" ? [e.text] : []));
+/** Upstream chunks with content: a token event carries every chunk one read brought. */
+const frames = (events: LlmEvent[]): number => events.reduce((n, e) => n + (e.type === "token" ? (e.frames ?? 1) : 0), 0);
 
 async function received(nonce: string): Promise<RecordedRequest[]> {
   const res = await fetch(`${llm.url}/_debug/requests`);
@@ -70,11 +72,11 @@ describe("streamCompletion (openai)", () => {
     expect(error).toBeUndefined();
     const text = tokens(events).join("");
     expect(text.startsWith(`[development model] You said: "hello there ${nonce}"`)).toBe(true);
-    expect(tokens(events).length).toBeGreaterThan(5);
+    expect(frames(events)).toBeGreaterThan(5);
     const done = events.at(-1);
     expect(done).toMatchObject({ type: "done", finishReason: "stop" });
     if (done?.type !== "done") throw new Error("no done");
-    expect(done.usage?.completionTokens).toBe(tokens(events).length);
+    expect(done.usage?.completionTokens).toBe(frames(events));
     expect(done.usage?.promptTokens).toBeGreaterThan(0);
 
     const [sent] = await received(nonce);
@@ -92,7 +94,7 @@ describe("streamCompletion (openai)", () => {
   it("reports finish_reason length when max_tokens cuts the reply", async () => {
     const { req } = say("short please");
     const { events } = await collect(config(), { ...req, maxTokens: 4 });
-    expect(tokens(events)).toHaveLength(4);
+    expect(frames(events)).toBe(4);
     expect(events.at(-1)).toMatchObject({ type: "done", finishReason: "length" });
   });
 
@@ -150,7 +152,7 @@ describe("streamCompletion (openai)", () => {
   it("throws interrupted with afterTokens when the stream is cut", async () => {
     const { nonce, req } = say("[[cut:3]]");
     const { events, error } = await collect(config(), req);
-    expect(tokens(events)).toHaveLength(3);
+    expect(frames(events)).toBe(3);
     expect(error).toMatchObject({ code: "interrupted", afterTokens: true });
     expect(await received(nonce)).toHaveLength(1);
   });
@@ -167,7 +169,7 @@ describe("streamCompletion (openai)", () => {
     const { req } = say("[[stall:2]]");
     const started = Date.now();
     const { events, error } = await collect(config({ gapMs: 200 }), req);
-    expect(tokens(events)).toHaveLength(2);
+    expect(frames(events)).toBe(2);
     expect(error).toMatchObject({ code: "upstream_timeout", afterTokens: true });
     expect(Date.now() - started).toBeLessThan(2000);
   });
@@ -196,7 +198,7 @@ describe("streamCompletion (openai)", () => {
       events.push(ev);
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
-    expect(tokens(events)).toHaveLength(6);
+    expect(frames(events)).toBe(6);
     expect(events.at(-1)).toMatchObject({ type: "done" });
   });
 
@@ -215,7 +217,7 @@ describe("streamCompletion (openai)", () => {
     }
     expect(error).toBeInstanceOf(LlmError);
     expect(error).toMatchObject({ code: "cancelled", afterTokens: true });
-    expect(tokens(events).length).toBeLessThan(10);
+    expect(frames(events)).toBeLessThan(10);
   });
 
   it("throws cancelled when aborted before the first token or before starting", async () => {

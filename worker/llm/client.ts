@@ -101,7 +101,7 @@ export async function* streamCompletion(cfg: LlmConfig, req: CompletionRequest):
         const run = cfg.provider === "legacy" ? legacyAttempt : openaiAttempt;
         for await (const ev of run(cfg, req, headers, ctl.signal)) {
           if (ev.type === "token") {
-            tokens++;
+            tokens += ev.frames ?? 1;
             deadlines.token();
           }
           deadlines.pause();

@@ -1,10 +1,13 @@
 /**
  * The OpenAI chat completions provider: one streaming attempt. Per network
- * chunk it decodes once, parses SSE lines and JSON-parses each `data:`;
- * nothing else runs between the socket and the yielded token.
+ * chunk it decodes once, parses SSE lines, JSON-parses each `data:` and
+ * yields what the read brought as one token event (a reader that fell
+ * behind catches up in one step); nothing else runs between the socket and
+ * the yielded token.
  */
+
 import { type ChatCompletionRequest, choiceText, DONE, readError, readUsage } from "../shared/openai";
-import { createSseParser } from "../shared/sse";
+import { createSseParser, type SseEvent } from "../shared/sse";
 import { LlmError } from "./llm-error";
 import { joinUrl, postJson, readWhole } from "./post";
 import type { CompletionRequest, LlmConfig, LlmEvent, LlmUsage } from "./types";
@@ -40,6 +43,41 @@ export function applyChunk(data: string, state: ChunkState): string {
   const finish = (choice as { finish_reason?: unknown }).finish_reason;
   if (typeof finish === "string") state.finishReason = finish;
   return choiceText(choice);
+}
+
+/** The content of one read's events, joined; a failure after some content comes with it, to be thrown once it is out. */
+export interface ReadBatch {
+  text: string;
+  /** Upstream chunks that carried content. */
+  frames: number;
+  /** `[DONE]` was among the events. */
+  done: boolean;
+  failure?: LlmError;
+}
+
+/** Applies the events of one read to `state` through {@link applyChunk}, joining their content. */
+export function readBatch(events: readonly SseEvent[], state: ChunkState): ReadBatch {
+  let text = "";
+  let frames = 0;
+  let done = false;
+  let failure: LlmError | undefined;
+  for (const ev of events) {
+    if (ev.data === DONE) {
+      done = true;
+      break;
+    }
+    let piece: string;
+    try {
+      piece = applyChunk(ev.data, state);
+    } catch (err) {
+      failure = err instanceof LlmError ? err : new LlmError("upstream_error", "upstream sent a malformed chunk", { cause: err });
+      break;
+    }
+    if (!piece) continue;
+    text += piece;
+    frames++;
+  }
+  return { text, frames, done, failure };
 }
 
 /** The request body: streaming, with usage in the stream. */
@@ -102,14 +140,11 @@ export async function* openaiAttempt(
         throw new LlmError("interrupted", "upstream stream broke off", { cause });
       }
       if (chunk.done) break;
-      for (const ev of parser.push(decoder.decode(chunk.value, { stream: true }))) {
-        if (ev.data === DONE) {
-          sawDone = true;
-          break;
-        }
-        const text = applyChunk(ev.data, state);
-        if (text) yield { type: "token", text };
-      }
+      // Everything one read brought goes on as one event: a reader that fell behind catches up in one step.
+      const batch = readBatch(parser.push(decoder.decode(chunk.value, { stream: true })), state);
+      sawDone = batch.done;
+      if (batch.frames > 0) yield { type: "token", text: batch.text, frames: batch.frames };
+      if (batch.failure) throw batch.failure;
     }
   } finally {
     // After [DONE], read to the end (to the side) so the connection can be reused.

@@ -45,4 +45,5 @@ export interface LlmUsage {
   completionTokens: number;
 }
 
-export type LlmEvent = { type: "token"; text: string } | { type: "done"; finishReason: string; usage?: LlmUsage };
+/** `token`: new text, possibly several upstream chunks' worth (one network read), `frames` of them (1 when absent). */
+export type LlmEvent = { type: "token"; text: string; frames?: number } | { type: "done"; finishReason: string; usage?: LlmUsage };

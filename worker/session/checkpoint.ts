@@ -21,7 +21,7 @@ export interface Inflight {
 export function createCheckpoint(sql: SqlStorage) {
   return {
     /** A reply to `userMessageId` in `chat` starts; returns what the stream reports its progress to. */
-    begin(chat: string, userMessageId: string, replyId: string | null): { progress(content: string): void } {
+    begin(chat: string, userMessageId: string, replyId: string | null): { progress(content: string, frames?: number): void } {
       const startedAt = Date.now();
       sql.exec(
         "INSERT OR REPLACE INTO inflight (chat, user_message_id, reply_id, content, started_at) VALUES (?, ?, ?, '', ?)",
@@ -30,8 +30,10 @@ export function createCheckpoint(sql: SqlStorage) {
       let tokens = 0;
       let savedAt = startedAt;
       return {
-        progress(content: string): void {
-          if (++tokens < EVERY_TOKENS && Date.now() - savedAt < EVERY_MS) return;
+        /** The reply so far, `frames` upstream chunks longer than last time. */
+        progress(content: string, frames = 1): void {
+          tokens += frames;
+          if (tokens < EVERY_TOKENS && Date.now() - savedAt < EVERY_MS) return;
           sql.exec("UPDATE inflight SET content = ? WHERE chat = ?", content, chat);
           tokens = 0;
           savedAt = Date.now();

@@ -33,14 +33,17 @@ export function replyErrorCode(e: LlmError): ErrorCode {
   return e.code;
 }
 
-/** Streams the reply into `turn`, reporting the text so far to `progress` after each token; never throws. */
+/**
+ * Streams the reply into `turn`, reporting the text so far and how many
+ * upstream chunks it grew by to `progress` after each token event; never throws.
+ */
 export async function streamReply(
   cfg: LlmConfig,
   prompt: BuiltPrompt,
   turn: Turn,
   maxTokens: number,
   characterId: string,
-  progress: (content: string) => void,
+  progress: (content: string, frames: number) => void,
   continueLast = false,
   traceparent?: string,
 ): Promise<ReplyOutcome> {
@@ -52,7 +55,7 @@ export async function streamReply(
       if (ev.type === "token") {
         content += ev.text;
         turn.emit({ event: "token", data: { text: ev.text } });
-        progress(content);
+        progress(content, ev.frames ?? 1);
       } else {
         return { status: "complete", content, usage: ev.usage };
       }

@@ -123,7 +123,7 @@ export function createTurnRunner(deps: RunnerDeps) {
       t,
       maxTokens,
       character.id,
-      (text) => checkpoint.progress(before + text),
+      (text, frames) => checkpoint.progress(before + text, frames),
       !!continued,
       upstream?.traceparent(),
     );

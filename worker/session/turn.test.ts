@@ -67,6 +67,37 @@ describe("the turn buffer", () => {
   });
 });
 
+describe("a reader slower than the reply", () => {
+  it("gets the first frame at once and everything after it, in order, as one chunk when it reads again", async () => {
+    const turn = createTurn("t5", "u1");
+    const reader = turn.subscribe(-1).getReader();
+    turn.emit(token("a"));
+    turn.emit(token("b"));
+    turn.emit(token("c\n"));
+    const decode = (v: Uint8Array | undefined) => new TextDecoder().decode(v);
+    expect(decode((await reader.read()).value)).toBe(turnFrame("t5.0", token("a")));
+    expect(decode((await reader.read()).value)).toBe(turnFrame("t5.1", token("b")) + turnFrame("t5.2", token("c\n")));
+    turn.emit(done());
+    expect(decode((await reader.read()).value)).toBe(turnFrame("t5.3", done()));
+    expect((await reader.read()).done).toBe(true);
+  });
+
+  it("does not hold back a reader that keeps up, and gives every reader the same frames", async () => {
+    const turn = createTurn("t6", "u1");
+    const fast = turn.subscribe(-1).getReader();
+    const slow = turn.subscribe(-1);
+    const chunks: string[] = [];
+    for (const t of ["a", "b", "c"]) {
+      turn.emit(token(t));
+      const { value } = await fast.read();
+      chunks.push(new TextDecoder().decode(value));
+    }
+    turn.emit(done());
+    expect(chunks).toEqual(["a", "b", "c"].map((t, i) => turnFrame(`t6.${i}`, token(t))));
+    expect(await readAll(slow)).toBe(chunks.join("") + turnFrame("t6.3", done()));
+  });
+});
+
 describe("frameIndex", () => {
   it("reads the frame number of this turn's event ids", () => {
     expect(frameIndex("t1.0", "t1")).toBe(0);
