@@ -80,5 +80,8 @@ export async function seedHistory(sql: postgres.Sql, pair: SeedPair, count: numb
     }
     await sql`insert into chat_messages ${sql(rows)}`;
   }
+  // As autovacuum would have by the time such a history exists: without statistics the planner
+  // takes the pair's thousands of rows for one and walks them for every recall query.
+  await sql`analyze chat_messages`;
   return sessionId;
 }

@@ -35,14 +35,19 @@ const POSTINGS_SQL = `
      order by m.id desc limit $7), ',') as ids
   from unnest(string_to_array($4, ','), string_to_array($5, ',')) as t(stem, word)`;
 
-/** Each turn with the date marker in force at it and the `$5` turns before and after it (JSON, nearest first). */
+/**
+ * Each turn with the date marker in force at it and the `$5` turns before and
+ * after it (JSON, nearest first). The neighbours are read by the turn's own
+ * `session_id` (its conversation, already restricted to the pair), so each is
+ * a short walk of the (session_id, id) index whatever the planner knows.
+ */
 const NEAR = (dir: "<" | ">") => `
     (select coalesce(json_agg(x), '[]') from (select n.id::text as id, n.role, n.content, n.token_count as tokens
-       from chat_messages n where ${CONVERSATION("n")} and n.id ${dir} m.id
+       from chat_messages n where n.session_id = m.session_id and n.active and n.id ${dir} m.id
       order by n.id ${dir === "<" ? "desc" : "asc"} limit $5) x)::text`;
 const TURNS_SQL = `
   select m.id::text, m.role, m.content, m.token_count, m.created_at,
-    (select d.content from chat_messages d where ${CONVERSATION("d")} and d.id <= m.id and d.content ~ ${DATED}
+    (select d.content from chat_messages d where d.session_id = m.session_id and d.active and d.id <= m.id and d.content ~ ${DATED}
       order by d.id desc limit 1) as dated,
     ${NEAR("<")} as before, ${NEAR(">")} as after
   from chat_messages m where ${CONVERSATION("m")} and m.id = any(string_to_array($4, ',')::uuid[])`;

@@ -60,6 +60,9 @@ export function createCollaborators(ctx: DurableObjectState, env: Env) {
     stillCurrent,
     waitUntil,
     settings: config.recall,
+    quiet: async (chat) => {
+      for (let t = runner.current(chat); t; t = runner.current(chat)) await t.done;
+    },
   });
   const tracing = createCallTracing(config.tracing, waitUntil);
   const runner = createTurnRunner({ config, store, memories, conversation, recall, checkpoint, live, pg, waitUntil });

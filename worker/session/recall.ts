@@ -17,7 +17,10 @@ import type { RecallIndex } from "./recall-index";
 import type { Store } from "./store";
 import type { Hot } from "./window";
 
-const PAGE = 2_000;
+/** Rows indexed per step: each step is synchronous work on the object's one thread, so it stays short. */
+const PAGE = 500;
+/** The backfill starts this long after the load that asked for it, so the turn that woke the object goes first. */
+const START_DELAY_MS = 250;
 
 export interface RecallDeps {
   storage: DurableObjectStorage;
@@ -29,6 +32,8 @@ export interface RecallDeps {
   stillCurrent: (hot: Hot) => boolean;
   waitUntil: (p: Promise<unknown>) => void;
   settings: RecallSettings;
+  /** Resolves once no reply is being written in `chat`: background work waits for it, a turn never waits for background work. */
+  quiet: (chat: string) => Promise<void>;
 }
 
 export function createRecall(deps: RecallDeps) {
@@ -48,10 +53,19 @@ export function createRecall(deps: RecallDeps) {
     });
   }
 
+  /**
+   * Fills the local index from PostgreSQL a page at a time, only while no
+   * reply is being written: the pages share the object's one connection and
+   * thread with the turns, and PostgreSQL answers recall meanwhile.
+   */
   async function backfill(hot: Hot): Promise<void> {
+    await new Promise((r) => setTimeout(r, START_DELAY_MS));
+    await deps.quiet(hot.chat);
+    if (!deps.stillCurrent(hot)) return;
     reindexLocal(hot.chat);
     let before = store.oldestId(hot.chat);
     for (;;) {
+      await deps.quiet(hot.chat);
       const page = await deps.pg.run((h) => olderActive(h.db, ref(hot), before, PAGE));
       if (page.length === 0) break;
       if (!deps.stillCurrent(hot)) return; // the next open starts again
