@@ -7,12 +7,11 @@
 import type { CharacterSnapshot } from "../context/system-prompt";
 import { MESSAGE_OVERHEAD } from "../context/tokens";
 import { errorMessage } from "../errors";
-import { budgetFor, llmConfig } from "../llm/config";
 import { errorKind, logEvent } from "../log";
 import type { Span } from "../shared/spans";
 import type { Message } from "../shared/wire";
 import { assemblePrompt } from "./assemble";
-import { createCalibration } from "./calibration";
+import { createCallSettings } from "./call-settings";
 import type { Checkpoint } from "./checkpoint";
 import type { Ready } from "./collaborators";
 import type { SessionConfig } from "./config";
@@ -20,7 +19,6 @@ import { withAlternatives } from "./controls";
 import type { Conversation } from "./conversation";
 import type { Live } from "./live";
 import type { Memories } from "./memories";
-import { createModelWindows } from "./model-windows";
 import type { SessionPg } from "./pg";
 import type { RecallSource } from "./recall";
 import { streamReply } from "./reply";
@@ -28,7 +26,6 @@ import type { Store } from "./store";
 import { createSummarizer } from "./summarise";
 import { createTurn, type Turn } from "./turn";
 import type { SendResult, StoredMessage } from "./types";
-import { createUserPlan } from "./user-plan";
 import { type Hot, toWire, userIdentity } from "./window";
 
 export interface RunnerDeps {
@@ -48,13 +45,9 @@ export function createTurnRunner(deps: RunnerDeps) {
   /** The reply being written in each conversation, and the one written last (resume after it ended). */
   const current = new Map<string, Turn>();
   const last = new Map<string, Turn>();
-  const calibration = createCalibration(store);
   const summarizer = createSummarizer(deps.memories, deps.waitUntil);
-  const windows = createModelWindows(store);
-  const plan = createUserPlan(store, deps.pg);
-  /** The config of a call for this conversation: its tokens carry the session, the user and the user's plan. */
-  const callConfig = (hot: Hot, character: CharacterSnapshot) =>
-    llmConfig(config.llm, { sessionId: hot.sessionId, userId: hot.pair.userId, limits: plan.known() }, character.model);
+  const settings = createCallSettings(config, store, deps.pg);
+  const { calibration, budgetOf, callConfig, promptBudget: budget } = settings;
 
   /** Answers once the first token (streaming) or the whole reply (JSON) is known. */
   async function follow(t: Turn, stream: boolean): Promise<SendResult> {
@@ -66,11 +59,6 @@ export function createTurnRunner(deps: RunnerDeps) {
     const user = store.byId(t.userMessageId);
     return user ? { ok: true, userMessage: toWire(user), reply: outcome.reply } : { ok: false, code: "internal" };
   }
-
-  /** The budget for a character's model: its window as the upstream reports it, else the configured one. */
-  const budgetOf = (model: string | null | undefined) => budgetFor(config.budget, windows.known(model || config.llm.model));
-  /** The prompt budget, shrunk when the upstream counts more tokens than we do. */
-  const budget = (model: string | null | undefined) => Math.floor(budgetOf(model).prompt / calibration.current());
 
   /**
    * Writes the reply to `userMessage`; with `continued`, goes on from that
@@ -195,11 +183,8 @@ export function createTurnRunner(deps: RunnerDeps) {
 
   return {
     promptBudget: budget,
-    /** Makes sure the owner's plan has been read and the model's window asked (user-plan.ts, model-windows.ts). */
-    async prepare(hot: Hot, character: CharacterSnapshot): Promise<void> {
-      // Both are asked at once: on a conversation's first turn they are on the first-token path.
-      await Promise.all([plan.prepare(hot.pair.userId, deps.waitUntil), windows.prepare(callConfig(hot, character), deps.waitUntil)]);
-    },
+    /** Makes sure the owner's plan has been read and the model's window asked (call-settings.ts). */
+    prepare: (hot: Hot, character: CharacterSnapshot) => settings.prepare(hot, character, deps.waitUntil),
     /** The reply being written in `chat`, if any. */
     current: (chat: string): Turn | null => current.get(chat) ?? null,
     /** The reply written last in `chat`. */
