@@ -4,7 +4,7 @@
  * turn runner hangs the prompt and upstream spans under it. Each call has
  * its own tracer, so its spans leave together in one export through the
  * object's waitUntil: when the call returns, or when the reply it started
- * ends (ChatSession.traced), never while tokens stream.
+ * ends (traced-call.ts), never while tokens stream.
  */
 import type { Span } from "../shared/spans";
 import { parseTraceparent } from "../shared/trace-context";

@@ -8,7 +8,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { errorBody, errorStatus } from "../errors";
-import { errorKind } from "../log";
 import type { ChatInfo, Memory, Message, Persona, PromptLedger } from "../shared/wire";
 import { choosePersona, deleteChat, listChats, newChat, personaChanged, renameChat } from "./chat-admin";
 import { createCollaborators, type Parts, type Ready } from "./collaborators";
@@ -18,6 +17,7 @@ import { LIVE_CHARACTER, LIVE_USER } from "./live";
 import { memoryToWire } from "./memories";
 import { changed, choose, continueReply, deleteMessage, editReply, rewind } from "./message-tools";
 import { greetingsFor, messageLimit, sheetTokens } from "./prompt-for";
+import { tracedCall } from "./traced-call";
 import { edit, regenerate, send } from "./turns";
 import { type Caller, type Fail, MAIN_CHAT, type Result, type SendInput, type SendResult } from "./types";
 
@@ -32,15 +32,15 @@ export class ChatSession extends DurableObject<Env> {
   }
 
   async send(input: SendInput): Promise<SendResult> {
-    return this.traced("send", input, (ready) => send(this.c, ready, input));
+    return tracedCall(this.c, "send", input, (ready) => send(this.c, ready, input));
   }
 
   async regenerate(input: Caller & { stream: boolean }): Promise<SendResult> {
-    return this.traced("regenerate", input, (ready) => regenerate(this.c, ready, input.stream));
+    return tracedCall(this.c, "regenerate", input, (ready) => regenerate(this.c, ready, input.stream));
   }
 
   async edit(input: SendInput & { messageId: string }): Promise<SendResult> {
-    return this.traced("edit", input, (ready) => edit(this.c, ready, input));
+    return tracedCall(this.c, "edit", input, (ready) => edit(this.c, ready, input));
   }
 
   async cancel(caller: Caller): Promise<Result<{ cancelled: boolean }>> {
@@ -97,7 +97,7 @@ export class ChatSession extends DurableObject<Env> {
 
   /** More of the last reply, appended to it. */
   async continueReply(input: Caller & { stream: boolean }): Promise<SendResult> {
-    return this.traced("continueReply", input, (ready) => continueReply(this.c, ready, input.stream));
+    return tracedCall(this.c, "continueReply", input, (ready) => continueReply(this.c, ready, input.stream));
   }
 
   async listMemories(caller: Caller): Promise<Result<{ memories: Memory[] }>> {
@@ -200,32 +200,6 @@ export class ChatSession extends DurableObject<Env> {
   private async with<R>(caller: Caller, action: (ready: Ready) => R | Promise<R>): Promise<R | Fail> {
     const ready = await this.c.open(caller);
     return ready.ok ? action(ready) : ready;
-  }
-
-  /**
-   * `with`, inside a span of its own (a child of the worker's request span):
-   * a reply started by the action hangs its spans under it, and they all
-   * leave in one export once that reply ends, not while it streams.
-   */
-  private async traced(method: string, caller: Caller, action: (ready: Ready) => SendResult | Promise<SendResult>): Promise<SendResult> {
-    const span = this.c.tracing.start(method, caller);
-    let chat: string | undefined;
-    try {
-      const result = await this.with(caller, (ready) => {
-        chat = ready.hot.chat;
-        return action({ ...ready, span });
-      });
-      if (!result.ok) span.fail(result.code);
-      return result;
-    } catch (err) {
-      span.fail(errorKind(err));
-      throw err;
-    } finally {
-      span.end();
-      const reply = chat === undefined ? null : this.c.runner.current(chat);
-      if (reply) void reply.done.then(() => span.flush());
-      else span.flush();
-    }
   }
 
   /** A memory change: copied soon, and every open client reads the memories again. */

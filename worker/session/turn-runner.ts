@@ -21,9 +21,9 @@ import type { Live } from "./live";
 import type { Memories } from "./memories";
 import type { SessionPg } from "./pg";
 import type { RecallSource } from "./recall";
-import { streamReply } from "./reply";
 import type { Store } from "./store";
 import { createSummarizer } from "./summarise";
+import { tracedReply } from "./traced-reply";
 import { createTurn, type Turn } from "./turn";
 import type { SendResult, StoredMessage } from "./types";
 import { type Hot, toWire, userIdentity } from "./window";
@@ -98,40 +98,16 @@ export function createTurnRunner(deps: RunnerDeps) {
     }
     const cfg = callConfig(hot, character);
     const maxTokens = Math.max(32, budgetOf(character.model).reply - (continued?.tokens ?? 0));
-    const upstream = span?.child(`chat ${cfg.model}`, "client", llmSpanAttrs(cfg.baseUrl, cfg.model, maxTokens));
-    let firstTokenAt: number | undefined;
-    void t.started.then(() => {
-      if (!t.sawToken) return;
-      firstTokenAt = Date.now();
-      upstream?.event("first_token");
-    });
-    const result = await streamReply(
+    const result = await tracedReply({
       cfg,
       prompt,
-      t,
+      turn: t,
       maxTokens,
-      character.id,
-      (text, frames) => checkpoint.progress(before + text, frames),
-      !!continued,
-      upstream?.traceparent(),
-    );
-    upstream?.set({
-      "gen_ai.usage.input_tokens": result.usage?.promptTokens,
-      "gen_ai.usage.output_tokens": result.usage?.completionTokens,
-      "chat.reply.status": result.status,
-      "error.type": result.status === "complete" ? undefined : (result.errorCode ?? result.status),
-    });
-    if (result.status !== "complete" && result.status !== "cancelled") upstream?.fail(result.errorCode ?? result.status);
-    upstream?.end();
-    logEvent(result.status === "error" ? "warn" : "info", "turn_finished", {
-      traceId: span?.context.traceId,
-      status: result.status,
-      code: result.errorCode,
-      model: cfg.model,
-      promptTokens: result.usage?.promptTokens ?? prompt.tokens,
-      completionTokens: result.usage?.completionTokens,
-      ttftMs: firstTokenAt === undefined ? undefined : firstTokenAt - startedAt,
-      durationMs: Date.now() - startedAt,
+      characterId: character.id,
+      progress: (text, frames) => checkpoint.progress(before + text, frames),
+      continueLast: !!continued,
+      span,
+      startedAt,
     });
     if (current.get(hot.chat) !== t) return; // the conversation was deleted meanwhile
     let reply: Message | undefined;
@@ -230,14 +206,3 @@ export function createTurnRunner(deps: RunnerDeps) {
 }
 
 export type TurnRunner = ReturnType<typeof createTurnRunner>;
-
-/** The upstream call's attributes (OpenTelemetry's GenAI conventions): where and which model, never the prompt. */
-function llmSpanAttrs(baseUrl: string, model: string, maxTokens: number) {
-  let host: string | undefined;
-  try {
-    host = new URL(baseUrl).host;
-  } catch {
-    host = undefined;
-  }
-  return { "gen_ai.operation.name": "chat", "gen_ai.request.model": model, "gen_ai.request.max_tokens": maxTokens, "server.address": host };
-}
