@@ -125,3 +125,11 @@ export function summarizeProfile(profile: CpuProfile, bundleUrlPart: string, bun
     appInclusive: top(inclusive, busy, limit * 2),
   };
 }
+
+/** Self or inclusive times as a markdown table. */
+export const selfTimeTable = (title: string, rows: SelfTime[]): string =>
+  [
+    `| ${title} | ms | share of busy |`,
+    "|---|--:|--:|",
+    ...rows.map((r) => `| ${r.name} | ${r.ms.toFixed(1)} | ${(r.share * 100).toFixed(1)}% |`),
+  ].join("\n");

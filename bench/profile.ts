@@ -11,11 +11,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { buildWorker, WORKER_BUNDLE } from "../dev/build";
 import { startDevLlm } from "../dev/dev-llm";
+import { freePort } from "../dev/free-port";
 import { startStack } from "../dev/stack";
-import { type CpuProfile, type SelfTime, summarizeProfile } from "./cpu-profile";
+import { type CpuProfile, selfTimeTable, summarizeProfile } from "./cpu-profile";
 import { devtools } from "./devtools";
 import { serviceFirstToken } from "./first-token";
 import { closeClient, send } from "./http-client";
@@ -28,21 +28,6 @@ const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=
 const turns = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 150);
 const stored = Number(flag("stored") ?? 0);
 const script = flag("script") ?? WORKER_BUNDLE;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === "object" && address ? address.port : 0;
-}
-
-const table = (title: string, rows: SelfTime[]) =>
-  [
-    `| ${title} | ms | share of busy |`,
-    "|---|--:|--:|",
-    ...rows.map((r) => `| ${r.name} | ${r.ms.toFixed(1)} | ${(r.share * 100).toFixed(1)}% |`),
-  ].join("\n");
 
 const closers: (() => Promise<void>)[] = [];
 try {
@@ -131,9 +116,9 @@ try {
     `## workerd CPU profile (${target.title}): ${turns} turns in ${wallMs.toFixed(0)} ms wall; ` +
       `isolate busy ${summary.busyMs.toFixed(0)} ms = ${(summary.busyMs / turns).toFixed(2)} ms per turn\n`,
   );
-  console.log(table("module (self time)", summary.byModule), "\n");
-  console.log(table("function (self time)", summary.byFunction), "\n");
-  console.log(table("app function (inclusive: itself and what it calls synchronously)", summary.appInclusive));
+  console.log(selfTimeTable("module (self time)", summary.byModule), "\n");
+  console.log(selfTimeTable("function (self time)", summary.byFunction), "\n");
+  console.log(selfTimeTable("app function (inclusive: itself and what it calls synchronously)", summary.appInclusive));
 } catch (err) {
   process.exitCode = 1;
   console.error(err);

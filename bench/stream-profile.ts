@@ -8,11 +8,11 @@
  * apart. Writes bench/profile.cpuprofile.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { buildWorker, WORKER_BUNDLE } from "../dev/build";
+import { freePort } from "../dev/free-port";
 import { startStack } from "../dev/stack";
 import { childPids, cpuMeter } from "./cpu";
-import { type CpuProfile, type SelfTime, summarizeProfile } from "./cpu-profile";
+import { type CpuProfile, selfTimeTable, summarizeProfile } from "./cpu-profile";
 import { devtools } from "./devtools";
 import { closeClient, send } from "./http-client";
 import { spawnDevLlm } from "./processes";
@@ -23,21 +23,6 @@ const flag = (name: string, fallback: number) => Number(process.argv.find((a) =>
 const n = flag("n", 100);
 const pacingMs = flag("pacing", 20);
 const tokens = flag("tokens", 400);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === "object" && address ? address.port : 0;
-}
-
-const table = (title: string, rows: SelfTime[]) =>
-  [
-    `| ${title} | ms | share of busy |`,
-    "|---|--:|--:|",
-    ...rows.map((r) => `| ${r.name} | ${r.ms.toFixed(1)} | ${(r.share * 100).toFixed(1)}% |`),
-  ].join("\n");
 
 const closers: (() => Promise<void>)[] = [];
 try {
@@ -96,9 +81,9 @@ try {
       `${((cpuMs * 1000) / frames).toFixed(1)} µs/frame; isolate JS busy ${summary.busyMs.toFixed(0)} ms = ` +
       `${((summary.busyMs * 1000) / frames).toFixed(1)} µs/frame\n`,
   );
-  console.log(table("module (self time)", summary.byModule), "\n");
-  console.log(table("function (self time)", summary.byFunction), "\n");
-  console.log(table("app function (inclusive)", summary.appInclusive));
+  console.log(selfTimeTable("module (self time)", summary.byModule), "\n");
+  console.log(selfTimeTable("function (self time)", summary.byFunction), "\n");
+  console.log(selfTimeTable("app function (inclusive)", summary.appInclusive));
 } catch (err) {
   process.exitCode = 1;
   console.error(err);

@@ -9,9 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Stack } from "../dev/stack";
-import { client, type Session, startWorker, unique } from "./worker";
-
-const PASSWORD = "correct horse battery"; // what client().register uses
+import { client, loginAt, PASSWORD, type Session, startWorker, unique } from "./worker";
 
 // Each stack has its own AUTH_SECRET, so its throttle counts are its own even in the Redis every run shares.
 const secret = () => randomBytes(32).toString("base64url");
@@ -30,9 +28,6 @@ interface ErrorJson {
   error: { code: string; message: string; field?: string; retryAfter?: number; requestId?: string };
 }
 const code = async (res: Response) => ((await res.json()) as ErrorJson).error.code;
-
-const loginAt = (a: ReturnType<typeof client>, login: string, password: string, address?: string) =>
-  a.call("/api/auth/login", { method: "POST", json: { login, password }, headers: address ? { "cf-connecting-ip": address } : {} });
 
 const statuses = (responses: Response[]) => responses.map((r) => r.status);
 const count = (list: number[], status: number) => list.filter((s) => s === status).length;

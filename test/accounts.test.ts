@@ -7,9 +7,8 @@ import { SignJWT } from "jose";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Stack } from "../dev/stack";
-import { AUTH_SECRET, client, type Session, startWorker, unique } from "./worker";
+import { AUTH_SECRET, client, PASSWORD, type Session, startWorker, unique } from "./worker";
 
-const PASSWORD = "correct horse battery"; // what client().register uses
 const BODY_LIMIT = 64 * 1024;
 
 let worker: Stack;

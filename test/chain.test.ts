@@ -5,12 +5,12 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { generateTunnelKeys } from "../aks/gateway/keygen";
+import { freePort } from "../dev/free-port";
 import { client, parseSse, promptsWith, startWorker, unique } from "./worker";
 
 const dir = mkdtempSync(join(tmpdir(), "chain-"));
@@ -18,14 +18,6 @@ let gateway: ChildProcess;
 let gatewayUrl = "";
 let metricsUrl = "";
 let privateKey = "";
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 beforeAll(async () => {
   const keys = await generateTunnelKeys("EdDSA", "test-key");

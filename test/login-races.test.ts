@@ -8,9 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Stack } from "../dev/stack";
-import { client, startWorker, unique } from "./worker";
-
-const PASSWORD = "correct horse battery"; // what client().register uses
+import { client, loginAt, PASSWORD, startWorker, unique } from "./worker";
 
 // Each stack has its own AUTH_SECRET, so its throttle counts are its own even in the Redis every run shares.
 const secret = () => randomBytes(32).toString("base64url");
@@ -24,9 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await main?.close();
 });
-
-const loginAt = (a: ReturnType<typeof client>, login: string, password: string, address?: string) =>
-  a.call("/api/auth/login", { method: "POST", json: { login, password }, headers: address ? { "cf-connecting-ip": address } : {} });
 
 const statuses = (responses: Response[]) => responses.map((r) => r.status);
 const count = (list: number[], status: number) => list.filter((s) => s === status).length;

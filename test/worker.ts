@@ -34,6 +34,9 @@ export interface Session {
 }
 
 /** A client bound to one base URL; `as` adds a user's bearer token. */
+/** The password every account made by `client().register` has. */
+export const PASSWORD = "correct horse battery";
+
 export function client(base: string) {
   async function call(path: string, init: RequestInit & { json?: unknown; as?: Session } = {}): Promise<Response> {
     const headers = new Headers(init.headers);
@@ -44,7 +47,7 @@ export function client(base: string) {
   async function register(name = unique()): Promise<Session> {
     const res = await call("/api/auth/register", {
       method: "POST",
-      json: { username: name, email: `${name}@example.test`, password: "correct horse battery" },
+      json: { username: name, email: `${name}@example.test`, password: PASSWORD },
     });
     if (res.status !== 201) throw new Error(`register ${res.status} ${await res.text()}`);
     const body = (await res.json()) as { accessToken: string; user: { id: string } };
@@ -90,6 +93,10 @@ export function parseSse(text: string): { id?: string; event: string; data: AnyD
     return { id: e.id, event: turn.event, data };
   });
 }
+
+/** A sign-in, optionally claiming a client address in `CF-Connecting-IP`. */
+export const loginAt = (a: ReturnType<typeof client>, login: string, password: string, address?: string) =>
+  a.call("/api/auth/login", { method: "POST", json: { login, password }, headers: address ? { "cf-connecting-ip": address } : {} });
 
 export interface Prompt {
   messages: { role: string; content: string }[];

@@ -9,7 +9,9 @@ import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { expect } from "vitest";
 
-export const PASSWORD = "correct horse battery";
+import { PASSWORD } from "../worker";
+
+export { PASSWORD };
 
 export const assistantReplies = (p: Page) => p.locator('[data-testid="message"][data-role="assistant"]');
 export const userMessages = (p: Page) => p.locator('[data-testid="message"][data-role="user"]');
