@@ -55,13 +55,23 @@ const PASSTHROUGH = `export default {
 
 /** A worker that passes every request to `upstreamBase`'s origin and its answer back untouched. */
 export async function startWorkerdPassthrough(upstreamBase: string): Promise<Process> {
+  return startScript(PASSTHROUGH, upstreamBase, {});
+}
+
+/** Runs `script` in its own workerd with `UPSTREAM` bound to `upstreamBase`'s origin; its URL keeps the base's path. */
+async function startScript(
+  script: string,
+  upstreamBase: string,
+  extra: { bindings?: Record<string, string>; durableObjects?: Record<string, string> },
+): Promise<Process> {
   const before = new Set(childPids("workerd"));
   const upstream = new URL(upstreamBase);
   const mf = new Miniflare({
     modules: true,
-    script: PASSTHROUGH,
+    script,
     compatibilityDate: COMPATIBILITY_DATE,
-    bindings: { UPSTREAM: upstream.origin },
+    bindings: { UPSTREAM: upstream.origin, ...extra.bindings },
+    ...(extra.durableObjects ? { durableObjects: extra.durableObjects } : {}),
     host: "127.0.0.1",
     port: 0,
   });
@@ -115,23 +125,7 @@ export default {
  * chunk costs and what the hop from the session object costs.
  */
 export async function startWorkerdRelay(upstreamBase: string, mode: "js" | "do"): Promise<Process> {
-  const before = new Set(childPids("workerd"));
-  const upstream = new URL(upstreamBase);
-  const mf = new Miniflare({
-    modules: true,
-    script: RELAY,
-    compatibilityDate: COMPATIBILITY_DATE,
-    bindings: { UPSTREAM: upstream.origin, MODE: mode },
-    durableObjects: { RELAY: "Relay" },
-    host: "127.0.0.1",
-    port: 0,
-  });
-  const origin = (await mf.ready).toString().replace(/\/$/, "");
-  return {
-    url: `${origin}${upstream.pathname.replace(/\/$/, "")}`,
-    pids: childPids("workerd").filter((p) => !before.has(p)),
-    close: () => mf.dispose(),
-  };
+  return startScript(RELAY, upstreamBase, { bindings: { MODE: mode }, durableObjects: { RELAY: "Relay" } });
 }
 
 /** Resident memory of the `pids` in KiB (0 without /proc). */

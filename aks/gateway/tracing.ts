@@ -19,7 +19,7 @@
 import { appendFile } from "node:fs/promises";
 import type { Context, MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
-import { type Attrs, createTracer, type Span, type SpanRecord, toOtlpJson } from "../../worker/shared/spans";
+import { type Attrs, answered, createTracer, type Span, type SpanRecord, toOtlpJson } from "../../worker/shared/spans";
 import { parseTraceparent, TRACEPARENT } from "../../worker/shared/trace-context";
 import { exportSpans, TRACE_SCOPE, type TraceExportConfig, traceExportConfig } from "../../worker/shared/trace-export";
 import type { Completion } from "./proxy";
@@ -111,11 +111,7 @@ export function createGatewayTracing(cfg: TraceExportConfig, options: TracingOpt
       try {
         await next();
       } finally {
-        const route = routePath(c, -1);
-        const status = c.res.status;
-        span.rename(`${c.req.method} ${route}`);
-        span.set({ "http.route": route, "http.response.status_code": status });
-        if (status >= 500) span.fail(String(status));
+        answered(span, c.req.method, routePath(c, -1), c.res.status);
         if (trace.pending) void trace.pending.then(() => span.end());
         else span.end();
       }

@@ -8,6 +8,7 @@
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import type { AppEnv } from "../resources";
+import { answered } from "../shared/spans";
 import { parseTraceparent, sampledAtRatio, TRACEPARENT } from "../shared/trace-context";
 import { createWorkerTracer, workerTraceConfig } from "../tracing";
 
@@ -31,11 +32,7 @@ export function traceRequests(): MiddlewareHandler<AppEnv> {
     try {
       await next();
     } finally {
-      const route = routePath(c, -1);
-      const status = c.res.status;
-      span.rename(`${c.req.method} ${route}`);
-      span.set({ "http.route": route, "http.response.status_code": status });
-      if (status >= 500) span.fail(String(status));
+      answered(span, c.req.method, routePath(c, -1), c.res.status);
       span.end();
       span.flush();
     }

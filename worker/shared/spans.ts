@@ -192,3 +192,10 @@ export function toOtlpJson(resource: Attrs, scope: string, records: SpanRecord[]
 }
 
 export type OtlpTraces = ReturnType<typeof toOtlpJson>;
+
+/** Names a server span for the route that answered and records the status; a 5xx marks it failed. */
+export function answered(span: Span, method: string, route: string, status: number): void {
+  span.rename(`${method} ${route}`);
+  span.set({ "http.route": route, "http.response.status_code": status });
+  if (status >= 500) span.fail(String(status));
+}
