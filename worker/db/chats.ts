@@ -72,15 +72,16 @@ export async function registerSession(
   ref: { userId: string; characterId: string; chat: string },
   id: string,
 ): Promise<string | null> {
-  const key = { userId: ref.userId, characterId: ref.characterId, chatKey: ref.chat };
-  await db
-    .insert(chatSessions)
-    .values({ id, ...key })
-    .onConflictDoNothing();
+  await db.insert(chatSessions).values({ id, userId: ref.userId, characterId: ref.characterId, chatKey: ref.chat }).onConflictDoNothing();
+  return findSession(db, ref);
+}
+
+/** The conversation's session id, when it has one. */
+export async function findSession(db: Db, ref: { userId: string; characterId: string; chat: string }): Promise<string | null> {
   const r = await db
     .select({ id: chatSessions.id })
     .from(chatSessions)
-    .where(and(eq(chatSessions.userId, key.userId), eq(chatSessions.characterId, key.characterId), eq(chatSessions.chatKey, key.chatKey)))
+    .where(and(eq(chatSessions.userId, ref.userId), eq(chatSessions.characterId, ref.characterId), eq(chatSessions.chatKey, ref.chat)))
     .limit(1);
   return r[0]?.id ?? null;
 }

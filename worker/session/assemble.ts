@@ -65,13 +65,15 @@ export async function assemblePrompt(
   const sections = summary ? [memories, summary] : [memories];
   const first = promptFor(hot, character, userMessage, budget, sections);
   const dropped = first.ledger.excluded.filter((e) => e.reason === "over_budget");
-  if (parts.recallLimit === 0 || !(dropped.length > 0 || hot.cold === "some")) return first;
+  // PostgreSQL holding turns the window does not: recall looks there even when the window fits.
+  const pgBeyond = hot.cold === "some" && hot.beyond;
+  if (parts.recallLimit === 0 || !(dropped.length > 0 || pgBeyond)) return first;
 
   const recallShare = recallBudget(parts.shares, {
     budget,
     left: room,
     unused: memoryShare - memories.tokens + (summaryShare - (summary?.tokens ?? 0)),
-    outside: hot.cold === "some" ? Number.POSITIVE_INFINITY : dropped.reduce((n, e) => n + e.tokens, 0),
+    outside: pgBeyond ? Number.POSITIVE_INFINITY : dropped.reduce((n, e) => n + e.tokens, 0),
     flow: parts.recall.flow,
   });
   // Recall looks only behind the window it leaves: the turns that still fit beside a full recall share.

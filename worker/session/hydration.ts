@@ -6,7 +6,7 @@
  * an edit, a swipe) is never installed. A few conversations stay hot; the
  * least recently used one that is not writing a reply makes room.
  */
-import { registerSession } from "../db/chats";
+import { findSession, registerSession } from "../db/chats";
 import { olderActive } from "../db/messages";
 import { loadProfile } from "../db/users";
 import { newId } from "../ids";
@@ -144,39 +144,46 @@ export function createHydration(deps: HydrationDeps) {
 
 export type Hydration = ReturnType<typeof createHydration>;
 
-/** Builds a conversation's hot state; reads PostgreSQL only for what the object's storage does not have. */
+/**
+ * Builds a conversation's hot state; reads PostgreSQL only for what the
+ * object's storage does not have. The reads go out together (postgres.js
+ * pipelines them on the object's one connection): a cold open costs one
+ * round trip, and a second only when the conversation was never registered.
+ */
 async function loadHot(store: Store, chats: Chats, ref: ChatRef, pg: SessionPg, known: () => Profile | null): Promise<Hot | "gone"> {
   const chat = chats.get(ref.chat);
-  let sessionId = chat?.sessionId ?? null;
+  const saved = known() ?? parseProfile(store.getMeta("profile"));
+  const window = store.recentActive(ref.chat, HOT_LIMIT);
+  let cold = chat?.cold ?? "unknown";
+  const wanted = cold !== "none" ? HOT_LIMIT - window.length : 0;
+  const oldest = store.oldestId(ref.chat);
+  const [found, loaded, older] = await Promise.all([
+    chat?.sessionId ?? pg.run((h) => findSession(h.db, ref)).catch(() => null),
+    saved ?? pg.run((h) => loadProfile(h.db, ref.userId)).catch(() => undefined),
+    wanted > 0 ? pg.run((h) => olderActive(h.db, ref, oldest, wanted)).catch(() => null) : [],
+  ]);
+  if (loaded === null) return "gone";
+  let sessionId = found;
   if (!sessionId) {
     const id = newId();
     sessionId = (await pg.run((h) => registerSession(h.db, ref, id)).catch(() => null)) ?? id;
-    chats.set(ref.chat, { sessionId });
   }
-  let profile = known();
-  if (!profile) {
-    const saved = store.getMeta("profile");
-    profile = saved ? (JSON.parse(saved) as Profile) : null;
-  }
-  if (!profile) {
-    const loaded = await pg.run((h) => loadProfile(h.db, ref.userId)).catch(() => undefined);
-    if (loaded === null) return "gone";
-    profile = loaded ?? null;
-    if (profile) store.setMeta("profile", JSON.stringify(profile));
-  }
-  const window = store.recentActive(ref.chat, HOT_LIMIT);
-  let cold = chat?.cold ?? "unknown";
-  if (cold !== "none" && window.length < HOT_LIMIT) {
-    const oldest = store.oldestId(ref.chat);
-    const older = await pg.run((h) => olderActive(h.db, ref, oldest, HOT_LIMIT - window.length)).catch(() => null);
-    if (older) {
-      // Messages this object wrote itself are local; older ones exist only in PostgreSQL.
-      if (cold === "unknown") {
-        cold = older.length > 0 ? "some" : "none";
-        chats.set(ref.chat, { cold });
-      }
-      window.unshift(...older);
+  if (sessionId !== chat?.sessionId) chats.set(ref.chat, { sessionId });
+  const profile = loaded ?? null;
+  if (profile && !saved) store.setMeta("profile", JSON.stringify(profile));
+  if (older) {
+    // Messages this object wrote itself are local; older ones exist only in PostgreSQL.
+    if (cold === "unknown" && wanted > 0) {
+      cold = older.length > 0 ? "some" : "none";
+      chats.set(ref.chat, { cold });
     }
+    window.unshift(...older);
   }
-  return createHot(ref, sessionId, profile ?? { displayName: "", persona: "" }, chat?.persona ?? null, window, cold);
+  // Unknown (PostgreSQL did not answer) counts as more history.
+  const beyond = older === null || window.length >= HOT_LIMIT;
+  return createHot(ref, sessionId, profile ?? { displayName: "", persona: "" }, chat?.persona ?? null, window, cold, beyond);
+}
+
+function parseProfile(raw: string | null): Profile | null {
+  return raw ? (JSON.parse(raw) as Profile) : null;
 }

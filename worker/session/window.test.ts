@@ -45,4 +45,12 @@ describe("the hot window's vocabulary", () => {
     expect(hot.vocab.has("walru")).toBe(false);
     expect(hot.vocab.get("filler")).toHaveLength(HOT_LIMIT);
   });
+
+  it("knows once older messages exist beyond the window: recall then has somewhere to look", () => {
+    const hot = createHot(pair, "s", { displayName: "", persona: "" }, null, [], "some", false);
+    for (let i = 1; i <= HOT_LIMIT; i++) pushWindow(hot, msg(id(i), "filler words"));
+    expect(hot.beyond).toBe(false);
+    pushWindow(hot, msg(id(HOT_LIMIT + 1), "one more"));
+    expect(hot.beyond).toBe(true);
+  });
 });

@@ -25,6 +25,8 @@ export interface Hot {
   window: StoredMessage[];
   /** Whether PostgreSQL holds active messages older than the local ones ("unknown" until it answers). */
   cold: "none" | "some" | "unknown";
+  /** Whether active messages older than the window's oldest may exist (here or in PostgreSQL): recall has something to look through. */
+  beyond: boolean;
   /** The character prepared for this conversation's user (prompt-for.ts), kept while neither changes. */
   prepared?: { key: string; value: PreparedCharacter };
   /** For each word stem, the ids (oldest first) of the window messages that use it. */
@@ -38,10 +40,12 @@ export function createHot(
   persona: Persona | null,
   window: StoredMessage[],
   cold: Hot["cold"],
+  beyond = true,
 ): Hot {
   const vocab = new Map<string, string[]>();
   for (const m of window) index(vocab, m);
-  return { pair: { userId: ref.userId, characterId: ref.characterId }, chat: ref.chat, sessionId, profile, persona, window, cold, vocab };
+  const pair = { userId: ref.userId, characterId: ref.characterId };
+  return { pair, chat: ref.chat, sessionId, profile, persona, window, cold, beyond, vocab };
 }
 
 /** Who the user is in this conversation: the chosen persona, else the profile. */
@@ -86,8 +90,10 @@ function unindex(vocab: Map<string, string[]>, m: StoredMessage, end: "oldest" |
 export function pushWindow(hot: Hot, m: StoredMessage): void {
   hot.window.push(m);
   index(hot.vocab, m);
-  if (hot.window.length > HOT_LIMIT)
+  if (hot.window.length > HOT_LIMIT) {
+    hot.beyond = true;
     for (const old of hot.window.splice(0, hot.window.length - HOT_LIMIT)) unindex(hot.vocab, old, "oldest");
+  }
 }
 
 export function popWindow(hot: Hot): void {
