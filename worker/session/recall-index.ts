@@ -7,12 +7,14 @@
  * grouped by conversation (slot << 40 | sequence), so a conversation's
  * postings are one rowid range and no other conversation's turn is ever
  * read. PostgreSQL stays the system of record and answers recall while this
- * index is being filled after a restart.
+ * index is being filled after a restart. A conversation is indexed from the
+ * moment it is `track`ed (when it first outgrows its window); until then,
+ * and until any conversation is, the index's tables do not even exist.
  */
 import { dateMarker, dayOf } from "../recall/dates";
 import type { IndexedTurn, Key, TermIndex } from "../recall/index-types";
 import { stemsOf } from "../recall/words";
-import type { Row } from "./schema";
+import { RECALL_SCHEMA, type Row } from "./schema";
 import type { StoredMessage } from "./types";
 
 const SLOT_BITS = 2 ** 40;
@@ -59,6 +61,9 @@ function nearKeys(r: Row): { offset: number; rid: number }[] {
 
 export function createRecallIndex(sql: SqlStorage) {
   const rows = (q: string, ...b: SqlStorageValue[]) => sql.exec<Row>(q, ...b).toArray();
+  const exists = () => rows("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'recall_chats'").length > 0;
+  /** Whether the tables exist (read once, and again after the storage was emptied). */
+  let made = exists();
 
   /** The conversation's slot, made on first use. */
   function slotOf(chat: string, create: boolean): number | null {
@@ -141,9 +146,23 @@ export function createRecallIndex(sql: SqlStorage) {
   }
 
   return {
+    /** Indexes `chat` from now on (its earlier turns are the caller's to add), making the tables on first use. */
+    track(chat: string): void {
+      if (!made) {
+        sql.exec(RECALL_SCHEMA);
+        made = true;
+      }
+      slotOf(chat, true);
+    },
+    /** The storage was emptied: the tables are gone with it. */
+    reset(): void {
+      made = exists();
+    },
+    /** Adds a turn of a tracked conversation (others are left out until they are tracked). */
     add(m: StoredMessage): void {
-      if (!m.active || !m.content) return;
-      const slot = slotOf(m.chat, true)!;
+      if (!made || !m.active || !m.content) return;
+      const slot = slotOf(m.chat, false);
+      if (slot === null) return;
       const c = rows("UPDATE recall_chats SET seq = seq + 1 WHERE chat = ? RETURNING seq", m.chat)[0];
       const rid = slot * SLOT_BITS + Number(c.seq);
       const stems = stemsOf(m.content);
@@ -158,13 +177,16 @@ export function createRecallIndex(sql: SqlStorage) {
       sql.exec("UPDATE recall_chats SET docs = docs + 1, length = length + ? WHERE chat = ?", stems.length, m.chat);
     },
     remove(id: string): void {
+      if (!made) return;
       for (const r of rows("SELECT rid, chat, stems FROM recall_docs WHERE mid = ?", id)) drop(r);
     },
     removeFrom(chat: string, fromId: string, inclusive: boolean): void {
+      if (!made) return;
       for (const r of rows(`SELECT rid, chat, stems FROM recall_docs WHERE chat = ? AND mid ${inclusive ? ">=" : ">"} ?`, chat, fromId))
         drop(r);
     },
     removeChat(chat: string): void {
+      if (!made) return;
       for (const r of rows("SELECT rid, stems FROM recall_docs WHERE chat = ?", chat))
         sql.exec("INSERT INTO recall_index (recall_index, rowid, stems) VALUES ('delete', ?, ?)", r.rid, r.stems);
       sql.exec("DELETE FROM recall_docs WHERE chat = ?", chat);

@@ -49,6 +49,7 @@ export function createRecall(deps: RecallDeps) {
   function reindexLocal(chat: string): void {
     deps.storage.transactionSync(() => {
       index.removeChat(chat);
+      index.track(chat);
       for (const m of store.allActive(chat)) index.add(m);
     });
   }
@@ -87,31 +88,58 @@ export function createRecall(deps: RecallDeps) {
     };
   }
 
+  /** Conversations being filled from PostgreSQL right now. */
+  const filling = new Set<Hot>();
+
+  /** Makes `hot`'s index whole: at once from the object's own turns, or in the background from PostgreSQL. */
+  function start(hot: Hot): void {
+    if (hot.cold === "none") {
+      reindexLocal(hot.chat);
+      markWhole(hot.chat);
+      return;
+    }
+    if (filling.has(hot)) return;
+    filling.add(hot);
+    deps.waitUntil(
+      backfill(hot)
+        .catch((err: unknown) => {
+          logEvent("warn", "recall_backfill_failed", { error: errorKind(err) });
+        })
+        .finally(() => filling.delete(hot)),
+    );
+  }
+
   return {
     /** The object's storage was emptied, or a conversation deleted. */
     forget(chat?: string): void {
-      if (chat === undefined) whole.clear();
-      else whole.delete(chat);
-    },
-    /** A conversation was loaded: make its index whole, at once or in the background. */
-    prepare(hot: Hot): void {
-      if (chats.get(hot.chat)?.indexed) whole.add(hot.chat);
-      if (whole.has(hot.chat) || hot.cold === "unknown") return;
-      if (hot.cold === "none") {
-        reindexLocal(hot.chat);
-        markWhole(hot.chat);
+      if (chat !== undefined) {
+        whole.delete(chat);
         return;
       }
-      deps.waitUntil(
-        backfill(hot).catch((err: unknown) => {
-          logEvent("warn", "recall_backfill_failed", { error: errorKind(err) });
-        }),
-      );
+      whole.clear();
+      index.reset();
     },
-    /** The retriever for `hot` right now: over the object's own index, or PostgreSQL's while that one fills. */
+    /**
+     * A conversation was loaded: one whose history already outgrows the
+     * window starts filling its index now; a smaller one when recall first
+     * needs it (until then it has no index at all).
+     */
+    prepare(hot: Hot): void {
+      if (chats.get(hot.chat)?.indexed) whole.add(hot.chat);
+      if (!whole.has(hot.chat) && hot.cold !== "unknown" && hot.beyond) start(hot);
+    },
+    /**
+     * The retriever for `hot`: over the object's own index, or PostgreSQL's
+     * while that one fills. The first turn that recalls starts the index.
+     */
     retriever(hot: Hot): Retriever {
-      const source: TermIndex = whole.has(hot.chat) ? index.forChat(hot.chat) : viaPg(hot);
-      return lexicalRetriever(source, deps.settings.lexical);
+      return {
+        recall(req) {
+          if (!whole.has(hot.chat) && hot.cold !== "unknown") start(hot);
+          const source: TermIndex = whole.has(hot.chat) ? index.forChat(hot.chat) : viaPg(hot);
+          return lexicalRetriever(source, deps.settings.lexical).recall(req);
+        },
+      };
     },
   };
 }

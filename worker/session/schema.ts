@@ -1,7 +1,8 @@
 /**
  * The session object's own SQLite: every table it keeps, created when the
- * object starts and again after its storage is emptied, and upgraded in
- * place when an older object (one conversation per pair) wakes up.
+ * object starts and again after its storage is emptied (the recall index's
+ * only once a conversation needs it), and upgraded in place when an older
+ * object (one conversation per pair) wakes up.
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -19,6 +20,17 @@ CREATE TABLE IF NOT EXISTS memories (id TEXT PRIMARY KEY, chat TEXT DEFAULT 'mai
   source_message_id TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS summaries (chat TEXT NOT NULL DEFAULT 'main', version INTEGER NOT NULL, content TEXT NOT NULL,
   tokens INTEGER NOT NULL, upto_id TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (chat, version));
+`;
+const INDEXES = `
+CREATE INDEX IF NOT EXISTS messages_chat_active ON messages (chat, active, id);
+`;
+
+/**
+ * The recall index's tables (recall-index.ts), made when a conversation of
+ * the object first outgrows its window: a small conversation never pays
+ * for them (about 90 KB of an object's memory).
+ */
+export const RECALL_SCHEMA = `
 CREATE TABLE IF NOT EXISTS recall_chats (chat TEXT PRIMARY KEY, slot INTEGER NOT NULL UNIQUE, seq INTEGER NOT NULL DEFAULT 0,
   docs INTEGER NOT NULL DEFAULT 0, length INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS recall_docs (rid INTEGER PRIMARY KEY, chat TEXT NOT NULL, mid TEXT NOT NULL UNIQUE, role TEXT NOT NULL,
@@ -26,9 +38,6 @@ CREATE TABLE IF NOT EXISTS recall_docs (rid INTEGER PRIMARY KEY, chat TEXT NOT N
 CREATE TABLE IF NOT EXISTS recall_df (chat TEXT NOT NULL, stem TEXT NOT NULL, df INTEGER NOT NULL, PRIMARY KEY (chat, stem)) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS recall_index USING fts5(stems, content = 'recall_docs', content_rowid = 'rid',
   tokenize = 'ascii', detail = 'none');
-`;
-const INDEXES = `
-CREATE INDEX IF NOT EXISTS messages_chat_active ON messages (chat, active, id);
 CREATE INDEX IF NOT EXISTS recall_docs_order ON recall_docs (chat, mid);
 CREATE INDEX IF NOT EXISTS recall_docs_dated ON recall_docs (chat, mid) WHERE marker IS NOT NULL;
 `;
