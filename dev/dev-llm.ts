@@ -15,6 +15,7 @@
 
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:http";
+import type { Socket } from "node:net";
 import { pathToFileURL } from "node:url";
 import { countTokens } from "gpt-tokenizer";
 import { LEGACY_PATH, type LegacyResponse, lastUserText, readLegacyRequest } from "../worker/shared/legacy";
@@ -57,6 +58,8 @@ export interface RecordedRequest {
   body: unknown;
   /** The client went away before the answer ended (not the server's own `cut`). */
   aborted: boolean;
+  /** Which TCP connection carried it (numbered as they arrive): a client that reuses connections repeats numbers. */
+  connection: number;
 }
 
 interface ChatMessage {
@@ -117,6 +120,8 @@ export async function startDevLlm(opts: DevLlmOptions = {}): Promise<DevLlm> {
   const defaultGap = opts.wordDelayMs ?? 15;
   const stopping = new AbortController();
   const recorded: RecordedRequest[] = [];
+  const connections = new WeakMap<Socket, number>();
+  let opened = 0;
   const flakyCounts = new Map<string, number>();
   const script = createScript();
   let seq = 0;
@@ -299,6 +304,7 @@ export async function startDevLlm(opts: DevLlmOptions = {}): Promise<DevLlm> {
       headers: req.headers,
       body,
       aborted: false,
+      connection: connections.get(req.socket) ?? 0,
     };
     recorded.push(entry);
     if (recorded.length > RECORD_LIMIT) recorded.splice(0, recorded.length - RECORD_LIMIT);
@@ -315,6 +321,7 @@ export async function startDevLlm(opts: DevLlmOptions = {}): Promise<DevLlm> {
       else res.destroy();
     });
   });
+  server.on("connection", (socket) => connections.set(socket, ++opened));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port ?? 0, host, () => resolve());

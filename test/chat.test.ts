@@ -270,6 +270,26 @@ describe("streaming", () => {
     // And the session takes the next turn.
     expect((await api.say(me, ch.id, "after cancel")).status).toBe(200);
   });
+  it("reuses its connection to the LLM from one reply to the next", async () => {
+    const me = await api.register();
+    const ch = await api.character(me);
+    const marker = unique("reuse");
+    for (let i = 0; i < 5; i++) {
+      const res = await api.call(`/api/chats/${ch.id}/messages`, {
+        method: "POST",
+        as: me,
+        headers: { accept: "text/event-stream" },
+        json: { content: `${marker} ${i} [[long:5]]` },
+      });
+      expect(parseSse(await res.text()).at(-1)?.event).toBe("done");
+    }
+    const res = await fetch(`${inject("llmBaseUrl")}/_debug/requests`);
+    const { requests } = (await res.json()) as { requests: { body: { messages?: { content: string }[] }; connection: number }[] };
+    const used = requests.filter((r) => r.body?.messages?.at(-1)?.content.startsWith(marker)).map((r) => r.connection);
+    expect(used).toHaveLength(5);
+    // A reply that ends is read to its end, so the next one need not open a connection (a summary may take a second one meanwhile).
+    expect(new Set(used).size).toBeLessThanOrEqual(2);
+  });
 });
 
 describe("upstream failures", () => {

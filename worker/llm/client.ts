@@ -104,6 +104,8 @@ export async function* streamCompletion(cfg: LlmConfig, req: CompletionRequest):
             tokens += ev.frames ?? 1;
             deadlines.token();
           }
+          // A consumer that stops at `done` must not abort: the rest of the body is drained so the connection is reused.
+          if (ev.type === "done") finished = true;
           deadlines.pause();
           yield ev;
           deadlines.resume();
