@@ -73,7 +73,9 @@ export function createCollaborators(ctx: DurableObjectState, env: Env) {
     hydration.invalidateAll();
     recall.forget();
     await ctx.storage.deleteAll();
+    store.forgetMeta();
     ensureSchema(ctx.storage.sql);
+    index.reset();
   }
 
   /**

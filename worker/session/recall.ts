@@ -112,12 +112,8 @@ export function createRecall(deps: RecallDeps) {
   return {
     /** The object's storage was emptied, or a conversation deleted. */
     forget(chat?: string): void {
-      if (chat !== undefined) {
-        whole.delete(chat);
-        return;
-      }
-      whole.clear();
-      index.reset();
+      if (chat === undefined) whole.clear();
+      else whole.delete(chat);
     },
     /**
      * A conversation was loaded: one whose history already outgrows the

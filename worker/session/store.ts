@@ -28,14 +28,24 @@ function toMessage(r: Row): StoredMessage {
 export function createStore(storage: DurableObjectStorage, outbox: Outbox, index: RecallIndex) {
   const sql = storage.sql;
   const rows = (q: string, ...b: SqlStorageValue[]) => sql.exec<Row>(q, ...b).toArray();
+  /** Settings as read or written, so a turn's several reads of them cost no query (only `setMeta` writes them). */
+  const meta = new Map<string, string | null>();
 
   return {
     getMeta(key: string): string | null {
+      if (meta.has(key)) return meta.get(key)!;
       const r = rows("SELECT value FROM meta WHERE key = ?", key)[0];
-      return r ? String(r.value) : null;
+      const value = r ? String(r.value) : null;
+      meta.set(key, value);
+      return value;
     },
     setMeta(key: string, value: string): void {
       sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+      meta.set(key, value);
+    },
+    /** The storage was emptied. */
+    forgetMeta(): void {
+      meta.clear();
     },
     /** Writes a message and its outbox entry in one transaction: once this returns, the message is durable. */
     insertMessage(m: StoredMessage): void {
