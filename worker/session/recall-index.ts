@@ -79,7 +79,11 @@ export function createRecallIndex(sql: SqlStorage) {
     const distinct = new Set(stems ? stems.split(" ") : []);
     sql.exec("INSERT INTO recall_index (recall_index, rowid, stems) VALUES ('delete', ?, ?)", r.rid, stems);
     sql.exec("DELETE FROM recall_docs WHERE rid = ?", r.rid);
-    for (const s of distinct) sql.exec("UPDATE recall_df SET df = df - 1 WHERE chat = ? AND stem = ?", r.chat, s);
+    sql.exec(
+      "UPDATE recall_df SET df = df - 1 WHERE chat = ? AND stem IN (SELECT value FROM json_each(?))",
+      r.chat,
+      JSON.stringify([...distinct]),
+    );
     sql.exec("UPDATE recall_chats SET docs = docs - 1, length = length - ? WHERE chat = ?", stems ? stems.split(" ").length : 0, r.chat);
   }
 
@@ -172,8 +176,12 @@ export function createRecallIndex(sql: SqlStorage) {
         ...[rid, m.chat, m.id, m.role, m.content, text, m.tokens, m.createdAt, dateMarker(m.content)],
       );
       sql.exec("INSERT INTO recall_index (rowid, stems) VALUES (?, ?)", rid, text);
-      for (const s of new Set(stems))
-        sql.exec("INSERT INTO recall_df (chat, stem, df) VALUES (?, ?, 1) ON CONFLICT (chat, stem) DO UPDATE SET df = df + 1", m.chat, s);
+      // One statement for all the turn's distinct stems (a statement each cost most of a turn's indexing).
+      sql.exec(
+        "INSERT INTO recall_df (chat, stem, df) SELECT ?, value, 1 FROM json_each(?) WHERE true ON CONFLICT (chat, stem) DO UPDATE SET df = df + 1",
+        m.chat,
+        JSON.stringify([...new Set(stems)]),
+      );
       sql.exec("UPDATE recall_chats SET docs = docs + 1, length = length + ? WHERE chat = ?", stems.length, m.chat);
     },
     remove(id: string): void {
