@@ -51,23 +51,26 @@ export function best(scores: Map<Key, number>, n: number): Key[] {
     .map(([k]) => k);
 }
 
-/** Stage two: BM25 of one turn's stems for the weighted words, and which words it matched. */
+/** Stage two: BM25 of one turn's stems for the weighted words, which words it matched and what each added (`parts`, in `matched`'s order). */
 export function bm25(
   stems: readonly string[],
   terms: readonly WeightedTerm[],
   stats: TermStats,
   weighted = true,
-): { score: number; matched: Term[] } {
+): { score: number; matched: Term[]; parts: number[] } {
   const tf = new Map<string, number>();
   for (const s of stems) tf.set(s, (tf.get(s) ?? 0) + 1);
   const norm = K1 * (1 - B + (B * stems.length) / (stats.avgLength || 1));
   let score = 0;
   const matched: Term[] = [];
+  const parts: number[] = [];
   for (const t of terms) {
     const f = tf.get(t.stem);
     if (!f) continue;
-    score += weighted ? (t.weight * idf(stats.df.get(t.stem) ?? 1, stats.docs) * f * (K1 + 1)) / (f + norm) : t.weight;
+    const part = weighted ? (t.weight * idf(stats.df.get(t.stem) ?? 1, stats.docs) * f * (K1 + 1)) / (f + norm) : t.weight;
+    score += part;
     matched.push({ stem: t.stem, word: t.word });
+    parts.push(part);
   }
-  return { score, matched };
+  return { score, matched, parts };
 }

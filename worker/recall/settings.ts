@@ -20,7 +20,10 @@ export interface RecallSettings {
 export const RECALL_DEFAULTS: RecallSettings = { lexical: LEXICAL_DEFAULTS, flow: true, dates: true, dedupe: true, dateOnce: true };
 
 export function parseRecallTuning(value: string | undefined): RecallSettings {
-  const s: RecallSettings = { ...RECALL_DEFAULTS, lexical: { ...LEXICAL_DEFAULTS, near: { ...LEXICAL_DEFAULTS.near } } };
+  const s: RecallSettings = {
+    ...RECALL_DEFAULTS,
+    lexical: { ...LEXICAL_DEFAULTS, near: { ...LEXICAL_DEFAULTS.near }, diversity: { ...LEXICAL_DEFAULTS.diversity } },
+  };
   for (const part of (value ?? "").split(",")) {
     const [k, v] = part.split("=").map((x) => x.trim());
     const n = Number(v);
@@ -41,6 +44,14 @@ export function parseRecallTuning(value: string | undefined): RecallSettings {
     else if (k === "speaker") s.lexical.speakerBoost = n;
     else if (k === "floor") s.lexical.floor = Math.min(n, 1);
     else if (k === "candidates" && n >= 1) s.lexical.candidates = Math.floor(n);
+    else if (k === "coverage") s.lexical.diversity.coverage = Math.min(n, 2);
+    else if (k === "session") s.lexical.diversity.session = Math.min(n, 2);
+    else if (k === "nearfrom") s.lexical.near.from = Math.min(n, 1);
+    else if (k === "shared") s.lexical.hopShared = Math.min(n, 1);
+    else if (k === "sharedfrom" && n >= 1) s.lexical.hopSharedFrom = Math.floor(n);
+    else if (k === "standalone") s.lexical.standalone = Math.floor(n);
+    else if (k === "asking") s.lexical.asking = Math.min(n, 1);
+    else if (k === "names") s.lexical.nameWeight = Math.min(n, 1);
     else if (k === "postings" && n >= 1) s.lexical.postingBudget = Math.floor(n);
   }
   return s;
