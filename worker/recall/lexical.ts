@@ -8,13 +8,12 @@
  */
 
 import type { Role } from "../shared/wire";
-import { type DiversityOptions, diversify } from "./diversify";
 import type { IndexedTurn, Key, TermIndex, TermStats } from "./index-types";
 import { type NearOptions, type Ranked, rankNear } from "./near";
-import { buildQuery, hopTerms, QUERY_DEFAULTS, type QueryOptions, sharedTerms } from "./query";
+import { buildQuery, hopTerms, QUERY_DEFAULTS, type QueryOptions } from "./query";
 import { best, bm25, coarse, generating, type WeightedTerm } from "./rank";
 import type { RecalledTurn, RecallRequest, Retriever } from "./types";
-import { rawWords, termsOf } from "./words";
+import { rawWords } from "./words";
 
 export interface LexicalOptions extends QueryOptions {
   /** Postings the candidate words may bring together (the rarest word always brings its own, up to this many). */
@@ -33,15 +32,6 @@ export interface LexicalOptions extends QueryOptions {
   speakerBoost: number;
   /** Hits scoring below this share of the best one are not recalled (they match only words used everywhere). */
   floor: number;
-  /** The order the budget takes them in: words already covered and days already heard count for less (`diversify.ts`). */
-  diversity: DiversityOptions;
-  /** The weight of a query word that is one of the two speakers' names (who said a line is weighed by `speakerBoost`, not by its words). */
-  nameWeight: number;
-  /** Content words shared by the first hits are searched too, at this weight (0: only names). */
-  /** What a turn that ends on a question counts (it asks more than it tells; it still lends its answer a share): 1 is in full. */
-  asking: number;
-  hopShared: number;
-  hopSharedFrom: number;
 }
 
 export const LEXICAL_DEFAULTS: LexicalOptions = {
@@ -54,11 +44,6 @@ export const LEXICAL_DEFAULTS: LexicalOptions = {
   bm25: true,
   speakerBoost: 1,
   floor: 0.15,
-  diversity: { coverage: 1, session: 1 },
-  nameWeight: 1,
-  asking: 1,
-  hopShared: 0,
-  hopSharedFrom: 5,
 };
 
 interface Hit extends Ranked {
@@ -76,7 +61,7 @@ export function lexicalRetriever(index: TermIndex, o: LexicalOptions = LEXICAL_D
   ): Promise<Hit[]> {
     const score = (t: IndexedTurn) => bm25(t.stems, terms, stats, o.bm25);
     // A question about one speaker is about that speaker's lines, whether they matched or were said next to a match.
-    const weigh = (t: IndexedTurn) => (t.role === about ? 1 + o.speakerBoost : 1) * (onlyAsks(t.content) ? o.asking : 1);
+    const weigh = (t: IndexedTurn) => (t.role === about ? 1 + o.speakerBoost : 1);
     const gen = generating(terms, stats, o.postingBudget);
     if (gen.length === 0) return [];
     const postings = await index.postings(gen, before, o.postingBudget);
@@ -89,7 +74,7 @@ export function lexicalRetriever(index: TermIndex, o: LexicalOptions = LEXICAL_D
 
   return {
     async recall(req: RecallRequest): Promise<RecalledTurn[]> {
-      const terms = namesWeighed(buildQuery(req, o), req, o.nameWeight);
+      const terms = buildQuery(req, o);
       if (terms.length === 0 || req.limit <= 0) return [];
       const stats = await index.stats(terms);
       const about = speakerNamed(req);
@@ -102,18 +87,6 @@ export function lexicalRetriever(index: TermIndex, o: LexicalOptions = LEXICAL_D
           known,
           o.hopWeight,
         );
-        if (o.hopShared > 0) {
-          const names = new Set(more.map((t) => t.stem));
-          const shared = sharedTerms(
-            hits
-              .filter((h) => h.own > 0)
-              .slice(0, o.hopSharedFrom)
-              .map((h) => h.turn.content),
-            known,
-            o.hopShared,
-          );
-          more.push(...shared.filter((t) => !names.has(t.stem)));
-        }
         if (more.length > 0) {
           const hopStats = await index.stats(more);
           const second = await search(more, hopStats, req.before, 2, new Set(hits.map((h) => h.turn.id)), about);
@@ -121,8 +94,10 @@ export function lexicalRetriever(index: TermIndex, o: LexicalOptions = LEXICAL_D
         }
       }
       const top = hits[0]?.score ?? 0;
-      const kept = hits.filter((h) => h.score >= top * o.floor);
-      return diversify(kept, req.limit, o.diversity).map(toTurn);
+      return hits
+        .filter((h) => h.score >= top * o.floor)
+        .slice(0, req.limit)
+        .map(toTurn);
     },
   };
 }
@@ -143,16 +118,6 @@ function toTurn(h: Hit): RecalledTurn {
     via: h.own > 0 ? "match" : "near",
   };
 }
-
-/** The query with the speakers' names weighed by `weight` (0: left out). */
-function namesWeighed(terms: WeightedTerm[], req: RecallRequest, weight: number): WeightedTerm[] {
-  if (weight === 1 || !req.names) return terms;
-  const names = new Set([...termsOf(req.names.user).keys(), ...termsOf(req.names.character).keys()]);
-  return terms.flatMap((t) => (!names.has(t.stem) ? [t] : weight > 0 ? [{ ...t, weight: t.weight * weight }] : []));
-}
-
-/** Whether a turn ends on a question (a caption it shares after it aside). */
-const onlyAsks = (content: string): boolean => /\?\s*(\[[^\]]*\])?\s*$/.test(content);
 
 /** Whose turns the message asks about: the speaker it names, when it names only one. */
 function speakerNamed(req: RecallRequest): Role | null {

@@ -20,8 +20,6 @@ export interface NearOptions {
   decay: number;
   /** What a turn answering a hit that asks something gets on top of `weight`. */
   answer: number;
-  /** Only hits scoring at least this share of the best hit's own score lend their neighbours a share (0: every hit). */
-  from?: number;
 }
 
 export interface Ranked {
@@ -31,16 +29,6 @@ export interface Ranked {
   /** What it ranks by: its own score plus the share of the best hit next to it, times what `weigh` makes of the turn. */
   score: number;
   matched: Term[];
-  /** What its score is made of, per query stem: its own words' BM25 and, for its lift, the hit's words at the hit's share (the topic it was said in). */
-  about: Map<string, number>;
-}
-
-interface Entry extends Omit<Ranked, "about"> {
-  lift: number;
-  /** What each matched word added to `own`. */
-  parts: number[];
-  /** The hit its lift comes from. */
-  from: Entry | null;
 }
 
 /** Whether a turn asks something (the turn after it is likely the answer). */
@@ -53,64 +41,37 @@ export const asks = (content: string): boolean => content.includes("?");
  */
 export function rankNear(
   hits: readonly IndexedTurn[],
-  score: (t: IndexedTurn) => { score: number; matched: Term[]; parts?: number[] },
+  score: (t: IndexedTurn) => { score: number; matched: Term[] },
   before: string,
   o: NearOptions,
   weigh: (t: IndexedTurn) => number = () => 1,
 ): Ranked[] {
-  const all = new Map<string, Entry>();
+  const all = new Map<string, Ranked & { lift: number }>();
   const entry = (t: IndexedTurn) => {
     let e = all.get(t.id);
     if (!e) {
       const r = score(t);
-      e = {
-        turn: t,
-        own: r.score,
-        score: 0,
-        matched: r.matched,
-        lift: 0,
-        parts: r.parts ?? r.matched.map(() => r.score / r.matched.length),
-        from: null,
-      };
+      e = { turn: t, own: r.score, score: 0, matched: r.matched, lift: 0 };
       all.set(t.id, e);
     }
     return e;
   };
-  for (const t of hits) if (t.id < before) entry(t);
-  let bestOwn = 0;
-  for (const e of all.values()) bestOwn = Math.max(bestOwn, e.own);
   for (const t of hits) {
     if (t.id >= before) continue;
     const hit = entry(t);
-    if (hit.own <= 0 || o.reach <= 0 || hit.own < (o.from ?? 0) * bestOwn) continue;
+    if (hit.own <= 0 || o.reach <= 0) continue;
     for (const n of t.near ?? []) {
       const d = Math.abs(n.offset);
       if (d === 0 || d > o.reach || n.turn.id >= before || !n.turn.content) continue;
       const share = o.weight * o.decay ** (d - 1) + (n.offset === 1 && asks(t.content) ? o.answer : 0);
       const e = entry(n.turn);
-      if (share * hit.own > e.lift) {
-        e.lift = share * hit.own;
-        e.from = hit;
-      }
+      e.lift = Math.max(e.lift, share * hit.own);
     }
   }
   const out: Ranked[] = [];
   for (const e of all.values()) {
-    const w = weigh(e.turn);
-    const s = (e.own + e.lift) * w;
-    if (s <= 0) continue;
-    const about = new Map<string, number>();
-    e.matched.forEach((m, i) => {
-      about.set(m.stem, e.parts[i] * w);
-    });
-    const from = e.from;
-    if (from && from.own > 0) {
-      const share = (e.lift / from.own) * w;
-      from.matched.forEach((m, i) => {
-        about.set(m.stem, (about.get(m.stem) ?? 0) + from.parts[i] * share);
-      });
-    }
-    out.push({ turn: e.turn, own: e.own, score: s, matched: e.matched, about });
+    const s = (e.own + e.lift) * weigh(e.turn);
+    if (s > 0) out.push({ turn: e.turn, own: e.own, score: s, matched: e.matched });
   }
   return out.sort((a, b) => b.score - a.score || (a.turn.id < b.turn.id ? 1 : -1));
 }

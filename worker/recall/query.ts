@@ -18,11 +18,9 @@ export interface QueryOptions {
   topicalWeight: number;
   /** At most this many words, the heaviest. */
   maxTerms: number;
-  /** A message with this many content words of its own stands alone: the turns before it add nothing (0: they always count in full). */
-  standalone: number;
 }
 
-export const QUERY_DEFAULTS: QueryOptions = { contextTurns: 2, contextWeight: 0.3, topicalWeight: 0.5, maxTerms: 16, standalone: 0 };
+export const QUERY_DEFAULTS: QueryOptions = { contextTurns: 2, contextWeight: 0.3, topicalWeight: 0.5, maxTerms: 16 };
 
 export function buildQuery(req: Pick<RecallRequest, "message" | "context" | "topical">, o: QueryOptions = QUERY_DEFAULTS): WeightedTerm[] {
   const terms = new Map<string, WeightedTerm>();
@@ -35,11 +33,8 @@ export function buildQuery(req: Pick<RecallRequest, "message" | "context" | "top
     }
   };
   add(req.message.content, 1);
-  // A follow-up ("and what did she say then?") leans on the turns before it; a message that names its topic does not.
-  const own = terms.size;
-  const lean = o.standalone > 0 ? Math.max(0, 1 - own / o.standalone) : 1;
-  const context = lean > 0 ? req.context.slice(0, o.contextTurns) : [];
-  for (let i = 0; i < context.length; i++) add(context[i].content, (lean * o.contextWeight) / (i + 1));
+  const context = req.context.slice(0, o.contextTurns);
+  for (let i = 0; i < context.length; i++) add(context[i].content, o.contextWeight / (i + 1));
   return [...terms.values()].sort((a, b) => b.weight - a.weight).slice(0, o.maxTerms);
 }
 
@@ -59,21 +54,4 @@ export function hopTerms(contents: readonly string[], known: ReadonlySet<string>
     }
   }
   return [...out.values()];
-}
-
-/**
- * Content words the first hits share (said in at least `min` of them) that
- * the query did not have: what the matching turns are about beyond the
- * question's own words ("pottery" in two answers about "activities").
- */
-export function sharedTerms(contents: readonly string[], known: ReadonlySet<string>, weight: number, min = 2): WeightedTerm[] {
-  const seen = new Map<string, { word: string; n: number }>();
-  for (const text of contents)
-    for (const [stem, word] of termsOf(text)) {
-      if (known.has(stem)) continue;
-      const had = seen.get(stem);
-      if (had) had.n++;
-      else seen.set(stem, { word, n: 1 });
-    }
-  return [...seen.entries()].filter(([, v]) => v.n >= min).map(([stem, v]) => ({ stem, word: v.word, weight }));
 }

@@ -51,26 +51,23 @@ export function best(scores: Map<Key, number>, n: number): Key[] {
     .map(([k]) => k);
 }
 
-/** Stage two: BM25 of one turn's stems for the weighted words, which words it matched and what each added (`parts`, in `matched`'s order). */
+/** Stage two: BM25 of one turn's stems for the weighted words, and which words it matched. */
 export function bm25(
   stems: readonly string[],
   terms: readonly WeightedTerm[],
   stats: TermStats,
   weighted = true,
-): { score: number; matched: Term[]; parts: number[] } {
+): { score: number; matched: Term[] } {
   const tf = new Map<string, number>();
   for (const s of stems) tf.set(s, (tf.get(s) ?? 0) + 1);
   const norm = K1 * (1 - B + (B * stems.length) / (stats.avgLength || 1));
   let score = 0;
   const matched: Term[] = [];
-  const parts: number[] = [];
   for (const t of terms) {
     const f = tf.get(t.stem);
     if (!f) continue;
-    const part = weighted ? (t.weight * idf(stats.df.get(t.stem) ?? 1, stats.docs) * f * (K1 + 1)) / (f + norm) : t.weight;
-    score += part;
+    score += weighted ? (t.weight * idf(stats.df.get(t.stem) ?? 1, stats.docs) * f * (K1 + 1)) / (f + norm) : t.weight;
     matched.push({ stem: t.stem, word: t.word });
-    parts.push(part);
   }
-  return { score, matched, parts };
+  return { score, matched };
 }

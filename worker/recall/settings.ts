@@ -15,15 +15,21 @@ export interface RecallSettings {
   dedupe: boolean;
   /** The section's budget pays for a date line once per date (off: once per recalled turn, an upper bound). */
   dateOnce: boolean;
+  /** The section takes turns by score ÷ tokens^perToken (0: in rank order): a short line that ranks nearly as well leaves room for another. */
+  perToken: number;
 }
 
-export const RECALL_DEFAULTS: RecallSettings = { lexical: LEXICAL_DEFAULTS, flow: true, dates: true, dedupe: true, dateOnce: true };
+export const RECALL_DEFAULTS: RecallSettings = {
+  lexical: LEXICAL_DEFAULTS,
+  flow: true,
+  dates: true,
+  dedupe: true,
+  dateOnce: true,
+  perToken: 0.25,
+};
 
 export function parseRecallTuning(value: string | undefined): RecallSettings {
-  const s: RecallSettings = {
-    ...RECALL_DEFAULTS,
-    lexical: { ...LEXICAL_DEFAULTS, near: { ...LEXICAL_DEFAULTS.near }, diversity: { ...LEXICAL_DEFAULTS.diversity } },
-  };
+  const s: RecallSettings = { ...RECALL_DEFAULTS, lexical: { ...LEXICAL_DEFAULTS, near: { ...LEXICAL_DEFAULTS.near } } };
   for (const part of (value ?? "").split(",")) {
     const [k, v] = part.split("=").map((x) => x.trim());
     const n = Number(v);
@@ -34,6 +40,7 @@ export function parseRecallTuning(value: string | undefined): RecallSettings {
     else if (k === "dedupe") s.dedupe = on;
     else if (k === "bm25") s.lexical.bm25 = on;
     else if (k === "datecost") s.dateOnce = on;
+    else if (k === "pertoken") s.perToken = Math.min(n, 2);
     else if (k === "near" || k === "exchange") s.lexical.near.reach = Math.min(Math.floor(n), 4);
     else if (k === "nearweight") s.lexical.near.weight = Math.min(n, 1);
     else if (k === "neardecay") s.lexical.near.decay = Math.min(n, 1);
@@ -44,14 +51,6 @@ export function parseRecallTuning(value: string | undefined): RecallSettings {
     else if (k === "speaker") s.lexical.speakerBoost = n;
     else if (k === "floor") s.lexical.floor = Math.min(n, 1);
     else if (k === "candidates" && n >= 1) s.lexical.candidates = Math.floor(n);
-    else if (k === "coverage") s.lexical.diversity.coverage = Math.min(n, 2);
-    else if (k === "session") s.lexical.diversity.session = Math.min(n, 2);
-    else if (k === "nearfrom") s.lexical.near.from = Math.min(n, 1);
-    else if (k === "shared") s.lexical.hopShared = Math.min(n, 1);
-    else if (k === "sharedfrom" && n >= 1) s.lexical.hopSharedFrom = Math.floor(n);
-    else if (k === "standalone") s.lexical.standalone = Math.floor(n);
-    else if (k === "asking") s.lexical.asking = Math.min(n, 1);
-    else if (k === "names") s.lexical.nameWeight = Math.min(n, 1);
     else if (k === "postings" && n >= 1) s.lexical.postingBudget = Math.floor(n);
   }
   return s;
