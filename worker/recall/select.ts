@@ -74,38 +74,38 @@ export function fitGroups(items: readonly RecallItem[], budget: number, count: C
   // Each group's own cost and score once; only whether its date line is still owed changes as groups are taken.
   const left = [...groups.values()].map((items) => {
     const line = dateLine(items[0].turn, dates);
-    return {
-      items,
-      line,
-      lineCost: line === null ? 0 : count(line) + 1,
-      cost: items.reduce((n, it) => n + it.tokens + ITEM_OVERHEAD, 0),
-      score: Math.max(...items.map((it) => it.turn.score)),
-    };
+    const cost = items.reduce((n, it) => n + it.tokens + ITEM_OVERHEAD, 0);
+    const withLine = cost + (line === null ? 0 : count(line) + 1);
+    const score = Math.max(...items.map((it) => it.turn.score));
+    const worth = (c: number) => (perToken > 0 ? score / Math.max(1, c) ** perToken : 0);
+    return { items, line, cost, withLine, worth: worth(cost), worthWithLine: worth(withLine) };
   });
   const kept: RecallItem[][] = [];
   const dated = new Set<string>();
-  const costOf = (g: (typeof left)[number]) => g.cost + (g.line !== null && !(dateOnce && dated.has(g.line)) ? g.lineCost : 0);
+  const owes = (g: (typeof left)[number]) => g.line !== null && !(dateOnce && dated.has(g.line));
   let room = budget;
   while (left.length > 0) {
     // In rank order, the first that fits; by value, the one worth most per token among those that fit.
     let at = -1;
     let top = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < left.length; i++) {
-      const cost = costOf(left[i]);
-      if (cost > room) continue;
+      const g = left[i];
+      const line = owes(g);
+      if ((line ? g.withLine : g.cost) > room) continue;
       if (perToken <= 0) {
         at = i;
         break;
       }
-      const worth = left[i].score / Math.max(1, cost) ** perToken;
+      const worth = line ? g.worthWithLine : g.worth;
       if (worth > top) {
         top = worth;
         at = i;
       }
     }
     if (at < 0) break;
-    const [g] = left.splice(at, 1);
-    room -= costOf(g);
+    const g = left[at];
+    room -= owes(g) ? g.withLine : g.cost;
+    left.splice(at, 1);
     kept.push(g.items);
     if (g.line) dated.add(g.line);
   }
