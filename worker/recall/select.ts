@@ -1,8 +1,8 @@
 /**
- * From ranked recalled turns to what the prompt holds: whole exchanges in
- * rank order while they fit the budget (one that does not fit is passed
- * over for a smaller one after it), then in conversation order under a
- * line for each date, each turn with its speaker:
+ * From ranked recalled turns to what the prompt holds: whole groups in
+ * rank order (or by score per token) while they fit the budget (one that
+ * does not fit is passed over for a smaller one after it), then in
+ * conversation order under a line for each date, each turn with its speaker:
  *
  *     [8 May 2023]
  *     - Sam: …
@@ -38,40 +38,76 @@ function dateLine(turn: RecalledTurn, dates: boolean): string | null {
   return `[${turn.date}]`;
 }
 
+export interface FitOptions {
+  /** Each turn under a line with its date. */
+  dates: boolean;
+  /** Items not to keep (the recent window holds them). */
+  skip?: ReadonlySet<string>;
+  /** A date line is charged once per date (off: once per group, an upper bound). */
+  dateOnce?: boolean;
+  /**
+   * How much a group's cost weighs against its rank: groups are taken by
+   * score ÷ tokens^perToken (with its date line when that date has none yet).
+   * 0: in rank order, the first that fit.
+   */
+  perToken?: number;
+}
+
 /**
- * Whole groups in rank order within `budget`, returned in conversation
- * order. Each group is charged its items and, when its date has no line
- * yet, one date line (`dateOnce` off: a line for every group, an upper
- * bound). The text is then costed as `recallText` writes it, and the
- * lowest-ranked groups given back while it would not fit (a date marker
- * that comes back later in the conversation needs its line again).
+ * Whole groups within `budget`, returned in conversation order. Groups are
+ * taken in rank order, or by score per token (`perToken`), passing over one
+ * that does not fit for one after it that does. Each group is charged its
+ * items and, when its date has no line yet, one date line. The text is then
+ * costed as `recallText` writes it, and the last groups taken given back
+ * while it would not fit (a date marker that comes back later in the
+ * conversation needs its line again).
  */
-export function fitGroups(
-  items: readonly RecallItem[],
-  budget: number,
-  dates: boolean,
-  count: Count,
-  skip: ReadonlySet<string> = new Set(),
-  dateOnce = true,
-): RecallItem[] {
+export function fitGroups(items: readonly RecallItem[], budget: number, count: Count, o: FitOptions): RecallItem[] {
+  const { dates, skip, dateOnce = true, perToken = 0 } = o;
   const groups = new Map<string, RecallItem[]>();
   for (const it of items) {
-    if (skip.has(it.id)) continue;
+    if (skip?.has(it.id)) continue;
     const g = groups.get(it.turn.group);
     if (g) g.push(it);
     else groups.set(it.turn.group, [it]);
   }
+  // Each group's own cost and score once; only whether its date line is still owed changes as groups are taken.
+  const left = [...groups.values()].map((items) => {
+    const line = dateLine(items[0].turn, dates);
+    const cost = items.reduce((n, it) => n + it.tokens + ITEM_OVERHEAD, 0);
+    const withLine = cost + (line === null ? 0 : count(line) + 1);
+    const score = Math.max(...items.map((it) => it.turn.score));
+    const worth = (c: number) => (perToken > 0 ? score / Math.max(1, c) ** perToken : 0);
+    return { items, line, cost, withLine, worth: worth(cost), worthWithLine: worth(withLine) };
+  });
   const kept: RecallItem[][] = [];
   const dated = new Set<string>();
-  let left = budget;
-  for (const g of groups.values()) {
-    const line = dateLine(g[0].turn, dates);
-    const fresh = line !== null && !(dateOnce && dated.has(line));
-    const cost = g.reduce((n, it) => n + it.tokens + ITEM_OVERHEAD, fresh ? count(line) + 1 : 0);
-    if (cost > left) continue;
-    kept.push(g);
-    if (line) dated.add(line);
-    left -= cost;
+  const owes = (g: (typeof left)[number]) => g.line !== null && !(dateOnce && dated.has(g.line));
+  let room = budget;
+  while (left.length > 0) {
+    // In rank order, the first that fits; by value, the one worth most per token among those that fit.
+    let at = -1;
+    let top = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < left.length; i++) {
+      const g = left[i];
+      const line = owes(g);
+      if ((line ? g.withLine : g.cost) > room) continue;
+      if (perToken <= 0) {
+        at = i;
+        break;
+      }
+      const worth = line ? g.worthWithLine : g.worth;
+      if (worth > top) {
+        top = worth;
+        at = i;
+      }
+    }
+    if (at < 0) break;
+    const g = left[at];
+    room -= owes(g) ? g.withLine : g.cost;
+    left.splice(at, 1);
+    kept.push(g.items);
+    if (g.line) dated.add(g.line);
   }
   const ordered = () => kept.flat().sort((a, b) => (a.id < b.id ? -1 : 1));
   while (kept.length > 0 && bodyTokens(ordered(), dates, count) > budget) kept.pop();

@@ -14,6 +14,11 @@ describe("RECALL_TUNING", () => {
     expect(s.lexical.near).toEqual({ ...LEXICAL_DEFAULTS.near, reach: 0 });
     expect(LEXICAL_DEFAULTS.near.reach).toBeGreaterThan(0);
   });
+  it("takes the section's turns by score per token unless told to keep rank order", () => {
+    expect(RECALL_DEFAULTS.perToken).toBeGreaterThan(0);
+    expect(parseRecallTuning("pertoken=0").perToken).toBe(0);
+    expect(parseRecallTuning("pertoken=0.5").perToken).toBe(0.5);
+  });
   it("sets how far and how much turns near a hit share in its score", () => {
     expect(parseRecallTuning("near=1,nearweight=0.4,neardecay=0.5,answer=0").lexical.near).toEqual({
       reach: 1,

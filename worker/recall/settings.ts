@@ -15,9 +15,18 @@ export interface RecallSettings {
   dedupe: boolean;
   /** The section's budget pays for a date line once per date (off: once per recalled turn, an upper bound). */
   dateOnce: boolean;
+  /** The section takes turns by score ÷ tokens^perToken (0: in rank order): a short line that ranks nearly as well leaves room for another. */
+  perToken: number;
 }
 
-export const RECALL_DEFAULTS: RecallSettings = { lexical: LEXICAL_DEFAULTS, flow: true, dates: true, dedupe: true, dateOnce: true };
+export const RECALL_DEFAULTS: RecallSettings = {
+  lexical: LEXICAL_DEFAULTS,
+  flow: true,
+  dates: true,
+  dedupe: true,
+  dateOnce: true,
+  perToken: 0.25,
+};
 
 export function parseRecallTuning(value: string | undefined): RecallSettings {
   const s: RecallSettings = { ...RECALL_DEFAULTS, lexical: { ...LEXICAL_DEFAULTS, near: { ...LEXICAL_DEFAULTS.near } } };
@@ -31,6 +40,7 @@ export function parseRecallTuning(value: string | undefined): RecallSettings {
     else if (k === "dedupe") s.dedupe = on;
     else if (k === "bm25") s.lexical.bm25 = on;
     else if (k === "datecost") s.dateOnce = on;
+    else if (k === "pertoken") s.perToken = Math.min(n, 2);
     else if (k === "near" || k === "exchange") s.lexical.near.reach = Math.min(Math.floor(n), 4);
     else if (k === "nearweight") s.lexical.near.weight = Math.min(n, 1);
     else if (k === "neardecay") s.lexical.near.decay = Math.min(n, 1);

@@ -106,7 +106,12 @@ export async function assemblePrompt(
   const skip = new Set<string>();
   let prompt = first;
   for (let round = 0; round < 3; round++) {
-    const kept = fitGroups(items, recallShare - count(RECALL_TITLE), dates, count, skip, parts.recall.dateOnce);
+    const kept = fitGroups(items, recallShare - count(RECALL_TITLE), count, {
+      dates,
+      skip,
+      dateOnce: parts.recall.dateOnce,
+      perToken: parts.recall.perToken,
+    });
     if (kept.length === 0) return first;
     prompt = promptFor(hot, character, userMessage, budget, [...sections, recallSection(kept, recallShare, dates, count)]);
     if (!parts.recall.dedupe) break;
