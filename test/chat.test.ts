@@ -178,6 +178,8 @@ describe("a character that changes", () => {
     const refused = await api.say(b, ch.id, "still there?");
     expect(refused.status).toBe(404);
     expect(refused.body.error.code).toBe("character_not_found");
+    // And on every turn after it: the object does not fall back to the public sheet it had before.
+    expect((await api.say(b, ch.id, "and now?")).status).toBe(404);
     expect((await api.say(a, ch.id, "the creator still can")).status).toBe(200);
   });
 });
