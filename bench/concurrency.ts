@@ -23,7 +23,7 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { type ConcurrencyRun, goalRows, goalTable, type PathName, type PathRun, type QuietFigures, runTable } from "./concurrency-report";
 import { childPids, cpuMeter } from "./cpu";
-import { closeClient } from "./http-client";
+import { closeClient, send } from "./http-client";
 import { forkPassthroughProxy } from "./passthrough-proxy";
 import { rssKb, spawnDevLlm, startWorkerdPassthrough, startWorkerdRelay } from "./processes";
 import { seedHistory } from "./seed";
@@ -242,7 +242,8 @@ export async function runConcurrency(): Promise<void> {
  * One stream at a time on a fresh service: first token added over direct on
  * a warm conversation (each prompt replayed directly, bench/turns.ts), the
  * first turn of conversations whose history is only in PostgreSQL against
- * their second, and workerd's resident memory grown per conversation opened.
+ * their second, and workerd's resident memory grown per conversation opened
+ * (all opened within seconds, before any idles long enough to be evicted).
  */
 async function measureQuiet(
   service: Service,
@@ -259,22 +260,32 @@ async function measureQuiet(
   const samples = [];
   for (let i = 0; i < settings.quietTurns; i++)
     samples.push(await measureTurn(turnPaths, none, hot, `Quiet turn ${i}. [[long:8]]`, "stream"));
-  const cold: Conversation[] = [];
-  for (let i = 0; i < settings.coldConversations; i++) {
-    const chat = { token: service.user.token, characterId: await createCharacter(service.url, service.user, `cold ${i}`) };
-    await seedHistory(db.sql, { userId: service.user.userId, characterId: chat.characterId }, settings.messagesPerConversation);
-    cold.push(chat);
-  }
+  const seeded = async (label: string): Promise<Conversation[]> => {
+    const chats: Conversation[] = [];
+    for (let i = 0; i < settings.coldConversations; i++) {
+      const chat = { token: service.user.token, characterId: await createCharacter(service.url, service.user, `${label} ${i}`) };
+      await seedHistory(db.sql, { userId: service.user.userId, characterId: chat.characterId }, settings.messagesPerConversation);
+      chats.push(chat);
+    }
+    return chats;
+  };
+  // Memory: every object opened within a few seconds (miniflare evicts an object idle for about 10 s, as production does).
+  const idle = await seeded("idle");
   await new Promise((r) => setTimeout(r, 1000));
   const rssBefore = rssKb(service.pids);
-  const coldSamples = [];
-  for (const [i, chat] of cold.entries())
-    coldSamples.push(await measureTurn(turnPaths, none, chat, `Cold turn ${i}. [[long:8]]`, "stream"));
-  await new Promise((r) => setTimeout(r, 1000));
+  for (let i = 0; i < idle.length; i += 8)
+    await Promise.all(idle.slice(i, i + 8).map((chat, j) => openTurn(service.url, chat, `Idle turn ${i + j}.`)));
+  // Idle: the replies copied to PostgreSQL and the objects' connections let go (1 s after their last call).
+  await new Promise((r) => setTimeout(r, 3000));
   const rssAfter = rssKb(service.pids);
+  // Latency: each conversation's second turn right after its first (a turn after a long pause would meet a restarted object).
+  const cold = await seeded("cold");
+  const coldSamples = [];
   const warmSamples = [];
-  for (const [i, chat] of cold.entries())
+  for (const [i, chat] of cold.entries()) {
+    coldSamples.push(await measureTurn(turnPaths, none, chat, `Cold turn ${i}. [[long:8]]`, "stream"));
     warmSamples.push(await measureTurn(turnPaths, none, chat, `Warm turn ${i}. [[long:8]]`, "stream"));
+  }
   const added = (s: { service: number; direct: number }[]) =>
     summarize(
       pairedDiff(
@@ -286,7 +297,7 @@ async function measureQuiet(
     added: added(samples),
     coldAdded: added(coldSamples),
     warmAdded: added(warmSamples),
-    kbPerConversation: cold.length ? (rssAfter - rssBefore) / cold.length : Number.NaN,
+    kbPerConversation: idle.length ? (rssAfter - rssBefore) / idle.length : Number.NaN,
     messagesPerConversation: settings.messagesPerConversation,
   };
   log(
@@ -294,6 +305,15 @@ async function measureQuiet(
       `${quiet.kbPerConversation.toFixed(0)} KB per conversation`,
   );
   return quiet;
+}
+
+/** One JSON turn, to open a conversation's object. */
+async function openTurn(base: string, chat: Conversation, content: string): Promise<void> {
+  const res = await send("POST", `${base}/api/chats/${chat.characterId}/messages`, {
+    headers: { "content-type": "application/json", accept: "application/json", authorization: `Bearer ${chat.token}` },
+    body: JSON.stringify({ content: `${content} [[long:8]]` }),
+  });
+  if (res.status !== 200) throw new Error(`turn: status ${res.status}: ${res.body.slice(0, 200)}`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await runConcurrency();
