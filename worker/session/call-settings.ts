@@ -30,8 +30,6 @@ export function createCallSettings(config: SessionConfig, store: Store, pg: Sess
     callConfig,
     /** The prompt budget, shrunk when the upstream counts more tokens than we do. */
     promptBudget: (model: string | null | undefined) => Math.floor(budgetOf(model).prompt / calibration.current()),
-    /** Starts what `prepare` will wait for that needs only the user (the plan). */
-    prefetch: (userId: string, waitUntil: (p: Promise<unknown>) => void): Promise<void> => plan.prepare(userId, waitUntil),
     /** Makes sure the owner's plan has been read and the model's window asked, both at once: on a first turn they are on the first-token path. */
     async prepare(hot: Hot, character: CharacterSnapshot, waitUntil: (p: Promise<unknown>) => void): Promise<void> {
       await Promise.all([plan.prepare(hot.pair.userId, waitUntil), windows.prepare(callConfig(hot, character), waitUntil)]);

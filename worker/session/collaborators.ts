@@ -21,7 +21,7 @@ import { createRecallIndex } from "./recall-index";
 import { ensureSchema } from "./schema";
 import { createStore, type Store } from "./store";
 import { createTurnRunner } from "./turn-runner";
-import { type Caller, MAIN_CHAT, type Pair, type Result } from "./types";
+import type { Caller, Pair, Result } from "./types";
 import type { Hot } from "./window";
 
 export function createCollaborators(ctx: DurableObjectState, env: Env) {
@@ -85,7 +85,6 @@ export function createCollaborators(ctx: DurableObjectState, env: Env) {
    */
   async function open(caller: Caller): Promise<Result<Ready>> {
     if (hydration.foreign(caller)) return { ok: false, code: "forbidden" };
-    if (!hydration.current(caller.chat ?? MAIN_CHAT)) runner.prefetch(caller.userId);
     const character = await characters.get(caller);
     if ("ok" in character) return character;
     const hot = await hydration.open(caller);

@@ -161,8 +161,6 @@ export function createTurnRunner(deps: RunnerDeps) {
     promptBudget: budget,
     /** Makes sure the owner's plan has been read and the model's window asked (call-settings.ts). */
     prepare: (hot: Hot, character: CharacterSnapshot) => settings.prepare(hot, character, deps.waitUntil),
-    /** Starts reading the owner's plan if it was never read, so it shares a round trip with the conversation's own reads. */
-    prefetch: (userId: string) => void settings.prefetch(userId, deps.waitUntil),
     /** The reply being written in `chat`, if any. */
     current: (chat: string): Turn | null => current.get(chat) ?? null,
     /** The reply written last in `chat`. */
