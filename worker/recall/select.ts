@@ -114,34 +114,30 @@ export function fitGroups(items: readonly RecallItem[], budget: number, count: C
   return ordered();
 }
 
-/** What the items and their date lines cost in the section (without its title). */
-function bodyTokens(kept: readonly RecallItem[], dates: boolean, count: Count): number {
-  let tokens = 0;
+/** The section's body in order: a date line wherever the date changes, then each item. */
+function* body(kept: readonly RecallItem[], dates: boolean): Generator<{ dateLine: string } | { item: RecallItem }> {
   let current: string | null = null;
   for (const it of kept) {
     const date = it.turn.date;
     if (dates && date && date !== current) {
       current = date;
       const line = dateLine(it.turn, dates);
-      if (line) tokens += count(line) + 1;
+      if (line) yield { dateLine: line };
     }
-    tokens += it.tokens + ITEM_OVERHEAD;
+    yield { item: it };
   }
+}
+
+/** What the items and their date lines cost in the section (without its title). */
+function bodyTokens(kept: readonly RecallItem[], dates: boolean, count: Count): number {
+  let tokens = 0;
+  for (const part of body(kept, dates)) tokens += "item" in part ? part.item.tokens + ITEM_OVERHEAD : count(part.dateLine) + 1;
   return tokens;
 }
 
 /** The section's text and tokens: the title, then the items in order with a date line wherever the date changes. */
 export function recallText(title: string, kept: readonly RecallItem[], dates: boolean, count: Count): { text: string; tokens: number } {
   const lines = [title];
-  let current: string | null = null;
-  for (const it of kept) {
-    const date = it.turn.date;
-    if (dates && date && date !== current) {
-      current = date;
-      const line = dateLine(it.turn, dates);
-      if (line) lines.push(line);
-    }
-    lines.push(`- ${it.text}`);
-  }
+  for (const part of body(kept, dates)) lines.push("item" in part ? `- ${part.item.text}` : part.dateLine);
   return { text: lines.join("\n"), tokens: count(title) + bodyTokens(kept, dates, count) };
 }
