@@ -23,7 +23,7 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { type ConcurrencyRun, goalRows, goalTable, type PathName, type PathRun, type QuietFigures, runTable } from "./concurrency-report";
 import { childPids, cpuMeter } from "./cpu";
-import { closeClient, send } from "./http-client";
+import { closeAll, send } from "./http-client";
 import { forkPassthroughProxy } from "./passthrough-proxy";
 import { rssKb, spawnDevLlm, startWorkerdPassthrough, startWorkerdRelay } from "./processes";
 import { seedHistory } from "./seed";
@@ -233,8 +233,7 @@ export async function runConcurrency(): Promise<void> {
     process.exitCode = 1;
     console.error(err);
   } finally {
-    for (const close of closers.reverse()) await close().catch((err: unknown) => console.error("cleanup:", err));
-    closeClient();
+    await closeAll(closers);
   }
 }
 

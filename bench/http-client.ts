@@ -57,3 +57,9 @@ export function send(method: string, url: string, opts: SendOptions = {}): Promi
 export function closeClient(): void {
   agent.destroy();
 }
+
+/** Stops what a benchmark started, newest first (a failure is logged, the rest still stop), then closes the client's sockets. */
+export async function closeAll(closers: (() => Promise<void>)[]): Promise<void> {
+  for (const close of closers.reverse()) await close().catch((err: unknown) => console.error("cleanup:", err));
+  closeClient();
+}

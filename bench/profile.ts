@@ -18,7 +18,7 @@ import { startStack } from "../dev/stack";
 import { type CpuProfile, selfTimeTable, summarizeProfile } from "./cpu-profile";
 import { devtools } from "./devtools";
 import { serviceFirstToken } from "./first-token";
-import { closeClient, send } from "./http-client";
+import { closeAll, send } from "./http-client";
 import { startLlmTap } from "./llm-tap";
 import { seedHistory, topicQuestion } from "./seed";
 import { createBenchDatabase, createCharacter, registerUser } from "./service";
@@ -123,6 +123,5 @@ try {
   process.exitCode = 1;
   console.error(err);
 } finally {
-  for (const close of closers.reverse()) await close().catch((err: unknown) => console.error("cleanup:", err));
-  closeClient();
+  await closeAll(closers);
 }

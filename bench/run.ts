@@ -15,7 +15,7 @@ import { startDevLlm } from "../dev/dev-llm";
 import { measureLayers } from "./breakdown";
 import { runConcurrency } from "./concurrency";
 import { childPids, cpuMeter } from "./cpu";
-import { closeClient } from "./http-client";
+import { closeAll } from "./http-client";
 import { forkPassthroughProxy } from "./passthrough-proxy";
 import { checks, markdown, memoryCheck, scenario, TARGETS } from "./report";
 import { oldChapterQuestion, seedHistory, topicQuestion } from "./seed";
@@ -174,6 +174,5 @@ else
     process.exitCode = 1;
     console.error(err);
   } finally {
-    for (const close of closers.reverse()) await close().catch((err: unknown) => console.error("cleanup:", err));
-    closeClient();
+    await closeAll(closers);
   }

@@ -14,7 +14,7 @@ import { startStack } from "../dev/stack";
 import { childPids, cpuMeter } from "./cpu";
 import { type CpuProfile, selfTimeTable, summarizeProfile } from "./cpu-profile";
 import { devtools } from "./devtools";
-import { closeClient, send } from "./http-client";
+import { closeAll, send } from "./http-client";
 import { spawnDevLlm } from "./processes";
 import { createBenchDatabase, createCharacter, registerUser } from "./service";
 import { SERVICE_FORMAT, streamAll } from "./stream-client";
@@ -88,6 +88,5 @@ try {
   process.exitCode = 1;
   console.error(err);
 } finally {
-  for (const close of closers.reverse()) await close().catch((err: unknown) => console.error("cleanup:", err));
-  closeClient();
+  await closeAll(closers);
 }
