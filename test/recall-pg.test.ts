@@ -54,6 +54,8 @@ describe("recall from PostgreSQL", () => {
       [1, rows[at + 1].id],
       [2, rows[at + 2].id],
     ]);
+    // Said the same day, so each neighbour carries the turn's date (and shares in its score).
+    expect(turn.near?.every((n) => n.turn.date === turn.date && turn.date !== null)).toBe(true);
     expect((await index().turns([rows[at].id], 0))[0].near).toBeUndefined();
   });
 

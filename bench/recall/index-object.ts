@@ -34,6 +34,8 @@ export class RecallBench extends DurableObject<Record<string, never>> {
     const body = (await req.json()) as Body;
     if (path === "/add") {
       this.ctx.storage.transactionSync(() => {
+        // As the session object does once a conversation outgrows its window: track it, then add its turns.
+        this.index.track("main");
         for (const m of body.rows ?? []) this.index.add(m);
       });
       return Response.json({ ok: true });

@@ -8,7 +8,7 @@
  * conversation of one (user, character) pair.
  */
 import type postgres from "postgres";
-import { dateMarker, dayOf } from "../recall/dates";
+import { dateMarker, dayOf, nearDates } from "../recall/dates";
 import type { IndexedTurn, Key, TermIndex } from "../recall/index-types";
 import { stemsOf } from "../recall/words";
 import type { ChatRef } from "../session/types";
@@ -42,7 +42,7 @@ const POSTINGS_SQL = `
  * a short walk of the (session_id, id) index whatever the planner knows.
  */
 const NEAR = (dir: "<" | ">") => `
-    (select coalesce(json_agg(x), '[]') from (select n.id::text as id, n.role, n.content, n.token_count as tokens
+    (select coalesce(json_agg(x), '[]') from (select n.id::text as id, n.role, n.content, n.token_count as tokens, n.created_at as at
        from chat_messages n where n.session_id = m.session_id and n.active and n.id ${dir} m.id
       order by n.id ${dir === "<" ? "desc" : "asc"} limit $5) x)::text`;
 const TURNS_SQL = `
@@ -64,9 +64,9 @@ type TurnRow = {
   after: string;
 };
 
-type NearRow = { id: string; role: IndexedTurn["role"]; content: string; tokens: number };
+type NearRow = { id: string; role: IndexedTurn["role"]; content: string; tokens: number; at: string };
 
-const turnOf = (id: string, role: IndexedTurn["role"], content: string, tokens: number, date: string): IndexedTurn => ({
+const turnOf = (id: string, role: IndexedTurn["role"], content: string, tokens: number, date: string | null): IndexedTurn => ({
   key: id,
   id,
   role,
@@ -122,12 +122,17 @@ export function recallIndexPg(pg: postgres.Sql, ref: ChatRef): TermIndex {
         const date = (r.dated && dateMarker(r.dated)) || dayOf(at);
         const turn = turnOf(r.id, r.role, r.content, r.token_count, date);
         if (reach <= 0) return [turn];
-        // Neighbours carry the turn's date (a session's markers open it, so they rarely differ).
-        const side = (json: string, sign: number) =>
-          (JSON.parse(json) as NearRow[]).map((n, i) => ({
-            offset: sign * (i + 1),
-            turn: turnOf(n.id, n.role, n.content, n.tokens, date),
-          }));
+        const marker = r.dated ? dateMarker(r.dated) : null;
+        const side = (json: string, sign: -1 | 1) => {
+          const rows = JSON.parse(json) as NearRow[];
+          const dates = nearDates(
+            r.content,
+            marker,
+            sign,
+            rows.map((n) => ({ content: n.content, at: new Date(n.at).getTime() })),
+          );
+          return rows.map((n, i) => ({ offset: sign * (i + 1), turn: turnOf(n.id, n.role, n.content, n.tokens, dates[i]) }));
+        };
         return [{ ...turn, near: [...side(r.before, -1), ...side(r.after, 1)] }];
       });
     },

@@ -23,3 +23,32 @@ export function dayOf(at: number): string {
 export function datePrefix(content: string, date: string | null): string {
   return date && dateMarker(content) === null ? `[${date}] ` : "";
 }
+
+/**
+ * The dates of a turn's neighbours on one side (nearest first), as the
+ * session object's index gives them: the marker in force where each was
+ * said, else the day it was stored. Walking back, the turn's own marker (or
+ * a neighbour's) opens its session, so every turn further back is of an
+ * earlier date, unknown here (null: not the turn's). Walking on, a marker
+ * sets the date from there. Pure.
+ */
+export function nearDates(
+  content: string,
+  marker: string | null,
+  sign: -1 | 1,
+  near: readonly { content: string; at: number }[],
+): (string | null)[] {
+  if (sign === 1) {
+    let current = marker;
+    return near.map((n) => {
+      current = dateMarker(n.content) ?? current;
+      return current ?? dayOf(n.at);
+    });
+  }
+  let crossed = dateMarker(content) !== null;
+  return near.map((n) => {
+    const date = marker === null ? dayOf(n.at) : crossed ? null : marker;
+    crossed ||= dateMarker(n.content) !== null;
+    return date;
+  });
+}

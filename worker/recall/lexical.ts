@@ -38,7 +38,7 @@ export const LEXICAL_DEFAULTS: LexicalOptions = {
   ...QUERY_DEFAULTS,
   postingBudget: 2000,
   candidates: 32,
-  near: { reach: 2, weight: 0.5, decay: 0.75, answer: 0.3 },
+  near: { reach: 3, weight: 0.5, decay: 0.75, answer: 0.3 },
   hopWeight: 0.5,
   hopFrom: 3,
   bm25: true,

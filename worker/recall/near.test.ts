@@ -66,4 +66,12 @@ describe("turns near a hit", () => {
     expect(held.map((r) => r.turn.id)).toEqual(["m0002", "m0001", "m0000"]);
     expect(rankNear([hitAt(lines, 2, 2)], scores({ m0002: 8 }), "m9999", { ...o, reach: 0 }).map((r) => r.turn.id)).toEqual(["m0002"]);
   });
+
+  it("leave out a turn said on another day: it is not part of the hit's exchange", () => {
+    const hit = hitAt(lines, 2, 2);
+    const dated = (t: IndexedTurn, date: string | null): IndexedTurn => ({ ...t, date });
+    const near = hit.near?.map((n) => ({ ...n, turn: dated(n.turn, n.offset < -1 ? "7 May" : "8 May") }));
+    const got = rankNear([{ ...dated(hit, "8 May"), near }], scores({ m0002: 8 }), "m9999", o);
+    expect(got.map((r) => r.turn.id)).toEqual(["m0002", "m0003", "m0001", "m0004"]);
+  });
 });
