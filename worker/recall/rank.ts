@@ -58,14 +58,14 @@ export function bm25(
   stats: TermStats,
   weighted = true,
 ): { score: number; matched: Term[] } {
-  const tf = new Map<string, number>();
-  for (const s of stems) tf.set(s, (tf.get(s) ?? 0) + 1);
   const norm = K1 * (1 - B + (B * stems.length) / (stats.avgLength || 1));
   let score = 0;
   const matched: Term[] = [];
   for (const t of terms) {
-    const f = tf.get(t.stem);
-    if (!f) continue;
+    // A turn has a few dozen stems and a query a few words: counting in place beats building a map per turn.
+    let f = 0;
+    for (const s of stems) if (s === t.stem) f++;
+    if (f === 0) continue;
     score += weighted ? (t.weight * idf(stats.df.get(t.stem) ?? 1, stats.docs) * f * (K1 + 1)) / (f + norm) : t.weight;
     matched.push({ stem: t.stem, word: t.word });
   }

@@ -6,7 +6,7 @@
  */
 import type { Persona } from "../shared/wire";
 import type { Outbox } from "./outbox";
-import type { Row } from "./schema";
+import { type Row, rowsOf } from "./schema";
 import { MAIN_CHAT } from "./types";
 
 export interface ChatRow {
@@ -36,7 +36,7 @@ const toChat = (r: Row): ChatRow => ({
 });
 
 export function createChats(sql: SqlStorage, outbox: Outbox) {
-  const rows = (q: string, ...b: SqlStorageValue[]) => sql.exec<Row>(q, ...b).toArray();
+  const rows = rowsOf(sql);
   return {
     get(id: string): ChatRow | null {
       if (id === MAIN_CHAT) sql.exec("INSERT OR IGNORE INTO chats (id, created_at) VALUES (?, ?)", MAIN_CHAT, Date.now());

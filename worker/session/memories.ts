@@ -5,7 +5,7 @@
  */
 import type { Memory } from "../shared/wire";
 import type { Outbox } from "./outbox";
-import type { Row } from "./schema";
+import { type Row, rowsOf } from "./schema";
 import type { StoredMemory } from "./types";
 
 export interface Summary {
@@ -39,7 +39,7 @@ export function memoryToWire(m: StoredMemory): Memory {
 
 export function createMemories(storage: DurableObjectStorage, outbox: Outbox) {
   const sql = storage.sql;
-  const rows = (q: string, ...b: SqlStorageValue[]) => sql.exec<Row>(q, ...b).toArray();
+  const rows = rowsOf(sql);
 
   return {
     /** The conversation's memories and the ones pinned to the character, oldest first. */

@@ -8,13 +8,13 @@ import { applyOps } from "../db/messages";
 import { logEvent } from "../log";
 import { drainBatch, type OutboxQueue, type QueuedOp } from "./outbox-drain";
 import type { SessionPg } from "./pg";
-import type { Row } from "./schema";
+import { rowsOf } from "./schema";
 import type { OutboxOp, Pair } from "./types";
 
 /** `target`: the pair whose rows the copies go to, once the object has an owner. */
 export function createOutbox(ctx: DurableObjectState, pg: SessionPg, target: () => Pair | null) {
   const sql = ctx.storage.sql;
-  const rows = (q: string, ...b: SqlStorageValue[]) => sql.exec<Row>(q, ...b).toArray();
+  const rows = rowsOf(sql);
   /** When the alarm is set to fire (null: not set, as far as this instance knows). */
   let alarmAt: number | null = null;
   let failures = 0;

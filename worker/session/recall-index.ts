@@ -14,7 +14,7 @@
 import { dateMarker, dayOf } from "../recall/dates";
 import type { IndexedTurn, Key, TermIndex } from "../recall/index-types";
 import { stemsOf } from "../recall/words";
-import { RECALL_SCHEMA, type Row } from "./schema";
+import { RECALL_SCHEMA, type Row, rowsOf } from "./schema";
 import type { StoredMessage } from "./types";
 
 const SLOT_BITS = 2 ** 40;
@@ -60,7 +60,7 @@ function nearKeys(r: Row): { offset: number; rid: number }[] {
 }
 
 export function createRecallIndex(sql: SqlStorage) {
-  const rows = (q: string, ...b: SqlStorageValue[]) => sql.exec<Row>(q, ...b).toArray();
+  const rows = rowsOf(sql);
   const exists = () => rows("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'recall_chats'").length > 0;
   /** Whether the tables exist (read once, and again after the storage was emptied). */
   let made = exists();

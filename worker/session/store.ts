@@ -7,7 +7,7 @@
 import type { MessageStatus, Role } from "../shared/wire";
 import type { Outbox } from "./outbox";
 import type { RecallIndex } from "./recall-index";
-import type { Row } from "./schema";
+import { type Row, rowsOf } from "./schema";
 import type { StoredMessage } from "./types";
 
 function toMessage(r: Row): StoredMessage {
@@ -27,7 +27,7 @@ function toMessage(r: Row): StoredMessage {
 
 export function createStore(storage: DurableObjectStorage, outbox: Outbox, index: RecallIndex) {
   const sql = storage.sql;
-  const rows = (q: string, ...b: SqlStorageValue[]) => sql.exec<Row>(q, ...b).toArray();
+  const rows = rowsOf(sql);
   /** Settings as read or written, so a turn's several reads of them cost no query (only `setMeta` writes them). */
   const meta = new Map<string, string | null>();
 
