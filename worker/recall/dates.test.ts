@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dateMarker, datePrefix, dayOf, nearDates } from "./dates";
+import { dateMarker, datePrefix, dayOf, nearDates, otherSession } from "./dates";
 
 describe("dates of recalled turns", () => {
   it("reads a bracketed marker that holds a digit at the start of a message", () => {
@@ -28,5 +28,12 @@ describe("dates of recalled turns", () => {
     // Without markers, each neighbour's own day.
     expect(nearDates("hi", null, -1, [n("a", day - 86_400_000), n("b", day)])).toEqual(["2024-05-07", "2024-05-08"]);
     expect(nearDates("hi", null, 1, [n("a", day), n("b", day + 86_400_000)])).toEqual(["2024-05-08", "2024-05-09"]);
+  });
+  it("tells sessions apart by the conversation's own markers, never by the day a turn was stored", () => {
+    expect(otherSession("8 May, 2023", "9 May, 2023")).toBe(true);
+    expect(otherSession(null, "9 May, 2023")).toBe(true);
+    expect(otherSession("8 May, 2023", "8 May, 2023")).toBe(false);
+    expect(otherSession("2024-05-07", "2024-05-08")).toBe(false);
+    expect(otherSession("2024-05-08", "Day 3, evening")).toBe(true);
   });
 });

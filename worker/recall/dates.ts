@@ -19,6 +19,17 @@ export function dayOf(at: number): string {
   return new Date(at).toISOString().slice(0, 10);
 }
 
+/**
+ * Whether two turns belong to different sessions: dated by different
+ * markers of the conversation's own (null: an earlier one, unknown). Days
+ * of storage say nothing here: a reply written after midnight still
+ * answers the question before it.
+ */
+export function otherSession(a: string | null, b: string | null): boolean {
+  return a !== b && !(a !== null && b !== null && STORED_DAY.test(a) && STORED_DAY.test(b));
+}
+const STORED_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
 /** What goes in front of a recalled turn: its date, unless the turn itself opens with it. */
 export function datePrefix(content: string, date: string | null): string {
   return date && dateMarker(content) === null ? `[${date}] ` : "";

@@ -67,11 +67,14 @@ describe("turns near a hit", () => {
     expect(rankNear([hitAt(lines, 2, 2)], scores({ m0002: 8 }), "m9999", { ...o, reach: 0 }).map((r) => r.turn.id)).toEqual(["m0002"]);
   });
 
-  it("leave out a turn said on another day: it is not part of the hit's exchange", () => {
+  it("leave out a turn under another date marker (another session), but not one stored on another day", () => {
     const hit = hitAt(lines, 2, 2);
     const dated = (t: IndexedTurn, date: string | null): IndexedTurn => ({ ...t, date });
-    const near = hit.near?.map((n) => ({ ...n, turn: dated(n.turn, n.offset < -1 ? "7 May" : "8 May") }));
-    const got = rankNear([{ ...dated(hit, "8 May"), near }], scores({ m0002: 8 }), "m9999", o);
-    expect(got.map((r) => r.turn.id)).toEqual(["m0002", "m0003", "m0001", "m0004"]);
+    const ranked = (before: string, at: string) => {
+      const near = hit.near?.map((n) => ({ ...n, turn: dated(n.turn, n.offset < -1 ? before : at) }));
+      return rankNear([{ ...dated(hit, at), near }], scores({ m0002: 8 }), "m9999", o).map((r) => r.turn.id);
+    };
+    expect(ranked("7 May, 2023", "8 May, 2023")).toEqual(["m0002", "m0003", "m0001", "m0004"]);
+    expect(ranked("2024-05-07", "2024-05-08")).toEqual(["m0002", "m0003", "m0001", "m0004", "m0000"]);
   });
 });

@@ -6,10 +6,11 @@
  * turn is ranked on its own, by its BM25 score plus a share of the best hit
  * beside it: `weight` of a hit one turn away, `decay` times that two away, …, and a
  * turn that answers a hit asking something (the turn right after a line
- * with a "?") gets `answer` more. Only turns of the hit's own date count
- * (a turn of the day before is another session, not this exchange). Budget then goes turn by turn to what
+ * with a "?") gets `answer` more. Only turns of the hit's own session count
+ * (when the conversation writes date markers, a turn under another marker is not this exchange). Budget then goes turn by turn to what
  * ranks best, not to whole exchanges whose other half says nothing. Pure.
  */
+import { otherSession } from "./dates";
 import type { IndexedTurn, Term } from "./index-types";
 
 export interface NearOptions {
@@ -63,8 +64,8 @@ export function rankNear(
     if (hit.own <= 0 || o.reach <= 0) continue;
     for (const n of t.near ?? []) {
       const d = Math.abs(n.offset);
-      // A turn said on another day (another session) is not part of the hit's exchange.
-      if (d === 0 || d > o.reach || n.turn.id >= before || !n.turn.content || n.turn.date !== t.date) continue;
+      // A turn of another session (another date marker) is not part of the hit's exchange.
+      if (d === 0 || d > o.reach || n.turn.id >= before || !n.turn.content || otherSession(n.turn.date, t.date)) continue;
       const share = o.weight * o.decay ** (d - 1) + (n.offset === 1 && asks(t.content) ? o.answer : 0);
       const e = entry(n.turn);
       e.lift = Math.max(e.lift, share * hit.own);
