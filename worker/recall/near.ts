@@ -6,9 +6,10 @@
  * turn is ranked on its own, by its BM25 score plus a share of the best hit
  * beside it: `weight` of a hit one turn away, `decay` times that two away, …, and a
  * turn that answers a hit asking something (the turn right after a line
- * with a "?") gets `answer` more. Only turns of the hit's own session count
- * (when the conversation writes date markers, a turn under another marker is not this exchange). Budget then goes turn by turn to what
- * ranks best, not to whole exchanges whose other half says nothing. Pure.
+ * with a "?") gets `answer` more. Only turns of the hit's own session
+ * count: when the conversation writes date markers, a turn under another
+ * marker is not this exchange. Budget then goes turn by turn to what ranks
+ * best, not to whole exchanges whose other half says nothing. Pure.
  */
 import { otherSession } from "./dates";
 import type { IndexedTurn, Term } from "./index-types";
