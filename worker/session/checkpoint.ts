@@ -4,7 +4,7 @@
  * loses at most that much: the next instance of the object stores what was
  * written as an interrupted reply.
  */
-import type { Row } from "./schema";
+import { rowsOf } from "./schema";
 
 const EVERY_TOKENS = 32;
 const EVERY_MS = 1_000;
@@ -46,16 +46,13 @@ export function createCheckpoint(sql: SqlStorage) {
     },
     /** The replies a previous instance was writing when it died. */
     left(): Inflight[] {
-      return sql
-        .exec<Row>("SELECT chat, user_message_id, reply_id, content, started_at FROM inflight")
-        .toArray()
-        .map((r) => ({
-          chat: String(r.chat),
-          userMessageId: String(r.user_message_id),
-          replyId: r.reply_id === null ? null : String(r.reply_id),
-          content: String(r.content),
-          startedAt: Number(r.started_at),
-        }));
+      return rowsOf(sql)("SELECT chat, user_message_id, reply_id, content, started_at FROM inflight").map((r) => ({
+        chat: String(r.chat),
+        userMessageId: String(r.user_message_id),
+        replyId: r.reply_id === null ? null : String(r.reply_id),
+        content: String(r.content),
+        startedAt: Number(r.started_at),
+      }));
     },
   };
 }

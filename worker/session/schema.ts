@@ -61,10 +61,7 @@ function upgradeRecallIndex(sql: SqlStorage): void {
 }
 
 const columns = (sql: SqlStorage, table: string) =>
-  sql
-    .exec<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`)
-    .toArray()
-    .map((r) => r.name);
+  rowsOf(sql)(`SELECT name FROM pragma_table_info('${table}')`).map((r) => String(r.name));
 
 /** Objects written before conversations had ids: everything becomes the "main" conversation. */
 function upgradeFromOneConversation(sql: SqlStorage): void {
@@ -81,8 +78,9 @@ function upgradeFromOneConversation(sql: SqlStorage): void {
   // The reply in flight and the search index are rebuilt in the new shape.
   if (columns(sql, "inflight").length > 0 && !columns(sql, "inflight").includes("chat")) sql.exec("DROP TABLE inflight");
   sql.exec("DROP TABLE IF EXISTS recall_fts");
-  const cold = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'cold'").toArray()[0]?.value ?? "unknown";
-  const session = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'session_id'").toArray()[0]?.value ?? null;
+  const meta = (key: string) => rowsOf(sql)("SELECT value FROM meta WHERE key = ?", key)[0]?.value;
+  const cold = String(meta("cold") ?? "unknown");
+  const session = meta("session_id") ?? null;
   sql.exec(SCHEMA);
   sql.exec("INSERT OR IGNORE INTO chats (id, session_id, cold, created_at) VALUES ('main', ?, ?, ?)", session, cold, Date.now());
 }
