@@ -40,11 +40,19 @@ export class RecallBench extends DurableObject<Record<string, never>> {
       });
       return Response.json({ ok: true });
     }
+    if (path === "/merge") {
+      // As the session object does once an index is filled: its b-trees merged into one.
+      let steps = 0;
+      for (let n = -64; this.index.tidy(n); n = 64) steps++;
+      return Response.json({ steps });
+    }
     const repeat = body.repeat ?? 1;
-    const retriever = lexicalRetriever(this.index.forChat("main"), {
-      ...LEXICAL_DEFAULTS,
-      hopWeight: body.mode === "recall" ? LEXICAL_DEFAULTS.hopWeight : 0,
-    });
+    // A view per recall, as the session object makes one: it keeps the rows it read until the recall ends.
+    const retriever = () =>
+      lexicalRetriever(this.index.forChat("main"), {
+        ...LEXICAL_DEFAULTS,
+        hopWeight: body.mode === "recall" ? LEXICAL_DEFAULTS.hopWeight : 0,
+      });
     const request = { message: { id: "q", role: "user" as const, content: body.query ?? "" }, context: [], before: "~", limit: 64 };
     let found = 0;
     for (let i = 0; i < repeat; i++) {
@@ -55,9 +63,9 @@ export class RecallBench extends DurableObject<Record<string, never>> {
         const terms = buildQuery(request);
         const stats = await source.stats(terms);
         const gen = generating(terms, stats, LEXICAL_DEFAULTS.postingBudget);
-        for (const keys of (await source.postings(gen, "~", LEXICAL_DEFAULTS.postingBudget)).values()) found += keys.length;
+        for (const keys of (await source.postings(gen, "~", LEXICAL_DEFAULTS.postingBudget, stats.df)).values()) found += keys.length;
       } else {
-        found += (await retriever.recall(request)).length;
+        found += (await retriever().recall(request)).length;
       }
     }
     return Response.json({ found });

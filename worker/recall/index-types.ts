@@ -48,8 +48,12 @@ export interface Near {
 
 export interface TermIndex {
   stats(terms: Term[]): Promise<TermStats>;
-  /** For each term, keys of the turns using it, newest first, at most `limit`. Turns newer than `before` may be left out. */
-  postings(terms: Term[], before: string, limit: number): Promise<Map<string, Key[]>>;
+  /**
+   * For each term, keys of the turns using it, newest first, at most
+   * `limit`. Turns newer than `before` may be left out. `df` is what `stats`
+   * answered: a store may read a term it knows to fit `limit` whole.
+   */
+  postings(terms: Term[], before: string, limit: number, df?: ReadonlyMap<string, number>): Promise<Map<string, Key[]>>;
   /** These turns (unknown keys are left out), each with its date and the turns up to `reach` places before and after it. */
   turns(keys: Key[], reach: number): Promise<IndexedTurn[]>;
 }

@@ -64,7 +64,7 @@ export function lexicalRetriever(index: TermIndex, o: LexicalOptions = LEXICAL_D
     const weigh = (t: IndexedTurn) => (t.role === about ? 1 + o.speakerBoost : 1);
     const gen = generating(terms, stats, o.postingBudget);
     if (gen.length === 0) return [];
-    const postings = await index.postings(gen, before, o.postingBudget);
+    const postings = await index.postings(gen, before, o.postingBudget, stats.df);
     const keys: Key[] = best(coarse(postings, gen, stats, o.bm25), o.candidates);
     const turns = await index.turns(keys, o.near.reach);
     return rankNear(turns, score, before, o.near, weigh)

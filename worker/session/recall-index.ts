@@ -19,7 +19,12 @@ import type { StoredMessage } from "./types";
 
 const SLOT_BITS = 2 ** 40;
 
-/** Turns by row id with the date marker in force at each, and the row ids of the `reach` turns before and after it (nearest first, comma-separated). */
+/**
+ * Turns by row id with the date marker in force at each, and the row ids of
+ * the `reach` turns before and after it (nearest first, comma-separated).
+ * Read as arrays in this column order (`Col`): recall reads a few hundred
+ * of these a turn, and naming each row's fields cost more than the query.
+ */
 const TURN_SQL = (where: string, reach: number) => {
   const side = (dir: "<" | ">") =>
     `(SELECT group_concat(rid) FROM (SELECT n.rid FROM recall_docs n WHERE n.chat = d.chat AND n.mid ${dir} d.mid
@@ -35,28 +40,31 @@ const TURN_SQL = (where: string, reach: number) => {
 const CHUNK = 90;
 const chunks = <T>(xs: T[]): T[][] => Array.from({ length: Math.ceil(xs.length / CHUNK) }, (_, i) => xs.slice(i * CHUNK, (i + 1) * CHUNK));
 
-function toTurn(r: Row): IndexedTurn {
-  const stems = String(r.stems);
+/** Positions of `TURN_SQL`'s columns. */
+const Col = { Rid: 0, Mid: 1, Role: 2, Content: 3, Stems: 4, Tokens: 5, At: 6, Date: 7, Before: 8, After: 9 } as const;
+
+function toTurn(r: SqlStorageValue[]): IndexedTurn {
+  const stems = String(r[Col.Stems]);
   return {
-    key: Number(r.rid),
-    id: String(r.mid),
-    role: r.role as IndexedTurn["role"],
-    content: String(r.content),
+    key: Number(r[Col.Rid]),
+    id: String(r[Col.Mid]),
+    role: r[Col.Role] as IndexedTurn["role"],
+    content: String(r[Col.Content]),
     stems: stems ? stems.split(" ") : [],
-    tokens: Number(r.tokens),
-    date: r.date === null ? dayOf(Number(r.at)) : String(r.date),
+    tokens: Number(r[Col.Tokens]),
+    date: r[Col.Date] === null ? dayOf(Number(r[Col.At])) : String(r[Col.Date]),
   };
 }
 
 /** The neighbours' row ids of a row read with `TURN_SQL(…, reach)`, with their offsets. */
-function nearKeys(r: Row): { offset: number; rid: number }[] {
-  const side = (list: unknown, sign: number) =>
+function nearKeys(r: SqlStorageValue[]): { offset: number; rid: number }[] {
+  const side = (list: SqlStorageValue | undefined, sign: number) =>
     list === null || list === undefined
       ? []
       : String(list)
           .split(",")
           .map((rid, i) => ({ offset: sign * (i + 1), rid: Number(rid) }));
-  return [...side(r.before, -1), ...side(r.after, 1)];
+  return [...side(r[Col.Before], -1), ...side(r[Col.After], 1)];
 }
 
 export function createRecallIndex(sql: SqlStorage) {
@@ -87,7 +95,14 @@ export function createRecallIndex(sql: SqlStorage) {
     sql.exec("UPDATE recall_chats SET docs = docs - 1, length = length - ? WHERE chat = ?", stems ? stems.split(" ").length : 0, r.chat);
   }
 
+  /** One conversation's index for one recall: what it reads is kept until the recall ends (its two hops share many turns). */
   function forChat(chat: string): TermIndex {
+    let slot: number | null | undefined;
+    const slotNow = () => (slot === undefined ? (slot = slotOf(chat, false)) : slot);
+    const turnsRead = new Map<number, IndexedTurn>();
+    /** Row ids of the turns around those read with their neighbours, at `nearReach`. */
+    const nearRead = new Map<number, { offset: number; rid: number }[]>();
+    let nearReach = -1;
     return {
       async stats(terms) {
         const c = rows("SELECT docs, length FROM recall_chats WHERE chat = ?", chat)[0];
@@ -104,46 +119,66 @@ export function createRecallIndex(sql: SqlStorage) {
         }
         return { docs, avgLength: docs > 0 ? Number(c.length) / docs : 0, df };
       },
-      async postings(terms, _before, limit) {
+      async postings(terms, _before, limit, df) {
         const out = new Map<string, Key[]>();
-        const slot = slotOf(chat, false);
+        const slot = slotNow();
         if (slot === null) return out;
+        const range = [slot * SLOT_BITS, (slot + 1) * SLOT_BITS - 1];
         for (const t of terms) {
-          const cursor = sql.exec(
-            "SELECT rowid FROM recall_index WHERE recall_index MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid DESC LIMIT ?",
-            `"${t.stem}"`,
-            slot * SLOT_BITS,
-            (slot + 1) * SLOT_BITS - 1,
-            limit,
-          );
-          const keys: Key[] = [];
-          for (const r of cursor.raw()) keys.push(Number(r[0]));
-          out.set(t.stem, keys);
+          // A word known to fit the limit is read whole, in the index's own order (reading newest first costs FTS5 more).
+          const whole = (df?.get(t.stem) ?? Number.POSITIVE_INFINITY) <= limit;
+          // One row with every key: a row each costs more to cross into JavaScript than the list to split.
+          const { keys } = sql
+            .exec(
+              whole
+                ? "SELECT group_concat(rowid) AS keys FROM (SELECT rowid FROM recall_index WHERE recall_index MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid)"
+                : "SELECT group_concat(rowid) AS keys FROM (SELECT rowid FROM recall_index WHERE recall_index MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid DESC LIMIT ?)",
+              `"${t.stem}"`,
+              ...range,
+              ...(whole ? [] : [limit]),
+            )
+            .one();
+          const list = keys ? String(keys).split(",").map(Number) : [];
+          out.set(t.stem, whole ? list.reverse() : list);
         }
         return out;
       },
       async turns(keys, reach) {
         const ids = keys.filter((k): k is number => typeof k === "number");
-        if (ids.length === 0) return [];
-        // By row id alone (an index on the conversation would tempt the planner into a scan); the ids are this conversation's range.
-        const slot = slotOf(chat, false);
-        if (slot === null) return [];
+        const slot = slotNow();
+        if (ids.length === 0 || slot === null) return [];
         const mine = (rid: number) => rid >= slot * SLOT_BITS && rid < (slot + 1) * SLOT_BITS;
+        // By row id alone (an index on the conversation would tempt the planner into a scan); the ids are this conversation's range.
         const read = (keys: number[], r: number) =>
-          chunks(keys).flatMap((c) => rows(TURN_SQL(`d.rid IN (${c.map(() => "?").join(",")})`, r), ...c));
-        const found = read(ids.filter(mine), reach);
-        const near = new Map(found.map((r) => [Number(r.rid), nearKeys(r)]));
-        const byKey = new Map(found.map((r) => [Number(r.rid), toTurn(r)]));
-        const want = [...new Set([...near.values()].flat().map((n) => n.rid))].filter((k) => mine(k) && !byKey.has(k));
-        for (const r of read(want, 0)) byKey.set(Number(r.rid), toTurn(r));
-        return found.map((r) => {
-          const t = byKey.get(Number(r.rid))!;
-          if (reach <= 0) return t;
-          const around = near.get(Number(r.rid))!.flatMap((n) => {
-            const turn = byKey.get(n.rid);
+          chunks(keys).flatMap((c) => [...sql.exec(TURN_SQL(`d.rid IN (${c.map(() => "?").join(",")})`, r), ...c).raw()]);
+        const asked = ids.filter(mine);
+        if (reach !== nearReach) {
+          nearRead.clear();
+          nearReach = reach;
+        }
+        for (const r of read(
+          asked.filter((k) => (reach > 0 ? !nearRead.has(k) : !turnsRead.has(k))),
+          reach,
+        )) {
+          const k = Number(r[Col.Rid]);
+          turnsRead.set(k, toTurn(r));
+          if (reach > 0) nearRead.set(k, nearKeys(r));
+        }
+        const want = new Set(asked.flatMap((k) => nearRead.get(k) ?? []).map((n) => n.rid));
+        for (const r of read(
+          [...want].filter((k) => mine(k) && !turnsRead.has(k)),
+          0,
+        ))
+          turnsRead.set(Number(r[Col.Rid]), toTurn(r));
+        return asked.flatMap((k) => {
+          const t = turnsRead.get(k);
+          if (!t) return [];
+          if (reach <= 0) return [t];
+          const near = (nearRead.get(k) ?? []).flatMap((n) => {
+            const turn = turnsRead.get(n.rid);
             return turn ? [{ offset: n.offset, turn }] : [];
           });
-          return { ...t, near: around };
+          return [{ ...t, near }];
         });
       },
     };
@@ -200,6 +235,20 @@ export function createRecallIndex(sql: SqlStorage) {
       sql.exec("DELETE FROM recall_docs WHERE chat = ?", chat);
       sql.exec("DELETE FROM recall_df WHERE chat = ?", chat);
       sql.exec("DELETE FROM recall_chats WHERE chat = ?", chat);
+    },
+    /**
+     * A step of merging the index's b-trees, about `pages` pages written (a
+     * negative count merges towards a single b-tree). Every write adds a
+     * small b-tree and a word is looked up in each one, so recall slows as
+     * they pile up. Returns whether there was anything to merge.
+     */
+    tidy(pages: number): boolean {
+      if (!made) return false;
+      const changes = () => Number([...sql.exec("SELECT total_changes()").raw()][0][0]);
+      const before = changes();
+      sql.exec("INSERT INTO recall_index (recall_index, rank) VALUES ('merge', ?)", pages);
+      // The command counts as one change; a merge writes more.
+      return changes() - before > 1;
     },
     /** The index of one conversation, as the retriever reads it. */
     forChat,

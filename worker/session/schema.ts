@@ -38,6 +38,8 @@ CREATE TABLE IF NOT EXISTS recall_docs (rid INTEGER PRIMARY KEY, chat TEXT NOT N
 CREATE TABLE IF NOT EXISTS recall_df (chat TEXT NOT NULL, stem TEXT NOT NULL, df INTEGER NOT NULL, PRIMARY KEY (chat, stem)) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS recall_index USING fts5(stems, content = 'recall_docs', content_rowid = 'rid',
   tokenize = 'ascii', detail = 'none');
+-- A merge step (tidy in recall-index.ts) merges any two b-trees of a level.
+INSERT INTO recall_index (recall_index, rank) VALUES ('usermerge', 2);
 CREATE INDEX IF NOT EXISTS recall_docs_order ON recall_docs (chat, mid);
 CREATE INDEX IF NOT EXISTS recall_docs_dated ON recall_docs (chat, mid) WHERE marker IS NOT NULL;
 `;

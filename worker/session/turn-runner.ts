@@ -2,7 +2,8 @@
  * The turn runner: one reply at a time. It assembles the prompt (memories,
  * summary, recall, recent turns), streams the reply into the turn's buffer,
  * stores it with its final status and ledger, corrects the token
- * calibration, and starts a summary when enough turns fell out.
+ * calibration, and starts a summary when enough turns fell out (and a step
+ * of tidying the recall index).
  */
 import type { CharacterSnapshot } from "../context/system-prompt";
 import { MESSAGE_OVERHEAD } from "../context/tokens";
@@ -134,6 +135,7 @@ export function createTurnRunner(deps: RunnerDeps) {
     last.set(hot.chat, t);
     if (result.status === "complete" || result.status === "cancelled") t.emit({ event: "done", data: { message: reply } });
     else t.emit({ event: "error", data: { code, message: errorMessage(code), partial: reply } });
+    deps.recall.afterReply(hot);
     summarizer.afterReply({
       chat: hot.chat,
       cfg,
