@@ -63,11 +63,14 @@ export async function assemblePrompt(
     : null;
   room -= summary ? summary.tokens + 2 : 0;
   const sections = summary ? [memories, summary] : [memories];
-  const first = promptFor(hot, character, userMessage, budget, sections);
-  const dropped = first.ledger.excluded.filter((e) => e.reason === "over_budget");
+  // The prompt without recall: what recall falls back to, built only when needed.
+  let plain: BuiltPrompt | null = null;
+  const first = () => (plain ??= promptFor(hot, character, userMessage, budget, sections));
   // PostgreSQL holding turns the window does not: recall looks there even when the window fits.
   const pgBeyond = hot.cold === "some" && hot.beyond;
-  if (parts.recallLimit === 0 || !(dropped.length > 0 || pgBeyond)) return first;
+  if (parts.recallLimit === 0) return first();
+  const dropped = pgBeyond ? [] : first().ledger.excluded.filter((e) => e.reason === "over_budget");
+  if (!pgBeyond && dropped.length === 0) return first();
 
   const recallShare = recallBudget(parts.shares, {
     budget,
@@ -78,7 +81,7 @@ export async function assemblePrompt(
   });
   // Recall looks only behind the window it leaves: the turns that still fit beside a full recall share.
   const reserved: PromptSection = { name: "recall", text: " ", tokens: recallShare };
-  const narrow = recallShare > 0 ? promptFor(hot, character, userMessage, budget, [...sections, reserved]) : first;
+  const narrow = recallShare > 0 ? promptFor(hot, character, userMessage, budget, [...sections, reserved]) : first();
   const before = narrow.ledger.included.find((i) => i.source === "recent")?.id ?? userMessage.id;
   const at = hot.window.findIndex((m) => m.id === userMessage.id);
   const context = (at >= 0 ? hot.window.slice(0, at) : hot.window).slice(-CONTEXT_TURNS).reverse();
@@ -95,7 +98,7 @@ export async function assemblePrompt(
       logEvent("warn", "recall_failed", { error: errorKind(err) });
       return [] as RecalledTurn[];
     });
-  if (found.length === 0) return first;
+  if (found.length === 0) return first();
 
   const counted = new Map<string, number>();
   const count = (text: string) => counted.get(text) ?? counted.set(text, countTokens(text)).get(text)!;
@@ -104,7 +107,7 @@ export async function assemblePrompt(
   const { dates } = parts.recall;
   // Whatever the window ends up holding is not repeated in the recall section.
   const skip = new Set<string>();
-  let prompt = first;
+  let prompt: BuiltPrompt | null = null;
   for (let round = 0; round < 3; round++) {
     const kept = fitGroups(items, recallShare - count(RECALL_TITLE), count, {
       dates,
@@ -112,7 +115,7 @@ export async function assemblePrompt(
       dateOnce: parts.recall.dateOnce,
       perToken: parts.recall.perToken,
     });
-    if (kept.length === 0) return first;
+    if (kept.length === 0) return first();
     prompt = promptFor(hot, character, userMessage, budget, [...sections, recallSection(kept, recallShare, dates, count)]);
     if (!parts.recall.dedupe) break;
     const inWindow = new Set(prompt.ledger.included.filter((i) => i.source === "recent").map((i) => i.id));
@@ -120,7 +123,7 @@ export async function assemblePrompt(
     if (repeated.length === 0) break;
     for (const k of repeated) skip.add(k.id);
   }
-  return prompt;
+  return prompt ?? first();
 }
 
 /** The recall section, each item recording in the ledger why it came back. */
