@@ -62,3 +62,19 @@ export async function cpuOf<T>(meter: CpuMeter | null, fn: () => Promise<T>): Pr
   const after = meter?.() ?? null;
   return { value, cpuMs: before === null || after === null ? null : after - before };
 }
+
+/**
+ * Waits until the processes behind `meter` are idle (under `idleShare` of a
+ * core over a quarter second), at most `maxMs`: work a turn leaves behind
+ * (an index being filled) is not measured as the next turns' cost.
+ */
+export async function settle(meter: CpuMeter | null, maxMs = 60_000, idleShare = 0.05): Promise<void> {
+  if (!meter) return;
+  const step = 250;
+  for (let waited = 0; waited < maxMs; waited += step) {
+    const before = meter();
+    await new Promise((r) => setTimeout(r, step));
+    const after = meter();
+    if (before === null || after === null || after - before < step * idleShare) return;
+  }
+}

@@ -1,11 +1,13 @@
 /**
- * `npx tsx bench/profile.ts [turns] [--stored=N] [--script=bundle.js]`:
+ * `npx tsx bench/profile.ts [turns] [--stored=N] [--chapters] [--plain] [--script=bundle.js]`:
  * where the service's time goes on hot streaming turns. Diagnostics, not
  * the benchmark: the service reaches the development LLM through a timing
  * tap (one more hop), which splits each TTFT into before the LLM call, the
  * LLM, and relaying the first token back; then the V8 profiler samples the
  * worker's isolate (routes and session objects share it) for as many
- * turns. `--stored` seeds the pair's history first; `--script` runs another
+ * turns. `--stored` seeds the pair's history first; `--chapters` asks
+ * about old chapters with three pinned memories, and `--plain` turns recall
+ * off, as `npm run bench`'s two 10,000-message scenarios; `--script` runs another
  * bundle (an experiment built elsewhere) instead of building worker/.
  * Writes bench/profile.cpuprofile (Chrome DevTools → Performance).
  */
@@ -20,7 +22,7 @@ import { devtools } from "./devtools";
 import { serviceFirstToken } from "./first-token";
 import { closeAll, send } from "./http-client";
 import { startLlmTap } from "./llm-tap";
-import { seedHistory, topicQuestion } from "./seed";
+import { MEMORY_FACTS, oldChapterQuestion, seedHistory, topicQuestion } from "./seed";
 import { createBenchDatabase, createCharacter, registerUser } from "./service";
 import { summarize } from "./stats";
 
@@ -28,6 +30,9 @@ const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=
 const turns = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 150);
 const stored = Number(flag("stored") ?? 0);
 const script = flag("script") ?? WORKER_BUNDLE;
+const chapters = process.argv.includes("--chapters");
+const plain = process.argv.includes("--plain");
+const question = (i: number) => (chapters ? oldChapterQuestion(i, stored) : topicQuestion(i));
 
 const closers: (() => Promise<void>)[] = [];
 try {
@@ -43,7 +48,12 @@ try {
     databaseUrl: db.url,
     redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
     llmBaseUrl: tap.url,
-    env: { AUTH_SECRET: randomBytes(32).toString("base64url"), DEV_LLM: "1", LLM_MODEL: "development" },
+    env: {
+      AUTH_SECRET: randomBytes(32).toString("base64url"),
+      DEV_LLM: "1",
+      LLM_MODEL: "development",
+      ...(plain ? { RECALL_LIMIT: "0" } : {}),
+    },
     scriptPath: script,
     inspectorPort,
   });
@@ -52,6 +62,12 @@ try {
   const user = await registerUser(base);
   const characterId = await createCharacter(base, user, "profiled");
   if (stored > 0) await seedHistory(db.sql, { userId: user.userId, characterId }, stored);
+  if (chapters && !plain)
+    for (const content of MEMORY_FACTS)
+      await send("POST", `${base}/api/chats/${characterId}/memories`, {
+        headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` },
+        body: JSON.stringify({ content }),
+      });
   const turn = async (content: string): Promise<{ t0: number; ttft: number }> => {
     const t0 = performance.now();
     const res = await send("POST", `${base}/api/chats/${characterId}/messages`, {
@@ -67,7 +83,7 @@ try {
   const connectionsBefore = tap.connections();
   const split = { before: [] as number[], llm: [] as number[], after: [] as number[], ttft: [] as number[] };
   for (let i = 0; i < turns; i++) {
-    const content = stored > 0 ? topicQuestion(1000 + i) : `Hello again, split turn ${i}.`;
+    const content = stored > 0 ? question(1000 + i) : `Hello again, split turn ${i}.`;
     const { t0, ttft } = await turn(content);
     const mark = tap.marks.find((m) => m.lastMessage === content);
     if (!mark?.firstContent) throw new Error(`the tap saw no completion for "${content}"`);
@@ -105,7 +121,7 @@ try {
   await cdp.call("Profiler.setSamplingInterval", { interval: 100 });
   await cdp.call("Profiler.start");
   const t0 = performance.now();
-  for (let i = 0; i < turns; i++) await turn(stored > 0 ? topicQuestion(2000 + i) : `Hello again, profiled turn ${i}.`);
+  for (let i = 0; i < turns; i++) await turn(stored > 0 ? question(2000 + i) : `Hello again, profiled turn ${i}.`);
   const wallMs = performance.now() - t0;
   await new Promise((r) => setTimeout(r, 200)); // the outbox alarms of the last turn
   const { profile } = (await cdp.call("Profiler.stop")) as { profile: CpuProfile };

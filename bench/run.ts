@@ -14,11 +14,11 @@ import { performance } from "node:perf_hooks";
 import { startDevLlm } from "../dev/dev-llm";
 import { measureLayers } from "./breakdown";
 import { runConcurrency } from "./concurrency";
-import { childPids, cpuMeter } from "./cpu";
+import { childPids, cpuMeter, settle } from "./cpu";
 import { closeAll } from "./http-client";
 import { forkPassthroughProxy } from "./passthrough-proxy";
 import { checks, markdown, memoryCheck, scenario, TARGETS } from "./report";
-import { oldChapterQuestion, seedHistory, topicQuestion } from "./seed";
+import { MEMORY_FACTS, oldChapterQuestion, seedHistory, topicQuestion } from "./seed";
 import { createBenchDatabase, createCharacter, registerUser, startService, workerProvenance } from "./service";
 import { type Conversation, type Meters, measureTurn, type Paths, runTurns, type TurnSample } from "./turns";
 
@@ -107,7 +107,7 @@ else
     await seedHistory(db.sql, { userId: plainUser.userId, characterId: plain.characterId }, MEMORY_STORED);
     const memory = await chatFor("memory 10k");
     await seedHistory(db.sql, { userId: user.userId, characterId: memory.characterId }, MEMORY_STORED);
-    for (const fact of ["My sister is called Zelda.", "I am allergic to peanuts.", "We met at the harbour in June."]) {
+    for (const fact of MEMORY_FACTS) {
       await fetch(`${stack.url}/api/chats/${memory.characterId}/memories`, {
         method: "POST",
         headers: { authorization: `Bearer ${user.token}`, "content-type": "application/json" },
@@ -116,6 +116,8 @@ else
     }
     await measureTurn(plainPaths, meters, plain, oldChapterQuestion(0, MEMORY_STORED), "stream");
     await measureTurn(paths, meters, memory, oldChapterQuestion(0, MEMORY_STORED), "stream");
+    // The first turn starts filling each object's recall index from PostgreSQL: measure the state after it.
+    await settle(cpuMeter(childPids("workerd")));
     log(`${SETTINGS.sizedTurns} turns with memory and recall vs the plain path, ${MEMORY_STORED.toLocaleString("en-US")} stored`);
     const plainSamples: TurnSample[] = [];
     const memorySamples: TurnSample[] = [];

@@ -45,6 +45,9 @@ export function topicQuestion(turn: number): string {
   return `Hello again. Can we go back to ${TOPICS[turn % TOPICS.length]}? (turn ${turn})`;
 }
 
+/** Memories pinned in the 10,000-message scenario with memories and recall. */
+export const MEMORY_FACTS = ["My sister is called Zelda.", "I am allergic to peanuts.", "We met at the harbour in June."];
+
 /**
  * A turn about one old chapter: its number is in the stored history but not
  * in the recent window, so recall has to search PostgreSQL to find it.
