@@ -83,7 +83,7 @@ export async function assemblePrompt(
   const reserved: PromptSection = { name: "recall", text: " ", tokens: recallShare };
   const narrow = recallShare > 0 ? promptFor(hot, character, userMessage, budget, [...sections, reserved]) : first();
   const before = narrow.ledger.included.find((i) => i.source === "recent")?.id ?? userMessage.id;
-  const at = hot.window.findIndex((m) => m.id === userMessage.id);
+  const at = hot.window.findLastIndex((m) => m.id === userMessage.id);
   const context = (at >= 0 ? hot.window.slice(0, at) : hot.window).slice(-CONTEXT_TURNS).reverse();
   const found = await retriever
     .recall({

@@ -61,7 +61,8 @@ export function promptFor(
   budget: number,
   extra: PromptSection[] = [],
 ): BuiltPrompt {
-  const at = hot.window.findIndex((m) => m.id === userMessage.id);
+  // From the end: the new message is nearly always the last of up to 400.
+  const at = hot.window.findLastIndex((m) => m.id === userMessage.id);
   const history = (at >= 0 ? hot.window.slice(0, at) : hot.window).filter((m) => m.content.length > 0);
   const prepared = preparedOf(hot, character, budget);
   // Examples and World Info take what the new message and the other sections leave.
