@@ -73,7 +73,9 @@ for (const size of SIZES) {
     }
     const t0 = performance.now();
     const { steps } = (await post("/merge", {})) as { steps: number };
-    console.error(`[bench:recall] ${size} stored: index merged into one b-tree in ${steps} steps, ${(performance.now() - t0).toFixed(0)} ms`);
+    console.error(
+      `[bench:recall] ${size} stored: index merged into one b-tree in ${steps} steps, ${(performance.now() - t0).toFixed(0)} ms`,
+    );
     const timed = async (body: object) => {
       const t0 = performance.now();
       await post("/q", { ...body, repeat: REPEAT });
