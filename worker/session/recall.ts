@@ -130,8 +130,13 @@ export function createRecall(deps: RecallDeps) {
   return {
     /** The object's storage was emptied, or a conversation deleted. */
     forget(chat?: string): void {
-      if (chat === undefined) whole.clear();
-      else whole.delete(chat);
+      if (chat === undefined) {
+        whole.clear();
+        replies.clear();
+      } else {
+        whole.delete(chat);
+        replies.delete(chat);
+      }
     },
     /**
      * A conversation was loaded: one whose history already outgrows the
@@ -153,7 +158,13 @@ export function createRecall(deps: RecallDeps) {
       if (!whole.has(hot.chat)) return;
       const n = (replies.get(hot.chat) ?? 0) + 1;
       replies.set(hot.chat, n % MERGE_EVERY);
-      if (n >= MERGE_EVERY) deps.waitUntil(deps.quiet(hot.chat).then(() => void index.tidy(MERGE_PAGES)));
+      if (n < MERGE_EVERY) return;
+      deps.waitUntil(
+        deps
+          .quiet(hot.chat)
+          .then(() => void index.tidy(MERGE_PAGES))
+          .catch((err: unknown) => logEvent("warn", "recall_merge_failed", { error: errorKind(err) })),
+      );
     },
     /**
      * The retriever for `hot`: over the object's own index, or PostgreSQL's
