@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/profile.ts [turns] [--stored=N] [--chapters] [--plain] [--script=bundle.js]`:
+ * `npx tsx bench/profile.ts [turns] [--stored=N] [--chapters] [--plain] [--cold] [--script=bundle.js]`:
  * where the service's time goes on hot streaming turns. Diagnostics, not
  * the benchmark: the service reaches the development LLM through a timing
  * tap (one more hop), which splits each TTFT into before the LLM call, the
@@ -8,7 +8,9 @@
  * turns. `--stored` seeds the pair's history first; `--chapters` asks
  * about old chapters with three pinned memories, and `--plain` turns recall
  * off, as `npm run bench`'s two 10,000-message scenarios; `--script` runs another
- * bundle (an experiment built elsewhere) instead of building worker/.
+ * bundle (an experiment built elsewhere) instead of building worker/;
+ * `--cold` profiles first turns instead: each turn opens a new conversation
+ * (a new object) whose 40 messages are only in PostgreSQL.
  * Writes bench/profile.cpuprofile (Chrome DevTools → Performance).
  */
 import { randomBytes } from "node:crypto";
@@ -32,6 +34,7 @@ const stored = Number(flag("stored") ?? 0);
 const script = flag("script") ?? WORKER_BUNDLE;
 const chapters = process.argv.includes("--chapters");
 const plain = process.argv.includes("--plain");
+const cold = process.argv.includes("--cold");
 const question = (i: number) => (chapters ? oldChapterQuestion(i, stored) : topicQuestion(i));
 
 const closers: (() => Promise<void>)[] = [];
@@ -68,9 +71,18 @@ try {
         headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` },
         body: JSON.stringify({ content }),
       });
+  /** With `--cold`, a new conversation for each of the next turns, seeded in PostgreSQL only. */
+  const fresh: string[] = [];
+  const seedCold = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const id = await createCharacter(base, user, `cold ${fresh.length}`);
+      await seedHistory(db.sql, { userId: user.userId, characterId: id }, 40);
+      fresh.push(id);
+    }
+  };
   const turn = async (content: string): Promise<{ t0: number; ttft: number }> => {
     const t0 = performance.now();
-    const res = await send("POST", `${base}/api/chats/${characterId}/messages`, {
+    const res = await send("POST", `${base}/api/chats/${fresh.shift() ?? characterId}/messages`, {
       headers: { "content-type": "application/json", accept: "text/event-stream", authorization: `Bearer ${user.token}` },
       body: JSON.stringify({ content }),
       probe: serviceFirstToken(),
@@ -80,6 +92,7 @@ try {
   };
   for (let i = 0; i < 20; i++) await turn(`Warming up, turn ${i}.`);
 
+  if (cold) await seedCold(turns);
   const connectionsBefore = tap.connections();
   const split = { before: [] as number[], llm: [] as number[], after: [] as number[], ttft: [] as number[] };
   for (let i = 0; i < turns; i++) {
@@ -97,7 +110,7 @@ try {
     return `| ${name} | ${s.p50.toFixed(2)} | ${s.p90.toFixed(2)} | ${s.min.toFixed(2)} |`;
   };
   console.log(
-    `## TTFT split over ${turns} hot turns${stored ? ` (${stored} stored messages seeded)` : ""}, service → timing tap → dev LLM\n`,
+    `## TTFT split over ${turns} ${cold ? "first (cold)" : "hot"} turns${stored ? ` (${stored} stored messages seeded)` : ""}, service → timing tap → dev LLM\n`,
   );
   console.log(
     [
@@ -117,6 +130,7 @@ try {
   }[];
   const target = targets.find((t) => t.title.endsWith("core:user:")) ?? targets[0];
   const cdp = await devtools(target.webSocketDebuggerUrl);
+  if (cold) await seedCold(turns);
   await cdp.call("Profiler.enable");
   await cdp.call("Profiler.setSamplingInterval", { interval: 100 });
   await cdp.call("Profiler.start");

@@ -8,11 +8,18 @@ import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { Miniflare } from "miniflare";
 import { WORKER_BUNDLE } from "./build";
+import { type PgPool, startPgPool } from "./pg-pool";
 
 export interface StackOptions {
   port?: number;
   host?: string;
   databaseUrl: string;
+  /**
+   * Whether the objects reach PostgreSQL through a pool that keeps its
+   * backends (`pg-pool.ts`, Hyperdrive's part locally). Default on, unless
+   * PG_POOL=0; off for a server that is one session (embedded PGlite).
+   */
+  poolDatabase?: boolean;
   redisUrl?: string;
   llmBaseUrl?: string;
   /** Any other worker variables (AUTH_SECRET, LLM_*, TUNNEL_*, …). */
@@ -32,6 +39,8 @@ export interface StackOptions {
 export interface Stack {
   url: string;
   mf: Miniflare;
+  /** The pool in front of PostgreSQL, when there is one. */
+  pool: PgPool | null;
   close(): Promise<void>;
 }
 
@@ -42,8 +51,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     mkdirSync("web/dist", { recursive: true });
   }
   for (const dir of [opts.persistDir, opts.objectsDir]) if (dir) mkdirSync(dir, { recursive: true });
+  const pool = (opts.poolDatabase ?? process.env.PG_POOL !== "0") ? await startPgPool(opts.databaseUrl) : null;
   const bindings: Record<string, string> = {
-    DATABASE_URL: opts.databaseUrl,
+    DATABASE_URL: pool?.url ?? opts.databaseUrl,
     ENVIRONMENT: "development",
     ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
     ...(opts.llmBaseUrl ? { LLM_BASE_URL: opts.llmBaseUrl } : {}),
@@ -71,7 +81,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     port: opts.port ?? 0,
   });
   const url = (await mf.ready).toString().replace(/\/$/, "");
-  return { url, mf, close: () => mf.dispose() };
+  return {
+    url,
+    mf,
+    pool,
+    async close() {
+      await mf.dispose();
+      await pool?.close();
+    },
+  };
 }
 
 /**

@@ -20,6 +20,7 @@ const dataDir = env.DATA_DIR ?? ".data";
 const closers: (() => Promise<void>)[] = [];
 
 let databaseUrl = env.DATABASE_URL;
+const embedded = !databaseUrl;
 if (!databaseUrl) {
   const pg = await startEmbeddedPostgres(`${dataDir}/pglite`);
   closers.push(pg.close);
@@ -88,6 +89,8 @@ const stack = await startStack({
   port: Number(env.PORT ?? 8787),
   host: env.HOST ?? "127.0.0.1",
   databaseUrl,
+  // PGlite is one session behind its own wire server: nothing to pool.
+  poolDatabase: embedded ? false : undefined,
   redisUrl: env.REDIS_URL,
   llmBaseUrl,
   env: workerEnv,

@@ -99,7 +99,8 @@ async function postOversized(body: () => BodyInit, headers: Record<string, strin
     try {
       return await fetch(`${worker.url}/api/auth/register`, init);
     } catch (err) {
-      if (attempt >= 3) throw err;
+      // Under a loaded suite the reset won three times in a row (seen once): a few more tries, an answer still never retried.
+      if (attempt >= 8) throw err;
     }
   }
 }

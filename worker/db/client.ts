@@ -42,8 +42,12 @@ export function isDatabaseDown(err: unknown): boolean {
     e && depth < 3;
     e = e.cause as typeof e, depth++
   ) {
-    // 53300: too many connections; 57P01-03: the server is shutting down or starting.
-    if (typeof e.code === "string" && /^(ECONNREFUSED|ECONNRESET|CONNECT_TIMEOUT|CONNECTION_|53300$|57P0[123]$)/.test(e.code)) return true;
+    // 08: a connection exception (a pool in front could not reach the server); 53300: too many connections; 57P01-03: the server is shutting down or starting.
+    if (
+      typeof e.code === "string" &&
+      /^(ECONNREFUSED|ECONNRESET|CONNECT_TIMEOUT|CONNECTION_|08[0-9A-Z]{3}$|53300$|57P0[123]$)/.test(e.code)
+    )
+      return true;
     if (typeof e.message === "string" && /Network connection lost|cannot connect|connect(ion)? (refused|timeout)/i.test(e.message))
       return true;
   }
