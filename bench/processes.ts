@@ -1,7 +1,8 @@
 /**
- * The concurrency benchmark's other processes: the development LLM in a
- * process of its own (so the client reading hundreds of streams never
- * delays its pacing), and a workerd pass-through (a worker that fetches the
+ * The benchmarks' other processes: the development LLM in a process of its
+ * own (so the client reading hundreds of streams never delays its pacing),
+ * the local PostgreSQL pool likewise (its relaying never delays the client
+ * measuring), and a workerd pass-through (a worker that fetches the
  * upstream and returns its body untouched, in miniflare as the service runs)
  * that is the floor for what workerd itself costs per frame.
  */
@@ -14,7 +15,7 @@ import { COMPATIBILITY_DATE } from "../dev/stack";
 import { childPids } from "./cpu";
 
 export interface Process {
-  /** Base URL with `/v1`. */
+  /** Where it listens (the LLM: its base URL with `/v1`). */
   url: string;
   pids: number[];
   close(): Promise<void>;
@@ -22,15 +23,25 @@ export interface Process {
 
 /** The development LLM pacing `wordDelayMs` between words, in its own Node process. */
 export function spawnDevLlm(wordDelayMs: number): Promise<Process> {
-  const script = fileURLToPath(new URL("../dev/dev-llm.ts", import.meta.url));
-  const child = spawn(process.execPath, ["--import", "tsx", script], {
-    env: { ...process.env, DEV_LLM_PORT: "0", DEV_LLM_WORD_DELAY_MS: String(wordDelayMs) },
+  return spawnServer("../dev/dev-llm.ts", [], { DEV_LLM_PORT: "0", DEV_LLM_WORD_DELAY_MS: String(wordDelayMs) });
+}
+
+/** The local PostgreSQL pool (`dev/pg-pool.ts`) in front of `databaseUrl`, in its own Node process. */
+export function spawnPgPool(databaseUrl: string): Promise<Process> {
+  return spawnServer("../dev/pg-pool.ts", [databaseUrl], {});
+}
+
+/** A dev server run as a script, once it prints "listening on <url>". */
+function spawnServer(path: string, args: string[], env: Record<string, string>): Promise<Process> {
+  const script = fileURLToPath(new URL(path, import.meta.url));
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+    env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return new Promise<Process>((resolve, reject) => {
     child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`development LLM exited early (code ${code})`)));
+    child.once("exit", (code) => reject(new Error(`${path} exited early (code ${code})`)));
     createInterface({ input: child.stdout }).on("line", (line) => {
       const url = /listening on (\S+)/.exec(line)?.[1];
       if (!url) return;

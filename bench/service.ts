@@ -12,6 +12,7 @@ import { buildWorker, WORKER_BUNDLE } from "../dev/build";
 import { migrateDatabase } from "../dev/migrate";
 import { type Stack, startStack } from "../dev/stack";
 import { send } from "./http-client";
+import { spawnPgPool } from "./processes";
 
 export interface BenchDatabase {
   url: string;
@@ -51,10 +52,24 @@ export async function startService(opts: {
   scriptPath?: string;
 }): Promise<Stack> {
   await buildWorker();
-  return startStack({
+  // The pool in a process of its own, as Hyperdrive is not in the client's: its relaying never delays the client measuring.
+  const pool = process.env.PG_POOL === "0" ? null : await spawnPgPool(opts.databaseUrl);
+  const stack = await startStack({
     ...opts,
+    databaseUrl: pool?.url ?? opts.databaseUrl,
+    poolDatabase: false,
     env: { AUTH_SECRET: randomBytes(32).toString("base64url"), DEV_LLM: "1", LLM_MODEL: "development", ...opts.env },
+  }).catch(async (err) => {
+    await pool?.close();
+    throw err;
   });
+  return {
+    ...stack,
+    async close() {
+      await stack.close();
+      await pool?.close();
+    },
+  };
 }
 
 /** Which worker was measured: the commit, the worker files changed since, and the bundle's hash. */

@@ -14,6 +14,7 @@
  * asked for a password is passed through and closed as usual.
  */
 import { connect, createServer, type Socket } from "node:net";
+import { pathToFileURL } from "node:url";
 
 const SSL_REQUEST = 80877103;
 const GSS_REQUEST = 80877104;
@@ -276,4 +277,13 @@ export async function startPgPool(target: string, o: PoolOptions = {}): Promise<
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+// `node --import tsx dev/pg-pool.ts <url>`: the pool in a process of its own (the benchmarks run it so).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const pool = await startPgPool(process.argv[2] ?? "postgres://postgres@127.0.0.1:5432/postgres");
+  console.log(`PostgreSQL pool listening on ${pool.url}`);
+  const stop = (): void => void pool.close().then(() => process.exit(0));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
 }

@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { Miniflare } from "miniflare";
 import { WORKER_BUNDLE } from "./build";
-import { type PgPool, startPgPool } from "./pg-pool";
+import { startPgPool } from "./pg-pool";
 
 export interface StackOptions {
   port?: number;
@@ -39,8 +39,6 @@ export interface StackOptions {
 export interface Stack {
   url: string;
   mf: Miniflare;
-  /** The pool in front of PostgreSQL, when there is one. */
-  pool: PgPool | null;
   close(): Promise<void>;
 }
 
@@ -51,16 +49,35 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     mkdirSync("web/dist", { recursive: true });
   }
   for (const dir of [opts.persistDir, opts.objectsDir]) if (dir) mkdirSync(dir, { recursive: true });
+  if (!opts.env?.AUTH_SECRET) throw new Error("AUTH_SECRET is required");
   const pool = (opts.poolDatabase ?? process.env.PG_POOL !== "0") ? await startPgPool(opts.databaseUrl) : null;
+  try {
+    const mf = startMiniflare(opts, pool?.url ?? opts.databaseUrl);
+    const url = (await mf.ready).toString().replace(/\/$/, "");
+    return {
+      url,
+      mf,
+      async close() {
+        await mf.dispose();
+        await pool?.close();
+      },
+    };
+  } catch (err) {
+    await pool?.close();
+    throw err;
+  }
+}
+
+/** Miniflare running the worker bundle with its bindings, reaching PostgreSQL at `databaseUrl`. */
+function startMiniflare(opts: StackOptions, databaseUrl: string): Miniflare {
   const bindings: Record<string, string> = {
-    DATABASE_URL: pool?.url ?? opts.databaseUrl,
+    DATABASE_URL: databaseUrl,
     ENVIRONMENT: "development",
     ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
     ...(opts.llmBaseUrl ? { LLM_BASE_URL: opts.llmBaseUrl } : {}),
     ...opts.env,
   };
-  if (!bindings.AUTH_SECRET) throw new Error("AUTH_SECRET is required");
-  const mf = new Miniflare({
+  return new Miniflare({
     modules: true,
     scriptPath: opts.scriptPath ?? WORKER_BUNDLE,
     compatibilityDate: COMPATIBILITY_DATE,
@@ -80,16 +97,6 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     host: opts.host ?? "127.0.0.1",
     port: opts.port ?? 0,
   });
-  const url = (await mf.ready).toString().replace(/\/$/, "");
-  return {
-    url,
-    mf,
-    pool,
-    async close() {
-      await mf.dispose();
-      await pool?.close();
-    },
-  };
 }
 
 /**
