@@ -1,7 +1,8 @@
 /**
  * Runs the worker bundle in workerd through miniflare, with its session
- * objects and the web app's static files: the one way the service runs
- * locally, in `npm start`, the tests and the benchmark.
+ * objects and the web app's static files, and in front of PostgreSQL the
+ * pool that stands in for Hyperdrive (`pg-pool.ts`): the one way the
+ * service runs locally, in `npm start`, the tests and the benchmark.
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { createInterface } from "node:readline";
