@@ -29,6 +29,12 @@ if (!databaseUrl) {
 }
 await migrateDatabase(databaseUrl);
 log("migrations applied");
+if (!embedded)
+  log(
+    env.PG_POOL === "0"
+      ? "PG_POOL=0: the session objects connect to DATABASE_URL directly"
+      : "the session objects reach DATABASE_URL through the local pool (dev/pg-pool.ts, Hyperdrive's part; PG_POOL=0 turns it off)",
+  );
 
 const workerEnv: Record<string, string> = {};
 for (const k of [
