@@ -34,16 +34,23 @@ describe("the hot window's vocabulary", () => {
     expect(inPrompt(hot, "keeper", id(1), id(9))).toBe(false);
   });
 
-  it("forgets the words of messages that leave the window, at either end", () => {
-    const hot = createHot(pair, "s", { displayName: "", persona: "" }, null, [], "none");
-    pushWindow(hot, msg(id(1), "walrus"));
-    pushWindow(hot, msg(id(2), "walrus again"));
-    popWindow(hot);
-    expect(hot.vocab.get("walru")).toEqual([id(1)]);
-    for (let i = 2; i <= HOT_LIMIT + 1; i++) pushWindow(hot, msg(id(i), "filler words"));
-    expect(hot.window).toHaveLength(HOT_LIMIT);
-    expect(hot.vocab.has("walru")).toBe(false);
-    expect(hot.vocab.get("filler")).toHaveLength(HOT_LIMIT);
+  it("forgets the words of messages that leave the window, at either end, whether it was asked before or after", () => {
+    for (const askedFirst of [true, false]) {
+      const hot = createHot(pair, "s", { displayName: "", persona: "" }, null, [], "none");
+      const topic = (stem: string) => inPrompt(hot, stem, id(0), id(99999));
+      if (askedFirst) expect(topic("walru")).toBe(false);
+      pushWindow(hot, msg(id(1), "walrus"));
+      pushWindow(hot, msg(id(2), "walrus again"));
+      popWindow(hot);
+      pushWindow(hot, msg(id(2), "no tusks here"));
+      expect(topic("walru"), `asked first: ${askedFirst}`).toBe(false); // one message left uses it
+      pushWindow(hot, msg(id(3), "a walrus"));
+      expect(topic("walru"), `asked first: ${askedFirst}`).toBe(true);
+      for (let i = 4; i <= HOT_LIMIT + 3; i++) pushWindow(hot, msg(id(i), "filler words"));
+      expect(hot.window).toHaveLength(HOT_LIMIT);
+      expect(topic("walru"), `asked first: ${askedFirst}`).toBe(false); // both left the window
+      expect(topic("filler")).toBe(true);
+    }
   });
 
   it("knows once older messages exist beyond the window: recall then has somewhere to look", () => {

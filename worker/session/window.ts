@@ -29,8 +29,12 @@ export interface Hot {
   beyond: boolean;
   /** The character prepared for this conversation's user (prompt-for.ts), kept while neither changes. */
   prepared?: { key: string; value: PreparedCharacter };
-  /** For each word stem, the ids (oldest first) of the window messages that use it. */
-  vocab: Map<string, string[]>;
+  /**
+   * For each word stem, the ids (oldest first) of the window messages that
+   * use it; made when recall first asks (`inPrompt`), so a conversation that
+   * never recalls (its whole history in the window) never stems it.
+   */
+  vocab: Map<string, string[]> | null;
 }
 
 export function createHot(
@@ -42,10 +46,8 @@ export function createHot(
   cold: Hot["cold"],
   beyond = true,
 ): Hot {
-  const vocab = new Map<string, string[]>();
-  for (const m of window) index(vocab, m);
   const pair = { userId: ref.userId, characterId: ref.characterId };
-  return { pair, chat: ref.chat, sessionId, profile, persona, window, cold, beyond, vocab };
+  return { pair, chat: ref.chat, sessionId, profile, persona, window, cold, beyond, vocab: null };
 }
 
 /** Who the user is in this conversation: the chosen persona, else the profile. */
@@ -61,6 +63,10 @@ export function userIdentity(hot: Hot): { name: string; persona: string } {
  * weighs it down; a word asked about once before still counts in full.
  */
 export function inPrompt(hot: Hot, stem: string, oldestInPrompt: string, selfId: string): boolean {
+  if (!hot.vocab) {
+    hot.vocab = new Map();
+    for (const m of hot.window) index(hot.vocab, m);
+  }
   const ids = hot.vocab.get(stem);
   if (!ids) return false;
   let seen = 0;
@@ -89,16 +95,17 @@ function unindex(vocab: Map<string, string[]>, m: StoredMessage, end: "oldest" |
 /** Adds a message to the window, dropping the oldest beyond the limit. */
 export function pushWindow(hot: Hot, m: StoredMessage): void {
   hot.window.push(m);
-  index(hot.vocab, m);
+  if (hot.vocab) index(hot.vocab, m);
   if (hot.window.length > HOT_LIMIT) {
     hot.beyond = true;
-    for (const old of hot.window.splice(0, hot.window.length - HOT_LIMIT)) unindex(hot.vocab, old, "oldest");
+    const gone = hot.window.splice(0, hot.window.length - HOT_LIMIT);
+    if (hot.vocab) for (const old of gone) unindex(hot.vocab, old, "oldest");
   }
 }
 
 export function popWindow(hot: Hot): void {
   const m = hot.window.pop();
-  if (m) unindex(hot.vocab, m, "newest");
+  if (m && hot.vocab) unindex(hot.vocab, m, "newest");
 }
 
 /**
