@@ -25,7 +25,7 @@ import { serviceFirstToken } from "./first-token";
 import { closeAll, send } from "./http-client";
 import { startLlmTap } from "./llm-tap";
 import { MEMORY_FACTS, oldChapterQuestion, seedHistory, topicQuestion } from "./seed";
-import { createBenchDatabase, createCharacter, registerUser } from "./service";
+import { benchPool, createBenchDatabase, createCharacter, registerUser } from "./service";
 import { summarize } from "./stats";
 
 const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
@@ -47,8 +47,11 @@ try {
   closers.push(tap.close);
   if (script === WORKER_BUNDLE) await buildWorker();
   const inspectorPort = await freePort();
+  const pool = await benchPool(db.url);
+  closers.push(pool.close);
   const stack = await startStack({
-    databaseUrl: db.url,
+    databaseUrl: pool.url,
+    poolDatabase: false,
     redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
     llmBaseUrl: tap.url,
     env: {

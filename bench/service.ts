@@ -52,24 +52,32 @@ export async function startService(opts: {
   scriptPath?: string;
 }): Promise<Stack> {
   await buildWorker();
-  // The pool in a process of its own, as Hyperdrive is not in the client's: its relaying never delays the client measuring.
-  const pool = process.env.PG_POOL === "0" ? null : await spawnPgPool(opts.databaseUrl);
+  const pool = await benchPool(opts.databaseUrl);
   const stack = await startStack({
     ...opts,
-    databaseUrl: pool?.url ?? opts.databaseUrl,
+    databaseUrl: pool.url,
     poolDatabase: false,
     env: { AUTH_SECRET: randomBytes(32).toString("base64url"), DEV_LLM: "1", LLM_MODEL: "development", ...opts.env },
   }).catch(async (err) => {
-    await pool?.close();
+    await pool.close();
     throw err;
   });
   return {
     ...stack,
     async close() {
       await stack.close();
-      await pool?.close();
+      await pool.close();
     },
   };
+}
+
+/**
+ * How a benchmark's service reaches PostgreSQL: through the local pool in a
+ * process of its own, as Hyperdrive is not in the client's (its relaying
+ * never delays the client measuring); with PG_POOL=0, straight.
+ */
+export async function benchPool(databaseUrl: string): Promise<{ url: string; close(): Promise<void> }> {
+  return process.env.PG_POOL === "0" ? { url: databaseUrl, close: async () => {} } : spawnPgPool(databaseUrl);
 }
 
 /** Which worker was measured: the commit, the worker files changed since, and the bundle's hash. */

@@ -16,7 +16,7 @@ import { type CpuProfile, selfTimeTable, summarizeProfile } from "./cpu-profile"
 import { devtools } from "./devtools";
 import { closeAll, send } from "./http-client";
 import { spawnDevLlm } from "./processes";
-import { createBenchDatabase, createCharacter, registerUser } from "./service";
+import { benchPool, createBenchDatabase, createCharacter, registerUser } from "./service";
 import { SERVICE_FORMAT, streamAll } from "./stream-client";
 
 const flag = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
@@ -32,8 +32,11 @@ try {
   closers.push(llm.close);
   await buildWorker();
   const inspectorPort = await freePort();
+  const pool = await benchPool(db.url);
+  closers.push(pool.close);
   const stack = await startStack({
-    databaseUrl: db.url,
+    databaseUrl: pool.url,
+    poolDatabase: false,
     redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
     llmBaseUrl: llm.url,
     env: { AUTH_SECRET: "x".repeat(43), DEV_LLM: "1", LLM_MODEL: "development", LLM_MAX_REPLY_TOKENS: String(Math.max(512, tokens + 16)) },
