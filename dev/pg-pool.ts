@@ -15,10 +15,8 @@
  */
 import { connect, createServer, type Socket } from "node:net";
 import { pathToFileURL } from "node:url";
+import { CANCEL_REQUEST, GSS_REQUEST, message, SSL_REQUEST } from "./pg-wire";
 
-const SSL_REQUEST = 80877103;
-const GSS_REQUEST = 80877104;
-const CANCEL_REQUEST = 80877102;
 const READY = 0x5a; // "Z"
 const ERROR = 0x45; // "E"
 const AUTH = 0x52; // "R"
@@ -46,7 +44,7 @@ export interface PgPool {
  * message's type and where it starts in the chunk (returning false stops the
  * scan there: the offset is returned), `onReady` each ReadyForQuery's status.
  */
-export function wireScanner(onType: (type: number) => boolean, onReady: (status: number) => void = () => {}) {
+function wireScanner(onType: (type: number) => boolean, onReady: (status: number) => void = () => {}) {
   let lengthLeft = 0;
   let length = 0;
   let bodyLeft = 0;
@@ -74,12 +72,6 @@ export function wireScanner(onType: (type: number) => boolean, onReady: (status:
   };
 }
 
-const message = (type: string, body: Buffer) => {
-  const head = Buffer.alloc(5);
-  head.write(type, 0, "latin1");
-  head.writeInt32BE(body.length + 4, 1);
-  return Buffer.concat([head, body]);
-};
 const DISCARD_ALL = message("Q", Buffer.from("DISCARD ALL\0"));
 /** What a client is told when the server cannot be reached (SQLSTATE 08001), as Hyperdrive tells it. */
 const unreachable = (err: Error & { code?: string }) =>

@@ -16,10 +16,8 @@
  */
 import { createServer, type Server, type Socket } from "node:net";
 import type { PGlite } from "@electric-sql/pglite";
+import { CANCEL_REQUEST, GSS_REQUEST, message, SSL_REQUEST } from "./pg-wire";
 
-const SSL_REQUEST = 80877103;
-const GSS_REQUEST = 80877104;
-const CANCEL_REQUEST = 80877102;
 /** How long a connection may hold the session without sending anything. */
 const HOLD_LIMIT_MS = 15_000;
 
@@ -46,29 +44,23 @@ function createSessionLock() {
   };
 }
 
-const msg = (type: string, body: Buffer) => {
-  const head = Buffer.alloc(5);
-  head.write(type, 0, "latin1");
-  head.writeInt32BE(body.length + 4, 1);
-  return Buffer.concat([head, body]);
-};
 const cstr = (s: string) => Buffer.from(`${s}\0`, "utf8");
-const param = (k: string, v: string) => msg("S", Buffer.concat([cstr(k), cstr(v)]));
+const param = (k: string, v: string) => message("S", Buffer.concat([cstr(k), cstr(v)]));
 
 function startupReply(id: number): Buffer {
   const key = Buffer.alloc(8);
   key.writeInt32BE(id, 0);
   key.writeInt32BE(0, 4);
   return Buffer.concat([
-    msg("R", Buffer.from([0, 0, 0, 0])),
+    message("R", Buffer.from([0, 0, 0, 0])),
     param("server_version", "17.0"),
     param("server_encoding", "UTF8"),
     param("client_encoding", "UTF8"),
     param("DateStyle", "ISO, MDY"),
     param("integer_datetimes", "on"),
     param("standard_conforming_strings", "on"),
-    msg("K", key),
-    msg("Z", Buffer.from("I")),
+    message("K", key),
+    message("Z", Buffer.from("I")),
   ]);
 }
 
@@ -168,7 +160,7 @@ export function serveWire(db: PGlite, port: number, host: string): Promise<Serve
       }
       const m = namespaced(type, body, prefix);
       if (m.created) created.add(m.created);
-      pending.push(msg(type, m.body));
+      pending.push(message(type, m.body));
       if (type === "S" || type === "Q" || type === "H") {
         const ends = type === "H" ? "flush" : "sync";
         chain = chain.then(() => step(ends));
@@ -219,7 +211,10 @@ export function serveWire(db: PGlite, port: number, host: string): Promise<Serve
           if (db.isInTransaction()) await db.exec("ROLLBACK");
           if (created.size)
             await run(
-              Buffer.concat([...[...created].map((n) => msg("C", Buffer.concat([Buffer.from("S"), cstr(n)]))), msg("S", Buffer.alloc(0))]),
+              Buffer.concat([
+                ...[...created].map((n) => message("C", Buffer.concat([Buffer.from("S"), cstr(n)]))),
+                message("S", Buffer.alloc(0)),
+              ]),
             );
         } catch {
           /* the session is reset by the next ROLLBACK at worst */
