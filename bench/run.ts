@@ -101,9 +101,12 @@ else
 
     // Long memory at 10,000 stored: pinned memories and recall on, against a
     // service with recall off and no memories (the plain path), round-robin.
+    const running = new Set(childPids("workerd"));
     const plainStack = await startService({ databaseUrl: db.url, redisUrl, llmBaseUrl: llm.url, env: { RECALL_LIMIT: "0" } });
     closers.push(plainStack.close);
     const plainPaths: Paths = { ...paths, service: plainStack.url };
+    // Its own workerd's CPU, not the first service's.
+    const plainMeters: Meters = { ...meters, service: cpuMeter(childPids("workerd").filter((p) => !running.has(p))) };
     const plainUser = await registerUser(plainStack.url);
     const plain: Conversation = { token: plainUser.token, characterId: await createCharacter(plainStack.url, plainUser, "plain 10k") };
     await seedHistory(db.sql, { userId: plainUser.userId, characterId: plain.characterId }, MEMORY_STORED);
@@ -116,7 +119,7 @@ else
         body: JSON.stringify({ content: fact }),
       });
     }
-    await measureTurn(plainPaths, meters, plain, oldChapterQuestion(0, MEMORY_STORED), "stream");
+    await measureTurn(plainPaths, plainMeters, plain, oldChapterQuestion(0, MEMORY_STORED), "stream");
     await measureTurn(paths, meters, memory, oldChapterQuestion(0, MEMORY_STORED), "stream");
     // The same for the long-memory pair on both services.
     await settle(cpuMeter(childPids("workerd")));
@@ -124,7 +127,7 @@ else
     const plainSamples: TurnSample[] = [];
     const memorySamples: TurnSample[] = [];
     for (let i = 1; i <= SETTINGS.sizedTurns; i++) {
-      plainSamples.push(await measureTurn(plainPaths, meters, plain, oldChapterQuestion(i, MEMORY_STORED), "stream"));
+      plainSamples.push(await measureTurn(plainPaths, plainMeters, plain, oldChapterQuestion(i, MEMORY_STORED), "stream"));
       memorySamples.push(await measureTurn(paths, meters, memory, oldChapterQuestion(i, MEMORY_STORED), "stream"));
     }
 
