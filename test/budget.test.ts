@@ -5,7 +5,9 @@
  * checks the budget with every share in use.)
  */
 import { countTokens } from "gpt-tokenizer/encoding/cl100k_base";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { seedHistory } from "../bench/seed";
 import type { Stack } from "../dev/stack";
 import { promptTokens } from "../worker/shared/tokens";
 import { client, promptsWith, startWorker, unique } from "./worker";
@@ -14,9 +16,13 @@ const CONTEXT = 400;
 const REPLY = 64;
 let stack: Stack;
 let api: ReturnType<typeof client>;
+const logs: string[] = [];
 
 beforeAll(async () => {
-  stack = await startWorker({ env: { LLM_CONTEXT_TOKENS: String(CONTEXT), LLM_MAX_REPLY_TOKENS: String(REPLY), RECALL_LIMIT: "0" } });
+  stack = await startWorker({
+    env: { LLM_CONTEXT_TOKENS: String(CONTEXT), LLM_MAX_REPLY_TOKENS: String(REPLY), RECALL_LIMIT: "0" },
+    onLog: (line) => logs.push(line),
+  });
   api = client(stack.url);
 });
 afterAll(() => stack?.close());
@@ -57,4 +63,23 @@ describe("the token budget", () => {
     expect(other.status).toBe(404);
     expect((await api.call(`/api/chats/${ch.id}/messages/${last!.id}/context`)).status).toBe(401);
   }, 60_000);
+});
+
+describe("with recall off", () => {
+  it("a conversation whose history outgrows the window gets no recall index", async () => {
+    // test/recall-pg.test.ts: the same history with recall on fills its index.
+    const sql = postgres(inject("databaseUrl"), { max: 1, onnotice: () => {} });
+    try {
+      const me = await api.register();
+      const ch = await api.character(me);
+      await seedHistory(sql, { userId: me.userId, characterId: ch.id }, 450);
+      const r = await api.say(me, ch.id, "Can we go back to the storm last winter? [[long:2]]");
+      expect(r.status).toBe(200);
+      // A fill would start 250 ms after the open and read 450 rows.
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(logs.join("\n")).not.toMatch(/recall_index_filled|recall_backfill/);
+    } finally {
+      await sql.end();
+    }
+  }, 30_000);
 });

@@ -6,6 +6,7 @@
  */
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { seedHistory } from "../bench/seed";
 import type { Stack } from "../dev/stack";
 import { recallIndexPg } from "../worker/db/recall";
 import { lexicalRetriever } from "../worker/recall/lexical";
@@ -18,9 +19,10 @@ let ch: { id: string };
 const word = unique("marrowvine");
 type Row = { id: string; role: string; content: string };
 let rows: Row[] = [];
+const logs: string[] = [];
 
 beforeAll(async () => {
-  stack = await startWorker();
+  stack = await startWorker({ onLog: (line) => logs.push(line) });
   const api = client(stack.url);
   me = await api.register();
   ch = await api.character(me);
@@ -70,4 +72,17 @@ describe("recall from PostgreSQL", () => {
     expect(got[0]).toMatchObject({ id: rows[at].id, via: "match" });
     expect(got[1]).toMatchObject({ id: rows[at + 1].id, role: "assistant", via: "near" });
   });
+});
+
+describe("the object's own index", () => {
+  it("is filled from PostgreSQL when a conversation that outgrows the window opens", async () => {
+    // test/budget.test.ts: with recall off, the same history is never indexed.
+    const api = client(stack.url);
+    const other = await api.register();
+    const ch = await api.character(other);
+    await seedHistory(sql, { userId: other.userId, characterId: ch.id }, 450);
+    expect((await api.say(other, ch.id, "Can we go back to the storm last winter? [[long:2]]")).status).toBe(200);
+    const filled = await eventually(async () => logs.some((l) => l.includes("recall_index_filled")));
+    expect(filled).toBe(true);
+  }, 30_000);
 });

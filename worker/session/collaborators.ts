@@ -60,6 +60,7 @@ export function createCollaborators(ctx: DurableObjectState, env: Env) {
     stillCurrent,
     waitUntil,
     settings: config.recall,
+    on: config.recallLimit > 0,
     quiet: async (chat) => {
       for (let t = runner.current(chat); t; t = runner.current(chat)) await t.done;
     },

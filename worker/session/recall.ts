@@ -38,6 +38,8 @@ export interface RecallDeps {
   stillCurrent: (hot: Hot) => boolean;
   waitUntil: (p: Promise<unknown>) => void;
   settings: RecallSettings;
+  /** Whether recall is on (RECALL_LIMIT above 0): with it off, no conversation's index is filled. */
+  on: boolean;
   /** Resolves once no reply is being written in `chat`: background work waits for it, a turn never waits for background work. */
   quiet: (chat: string) => Promise<void>;
 }
@@ -141,11 +143,11 @@ export function createRecall(deps: RecallDeps) {
     /**
      * A conversation was loaded: one whose history already outgrows the
      * window starts filling its index now; a smaller one when recall first
-     * needs it (until then it has no index at all).
+     * needs it (until then it has no index at all); none while recall is off.
      */
     prepare(hot: Hot): void {
       if (chats.get(hot.chat)?.indexed) whole.add(hot.chat);
-      if (!whole.has(hot.chat) && hot.cold !== "unknown" && hot.beyond) start(hot);
+      if (deps.on && !whole.has(hot.chat) && hot.cold !== "unknown" && hot.beyond) start(hot);
     },
     /**
      * A reply was stored: every few replies, a step of merging the index's
