@@ -8,12 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { launch } from "./launcher";
-import { AUTH_SECRET, client, parseSse, unique } from "./worker";
+import { AUTH_SECRET, client, parseSse, promptsWith, unique } from "./worker";
 
 const dataDir = mkdtempSync(join(tmpdir(), "chat-crash-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-const serve = () =>
+const serve = (env: Record<string, string> = {}) =>
   launch({
     DATA_DIR: dataDir,
     DATABASE_URL: inject("databaseUrl"),
@@ -21,6 +21,7 @@ const serve = () =>
     LLM_BASE_URL: inject("llmBaseUrl"),
     LLM_MODEL: "development",
     AUTH_SECRET,
+    ...env,
   });
 
 /** Reads SSE events from a streaming response until `enough` says stop. */
@@ -81,6 +82,45 @@ describe("a crash while a reply streams", () => {
       const retried = await again.say(me, ch.id, "[[long:600]] [[gap:15]] tell me a long story", clientMessageId);
       expect(retried.status).toBe(200);
       expect(retried.body.reply).toMatchObject({ id: reply.id, status: "interrupted", content: reply.content });
+    } finally {
+      await second.stop();
+    }
+  }, 240_000);
+});
+
+describe("a crash while a reply streams, in a conversation past its window", () => {
+  it("still lets recall find the user message of the interrupted turn", async () => {
+    // A user message reaches the recall index once its reply is written; a restart indexes one whose turn died.
+    const small = { LLM_CONTEXT_TOKENS: "600", LLM_MAX_REPLY_TOKENS: "64" };
+    const run = unique("run");
+    const word = unique("quillfern");
+    const quick = "[[long:4]] [[gap:0]]";
+    const first = await serve(small);
+    const api = client(first.url);
+    const me = await api.register(unique());
+    const ch = await api.character(me);
+    const say = async (a: ReturnType<typeof client>, content: string) => expect((await a.say(me, ch.id, content)).status).toBe(200);
+    for (let i = 0; i < 30; i++) await say(api, `${run} before ${i}: the tide is out ${quick}`);
+    const res = await api.call(`/api/chats/${ch.id}/messages`, {
+      method: "POST",
+      as: me,
+      headers: { accept: "text/event-stream" },
+      json: { content: `I hid the ${word} under the stairs [[long:600]] [[gap:30]]` },
+    });
+    await readUntil(res, (events) => events.filter((e) => e.event === "token").length >= 5);
+    await first.kill();
+
+    const second = await serve(small);
+    try {
+      const again = client(second.url);
+      for (let i = 0; i < 40; i++) await say(again, `${run} after ${i}: the tide is in ${quick}`);
+      const ask = unique("ask");
+      await say(again, `${ask} where did I hide the ${word}? ${quick}`);
+      const { messages } = (await promptsWith(ask)).at(-1)!;
+      const hid = `I hid the ${word} under the stairs`;
+      // Out of the recent turns, and in the prompt through recall.
+      expect(messages.filter((m) => m.role !== "system").some((m) => m.content.includes(hid))).toBe(false);
+      expect(messages.some((m) => m.role === "system" && m.content.includes(hid))).toBe(true);
     } finally {
       await second.stop();
     }

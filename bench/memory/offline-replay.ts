@@ -97,8 +97,8 @@ export async function* offlineReplay(convs: readonly Conversation[], o: OfflineS
         "none",
       );
       const parts = { memories: [], summary: null, shares: o.shares, recallLimit: o.limit, recall: o.settings };
-      // The service has stored (and indexed) the question before it recalls for it, so it counts in the statistics here too.
-      const inner = lexicalRetriever(memoryIndex([...history, message]), o.settings.lexical);
+      // The service indexes the question once its reply is written, so it is not in the statistics recall reads.
+      const inner = lexicalRetriever(memoryIndex(history), o.settings.lexical);
       let recalled: RecalledTurn[] = [];
       const retriever: Retriever = { recall: async (req) => (recalled = await inner.recall(req)) };
       const prompt = await assemblePrompt(hot, character, message, PROMPT_BUDGET, parts, retriever);

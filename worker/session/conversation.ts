@@ -35,12 +35,13 @@ export function createConversation(deps: { store: Store; memories: Memories; out
    * Stores a message, durable with its outbox entry; `hot` (when loaded) gets
    * it too, and open clients are told unless `quiet` (the caller tells them).
    */
-  function append(hot: Hot | null, m: NewMessage, quiet = false): StoredMessage {
+  /** Stores a new message (`indexed` false: its recall-index entry waits for `store.indexLate`). */
+  function append(hot: Hot | null, m: NewMessage, quiet = false, indexed = true): StoredMessage {
     const { id, at } = nextId();
     const message: StoredMessage = { ...m, id, createdAt: at, tokens: m.tokens ?? countTokens(m.content), active: true };
     // A conversation's first message is copied at once, so it is listed at once.
     const first = hot !== null && hot.window.length === 0 && hot.cold !== "some";
-    deps.store.insertMessage(message);
+    deps.store.insertMessage(message, indexed);
     if (hot) pushWindow(hot, message);
     // Copy to PostgreSQL shortly after the reply is stored (batching a quick
     // exchange), off the turn's critical path; a user message alone waits a little longer.
@@ -128,9 +129,14 @@ export function createConversation(deps: { store: Store; memories: Memories; out
       append(hot, { chat: hot.chat, role: "assistant", content: first, status: "complete", clientId: null, parentId: group });
     },
 
-    /** A user message: durable, and pinned as a memory when it asks to be remembered. */
+    /**
+     * A user message: durable, and pinned as a memory when it asks to be
+     * remembered. Its reply's turn indexes it for recall once the reply is
+     * written (the turn runner), so the index's work is off the way to the first token.
+     */
     appendUser(hot: Hot, content: string, clientId: string | null, tokens?: number): StoredMessage {
-      const message = append(hot, { chat: hot.chat, role: "user", content, status: "complete", clientId, parentId: null, tokens });
+      const draft = { chat: hot.chat, role: "user", content, status: "complete", clientId, parentId: null, tokens } as const;
+      const message = append(hot, draft, false, false);
       const fact = pinnedFact(content, deps.triggers);
       if (fact) {
         deps.memories.saveMemory(newMemory(nextId().id, hot.chat, fact, message.id));

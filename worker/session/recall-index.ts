@@ -219,6 +219,13 @@ export function createRecallIndex(sql: SqlStorage) {
       );
       sql.exec("UPDATE recall_chats SET docs = docs + 1, length = length + ? WHERE chat = ?", stems.length, m.chat);
     },
+    /** Whether message `id` of `chat` is missing: its conversation is indexed and it has no entry. */
+    needs(chat: string, id: string): boolean {
+      if (!made) return false;
+      return (
+        rows("SELECT 1 FROM recall_chats WHERE chat = ? AND NOT EXISTS (SELECT 1 FROM recall_docs WHERE mid = ?)", chat, id).length > 0
+      );
+    },
     remove(id: string): void {
       if (!made) return;
       for (const r of rows("SELECT rid, chat, stems FROM recall_docs WHERE mid = ?", id)) drop(r);

@@ -146,7 +146,11 @@ export function createRecall(deps: RecallDeps) {
      * needs it (until then it has no index at all); none while recall is off.
      */
     prepare(hot: Hot): void {
-      if (chats.get(hot.chat)?.indexed) whole.add(hot.chat);
+      if (chats.get(hot.chat)?.indexed) {
+        whole.add(hot.chat);
+        // A user message is indexed once its reply is written (store.indexLate): one whose turn died with the object is indexed now.
+        for (const m of hot.window.slice(-2)) if (m.role === "user") store.indexLate(hot.chat, m.id);
+      }
       if (deps.on && !whole.has(hot.chat) && hot.cold !== "unknown" && hot.beyond) start(hot);
     },
     /**

@@ -2,7 +2,8 @@
  * The session object's messages (the recent tail and everything not yet
  * copied), prompt ledgers and settings, in its own SQLite. Every change to a
  * message is written together with its outbox entry and its recall-index
- * entry, in one transaction.
+ * entry, in one transaction; only a turn's user message may reach the index
+ * later (`indexLate`), off the path to the reply's first token.
  */
 import type { MessageStatus, Role } from "../shared/wire";
 import type { Outbox } from "./outbox";
@@ -47,8 +48,12 @@ export function createStore(storage: DurableObjectStorage, outbox: Outbox, index
     forgetMeta(): void {
       meta.clear();
     },
-    /** Writes a message and its outbox entry in one transaction: once this returns, the message is durable. */
-    insertMessage(m: StoredMessage): void {
+    /**
+     * Writes a message and its outbox entry in one transaction: once this
+     * returns, the message is durable. With `indexed` false, its recall-index
+     * entry waits for `indexLate`.
+     */
+    insertMessage(m: StoredMessage, indexed = true): void {
       storage.transactionSync(() => {
         sql.exec(
           "INSERT INTO messages (id, chat, role, content, status, tokens, client_id, parent_id, active, created_at) " +
@@ -56,8 +61,14 @@ export function createStore(storage: DurableObjectStorage, outbox: Outbox, index
           ...[m.id, m.chat, m.role, m.content, m.status, m.tokens, m.clientId, m.parentId, m.active ? 1 : 0, m.createdAt],
         );
         outbox.enqueue({ op: "message", message: m });
-        index.add(m);
+        if (indexed) index.add(m);
       });
+    },
+    /** Indexes a message stored without its index entry, if it is still in the history and not indexed yet. */
+    indexLate(chat: string, id: string): void {
+      if (!index.needs(chat, id)) return;
+      const m = this.byId(id);
+      if (m?.active) storage.transactionSync(() => index.add(m));
     },
     updateMessage(m: StoredMessage): void {
       storage.transactionSync(() => {

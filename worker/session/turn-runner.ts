@@ -110,6 +110,8 @@ export function createTurnRunner(deps: RunnerDeps) {
       span,
       startedAt,
     });
+    // Its user message was stored without its recall-index entry, to keep that work off the way to the first token.
+    store.indexLate(hot.chat, userMessage.id);
     if (current.get(hot.chat) !== t) return; // the conversation was deleted meanwhile
     let reply: Message | undefined;
     const stored = continued
@@ -157,6 +159,8 @@ export function createTurnRunner(deps: RunnerDeps) {
     current.delete(chat);
     last.set(chat, t);
     t.emit({ event: "error", data: { code: "internal", message: errorMessage("internal") } });
+    // Else the next load of the conversation indexes it (recall.ts).
+    store.indexLate(chat, t.userMessageId);
   }
 
   return {
