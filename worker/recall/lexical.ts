@@ -64,7 +64,13 @@ export function lexicalRetriever(index: TermIndex, o: LexicalOptions = LEXICAL_D
     const weigh = (t: IndexedTurn) => (t.role === about ? 1 + o.speakerBoost : 1);
     const gen = generating(terms, stats, o.postingBudget);
     if (gen.length === 0) return [];
-    const postings = await index.postings(gen, before, o.postingBudget, stats.df);
+    // With one word bringing candidates they all score alike and the newest are kept: reading more than that changes nothing.
+    const postings = await index.postings(
+      gen,
+      before,
+      gen.length === 1 ? Math.min(o.candidates, o.postingBudget) : o.postingBudget,
+      stats.df,
+    );
     const keys: Key[] = best(coarse(postings, gen, stats, o.bm25), o.candidates);
     const turns = await index.turns(keys, o.near.reach);
     return rankNear(turns, score, before, o.near, weigh)
