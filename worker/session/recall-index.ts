@@ -119,7 +119,7 @@ export function createRecallIndex(sql: SqlStorage) {
         }
         return { docs, avgLength: docs > 0 ? Number(c.length) / docs : 0, df };
       },
-      async postings(terms, before, limit, df) {
+      async postings(terms, _before, limit, df) {
         const out = new Map<string, Key[]>();
         const slot = slotNow();
         if (slot === null) return out;
@@ -128,15 +128,13 @@ export function createRecallIndex(sql: SqlStorage) {
           // A word known to fit the limit is read whole, in the index's own order (reading newest first costs FTS5 more).
           const whole = (df?.get(t.stem) ?? Number.POSITIVE_INFINITY) <= limit;
           // One row with every key: a row each costs more to cross into JavaScript than the list to split.
-          // The turns the prompt holds already (from `before` on) are left out, so they take no candidate's place.
           const { keys } = sql
             .exec(
-              `SELECT group_concat(rowid) AS keys FROM (SELECT rowid FROM recall_index WHERE recall_index MATCH ? AND rowid BETWEEN ? AND ?
-                 AND rowid NOT IN (SELECT rid FROM recall_docs WHERE chat = ? AND mid >= ?) ORDER BY rowid${whole ? "" : " DESC LIMIT ?"})`,
+              whole
+                ? "SELECT group_concat(rowid) AS keys FROM (SELECT rowid FROM recall_index WHERE recall_index MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid)"
+                : "SELECT group_concat(rowid) AS keys FROM (SELECT rowid FROM recall_index WHERE recall_index MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid DESC LIMIT ?)",
               `"${t.stem}"`,
               ...range,
-              chat,
-              before,
               ...(whole ? [] : [limit]),
             )
             .one();
