@@ -73,8 +73,7 @@ describe("with recall off", () => {
       const me = await api.register();
       const ch = await api.character(me);
       await seedHistory(sql, { userId: me.userId, characterId: ch.id }, 450);
-      const r = await api.say(me, ch.id, "Can we go back to the storm last winter? [[long:2]]");
-      expect(r.status).toBe(200);
+      expect((await api.say(me, ch.id, "Can we go back to the storm last winter? [[long:2]]")).status).toBe(200);
       // A fill would start 250 ms after the open and read 450 rows.
       await new Promise((r) => setTimeout(r, 2000));
       expect(logs.join("\n")).not.toMatch(/recall_index_filled|recall_backfill/);

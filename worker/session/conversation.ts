@@ -34,8 +34,8 @@ export function createConversation(deps: { store: Store; memories: Memories; out
   /**
    * Stores a message, durable with its outbox entry; `hot` (when loaded) gets
    * it too, and open clients are told unless `quiet` (the caller tells them).
+   * With `indexed` false, its recall-index entry waits for `store.indexLate`.
    */
-  /** Stores a new message (`indexed` false: its recall-index entry waits for `store.indexLate`). */
   function append(hot: Hot | null, m: NewMessage, quiet = false, indexed = true): StoredMessage {
     const { id, at } = nextId();
     const message: StoredMessage = { ...m, id, createdAt: at, tokens: m.tokens ?? countTokens(m.content), active: true };
