@@ -4,9 +4,8 @@
  */
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import * as schema from "./schema";
 
-export type Db = ReturnType<typeof drizzle<typeof schema>>;
+export type Db = ReturnType<typeof drizzle>;
 export interface DbHandle {
   db: Db;
   sql: postgres.Sql;
@@ -26,7 +25,8 @@ export function createDb(url: string, opts: { max?: number; idleSeconds?: number
     idle_timeout: opts.idleSeconds ?? 20,
     onnotice: () => {},
   });
-  const db = drizzle(sql, { schema });
+  // Without the schema: nothing uses the relational query API, and mapping it costs about 0.1 ms per client (a request, or a session object's connection).
+  const db = drizzle(sql);
   return { db, sql, close: () => sql.end({ timeout: 1 }) };
 }
 
