@@ -20,25 +20,26 @@ import type { StoredMessage } from "./types";
 const SLOT_BITS = 2 ** 40;
 
 /**
- * Turns by row id with the date marker in force at each, and the row ids of
- * the `reach` turns before and after it (nearest first, comma-separated).
- * Read as arrays in this column order (`Col`): recall reads a few hundred
- * of these a turn, and naming each row's fields cost more than the query.
+ * Turns by row id (bound as one JSON array) with the date marker in force at
+ * each, and with `near`, the row ids of the turns before and after it
+ * (nearest first, comma-separated; how many is bound twice, before the ids).
+ * Read as arrays in this column order (`Col`): recall reads a few hundred of
+ * these a turn, and naming each row's fields cost more than the query. Two
+ * fixed statements: workerd keeps every distinct statement an object runs
+ * compiled for the object's life, and a `?` per id (a statement for each
+ * length of the list) cost memory and a compile for every new length.
  */
-const TURN_SQL = (where: string, reach: number) => {
+const TURN_SQL = (near: boolean) => {
   const side = (dir: "<" | ">") =>
     `(SELECT group_concat(rid) FROM (SELECT n.rid FROM recall_docs n WHERE n.chat = d.chat AND n.mid ${dir} d.mid
-       ORDER BY n.mid ${dir === "<" ? "DESC" : "ASC"} LIMIT ${reach}))`;
-  const near = reach > 0 ? `, ${side("<")} AS before, ${side(">")} AS after` : "";
+       ORDER BY n.mid ${dir === "<" ? "DESC" : "ASC"} LIMIT ?))`;
   return `
   SELECT d.rid, d.mid, d.role, d.content, d.stems, d.tokens, d.at,
-    (SELECT m.marker FROM recall_docs m WHERE m.chat = d.chat AND m.marker IS NOT NULL AND m.mid <= d.mid ORDER BY m.mid DESC LIMIT 1) AS date${near}
-  FROM recall_docs d WHERE ${where}`;
+    (SELECT m.marker FROM recall_docs m WHERE m.chat = d.chat AND m.marker IS NOT NULL AND m.mid <= d.mid ORDER BY m.mid DESC LIMIT 1) AS date${near ? `, ${side("<")} AS before, ${side(">")} AS after` : ""}
+  FROM recall_docs d WHERE d.rid IN (SELECT value FROM json_each(?))`;
 };
-
-/** Bound parameters per statement stay under the storage's limit (100). */
-const CHUNK = 90;
-const chunks = <T>(xs: T[]): T[][] => Array.from({ length: Math.ceil(xs.length / CHUNK) }, (_, i) => xs.slice(i * CHUNK, (i + 1) * CHUNK));
+const TURNS_NEAR = TURN_SQL(true);
+const TURNS_ALONE = TURN_SQL(false);
 
 /** Positions of `TURN_SQL`'s columns. */
 const Col = { Rid: 0, Mid: 1, Role: 2, Content: 3, Stems: 4, Tokens: 5, At: 6, Date: 7, Before: 8, After: 9 } as const;
@@ -56,7 +57,7 @@ function toTurn(r: SqlStorageValue[]): IndexedTurn {
   };
 }
 
-/** The neighbours' row ids of a row read with `TURN_SQL(…, reach)`, with their offsets. */
+/** The neighbours' row ids of a row read with `TURNS_NEAR`, with their offsets. */
 function nearKeys(r: SqlStorageValue[]): { offset: number; rid: number }[] {
   const side = (list: SqlStorageValue | undefined, sign: number) =>
     list === null || list === undefined
@@ -109,11 +110,10 @@ export function createRecallIndex(sql: SqlStorage) {
         const docs = c ? Number(c.docs) : 0;
         const df = new Map<string, number>();
         if (terms.length > 0 && docs > 0) {
-          const marks = terms.map(() => "?").join(",");
           for (const r of rows(
-            `SELECT stem, df FROM recall_df WHERE chat = ? AND stem IN (${marks}) AND df > 0`,
+            "SELECT stem, df FROM recall_df WHERE chat = ? AND stem IN (SELECT value FROM json_each(?)) AND df > 0",
             chat,
-            ...terms.map((t) => t.stem),
+            JSON.stringify(terms.map((t) => t.stem)),
           ))
             df.set(String(r.stem), Number(r.df));
         }
@@ -150,7 +150,9 @@ export function createRecallIndex(sql: SqlStorage) {
         const mine = (rid: number) => rid >= slot * SLOT_BITS && rid < (slot + 1) * SLOT_BITS;
         // By row id alone (an index on the conversation would tempt the planner into a scan); the ids are this conversation's range.
         const read = (keys: number[], r: number) =>
-          chunks(keys).flatMap((c) => [...sql.exec(TURN_SQL(`d.rid IN (${c.map(() => "?").join(",")})`, r), ...c).raw()]);
+          keys.length === 0
+            ? []
+            : [...(r > 0 ? sql.exec(TURNS_NEAR, r, r, JSON.stringify(keys)) : sql.exec(TURNS_ALONE, JSON.stringify(keys))).raw()];
         const asked = ids.filter(mine);
         if (reach !== nearReach) {
           nearRead.clear();

@@ -62,8 +62,7 @@ function upgradeRecallIndex(sql: SqlStorage): void {
   if (columns(sql, "chats").length > 0) sql.exec("UPDATE chats SET indexed = 0");
 }
 
-const columns = (sql: SqlStorage, table: string) =>
-  rowsOf(sql)(`SELECT name FROM pragma_table_info('${table}')`).map((r) => String(r.name));
+const columns = (sql: SqlStorage, table: string) => rowsOf(sql)("SELECT name FROM pragma_table_info(?)", table).map((r) => String(r.name));
 
 /** Objects written before conversations had ids: everything becomes the "main" conversation. */
 function upgradeFromOneConversation(sql: SqlStorage): void {

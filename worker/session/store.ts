@@ -101,8 +101,10 @@ export function createStore(storage: DurableObjectStorage, outbox: Outbox, index
     /** Replies to these user messages, oldest first (alternatives after a regenerate). */
     repliesToAny(parentIds: string[]): StoredMessage[] {
       if (parentIds.length === 0) return [];
-      const marks = parentIds.map(() => "?").join(",");
-      return rows(`SELECT * FROM messages WHERE parent_id IN (${marks}) ORDER BY id`, ...parentIds).map(toMessage);
+      // One JSON array, not a `?` per id: one statement for every length (workerd keeps each distinct one compiled).
+      return rows("SELECT * FROM messages WHERE parent_id IN (SELECT value FROM json_each(?)) ORDER BY id", JSON.stringify(parentIds)).map(
+        toMessage,
+      );
     },
     /** This object's own active messages of `chat`, for rebuilding the recall index. */
     allActive(chat: string): StoredMessage[] {
