@@ -100,15 +100,18 @@ describe("a crash while a reply streams, in a conversation past its window", () 
     const me = await api.register(unique());
     const ch = await api.character(me);
     const say = async (a: ReturnType<typeof client>, content: string) => expect((await a.say(me, ch.id, content)).status).toBe(200);
-    for (let i = 0; i < 30; i++) await say(api, `${run} before ${i}: the tide is out ${quick}`);
-    const res = await api.call(`/api/chats/${ch.id}/messages`, {
-      method: "POST",
-      as: me,
-      headers: { accept: "text/event-stream" },
-      json: { content: `I hid the ${word} under the stairs [[long:600]] [[gap:30]]` },
-    });
-    await readUntil(res, (events) => events.filter((e) => e.event === "token").length >= 5);
-    await first.kill();
+    try {
+      for (let i = 0; i < 30; i++) await say(api, `${run} before ${i}: the tide is out ${quick}`);
+      const res = await api.call(`/api/chats/${ch.id}/messages`, {
+        method: "POST",
+        as: me,
+        headers: { accept: "text/event-stream" },
+        json: { content: `I hid the ${word} under the stairs [[long:600]] [[gap:30]]` },
+      });
+      await readUntil(res, (events) => events.filter((e) => e.event === "token").length >= 5);
+    } finally {
+      await first.kill();
+    }
 
     const second = await serve(small);
     try {

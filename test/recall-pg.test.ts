@@ -84,5 +84,6 @@ describe("the object's own index", () => {
     expect((await api.say(other, ch.id, "Can we go back to the storm last winter? [[long:2]]")).status).toBe(200);
     const filled = await eventually(async () => logs.some((l) => l.includes("recall_index_filled")));
     expect(filled).toBe(true);
+    expect(logs.some((l) => l.includes("recall_index_filling"))).toBe(true);
   }, 30_000);
 });

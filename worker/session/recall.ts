@@ -120,6 +120,7 @@ export function createRecall(deps: RecallDeps) {
     }
     if (filling.has(hot)) return;
     filling.add(hot);
+    logEvent("info", "recall_index_filling");
     deps.waitUntil(
       backfill(hot)
         .catch((err: unknown) => {

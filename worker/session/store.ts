@@ -31,6 +31,10 @@ export function createStore(storage: DurableObjectStorage, outbox: Outbox, index
   const rows = rowsOf(sql);
   /** Settings as read or written, so a turn's several reads of them cost no query (only `setMeta` writes them). */
   const meta = new Map<string, string | null>();
+  const byId = (id: string): StoredMessage | null => {
+    const r = rows("SELECT * FROM messages WHERE id = ?", id)[0];
+    return r ? toMessage(r) : null;
+  };
 
   return {
     getMeta(key: string): string | null {
@@ -67,7 +71,7 @@ export function createStore(storage: DurableObjectStorage, outbox: Outbox, index
     /** Indexes a message stored without its index entry, if it is still in the history and not indexed yet. */
     indexLate(chat: string, id: string): void {
       if (!index.needs(chat, id)) return;
-      const m = this.byId(id);
+      const m = byId(id);
       if (m?.active) storage.transactionSync(() => index.add(m));
     },
     updateMessage(m: StoredMessage): void {
@@ -114,10 +118,7 @@ export function createStore(storage: DurableObjectStorage, outbox: Outbox, index
       const r = rows("SELECT * FROM messages WHERE client_id = ?", clientId)[0];
       return r ? toMessage(r) : null;
     },
-    byId(id: string): StoredMessage | null {
-      const r = rows("SELECT * FROM messages WHERE id = ?", id)[0];
-      return r ? toMessage(r) : null;
-    },
+    byId,
     /** The newest `limit` active messages of `chat` older than `before`, oldest first. */
     recentActive(chat: string, limit: number, before?: string): StoredMessage[] {
       const r = before

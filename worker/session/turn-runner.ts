@@ -110,9 +110,9 @@ export function createTurnRunner(deps: RunnerDeps) {
       span,
       startedAt,
     });
-    // Its user message was stored without its recall-index entry, to keep that work off the way to the first token.
-    store.indexLate(hot.chat, userMessage.id);
     if (current.get(hot.chat) !== t) return; // the conversation was deleted meanwhile
+    // Its user message was stored without its recall-index entry, to keep that work off the way to the first token.
+    indexLate(hot.chat, userMessage.id, span);
     let reply: Message | undefined;
     const stored = continued
       ? deps.conversation.extend(hot, continued, result.content, result.status)
@@ -159,8 +159,16 @@ export function createTurnRunner(deps: RunnerDeps) {
     current.delete(chat);
     last.set(chat, t);
     t.emit({ event: "error", data: { code: "internal", message: errorMessage("internal") } });
-    // Else the next load of the conversation indexes it (recall.ts).
-    store.indexLate(chat, t.userMessageId);
+    indexLate(chat, t.userMessageId, span);
+  }
+
+  /** Indexes a turn's user message for recall; a failure is logged, and the next load of the conversation indexes it (recall.ts). */
+  function indexLate(chat: string, messageId: string, span?: Span): void {
+    try {
+      store.indexLate(chat, messageId);
+    } catch (err) {
+      logEvent("warn", "recall_index_failed", { traceId: span?.context.traceId, error: errorKind(err) });
+    }
   }
 
   return {
