@@ -15,9 +15,8 @@
  */
 import { connect, createServer, type Socket } from "node:net";
 import { pathToFileURL } from "node:url";
-import { CANCEL_REQUEST, GSS_REQUEST, message, SSL_REQUEST } from "./pg-wire";
+import { CANCEL_REQUEST, GSS_REQUEST, message, SSL_REQUEST, wireScanner } from "./pg-wire";
 
-const READY = 0x5a; // "Z"
 const ERROR = 0x45; // "E"
 const AUTH = 0x52; // "R"
 const QUERY = 0x51; // "Q"
@@ -37,39 +36,6 @@ export interface PgPool {
   /** Backends started, and clients served by a kept one (for tests and the log). */
   stats(): { started: number; reused: number };
   close(): Promise<void>;
-}
-
-/**
- * Follows one direction of a wire stream across chunks: `onType` sees each
- * message's type and where it starts in the chunk (returning false stops the
- * scan there: the offset is returned), `onReady` each ReadyForQuery's status.
- */
-function wireScanner(onType: (type: number) => boolean, onReady: (status: number) => void = () => {}) {
-  let lengthLeft = 0;
-  let length = 0;
-  let bodyLeft = 0;
-  let type = 0;
-  return (chunk: Buffer): number => {
-    for (let i = 0; i < chunk.length; ) {
-      if (bodyLeft > 0) {
-        if (type === READY) onReady(chunk[i]);
-        const n = Math.min(bodyLeft, chunk.length - i);
-        bodyLeft -= n;
-        i += n;
-        type = 0;
-      } else if (lengthLeft > 0) {
-        length = length * 256 + chunk[i++];
-        if (--lengthLeft === 0) bodyLeft = length - 4;
-      } else {
-        type = chunk[i];
-        if (!onType(type)) return i;
-        lengthLeft = 4;
-        length = 0;
-        i++;
-      }
-    }
-    return -1;
-  };
 }
 
 const DISCARD_ALL = message("Q", Buffer.from("DISCARD ALL\0"));
