@@ -102,7 +102,11 @@ beforeAll(async () => {
   const theirs = await api.say(victim, secret.id, "the victim's private words");
   const pin = await api.call(`/api/chats/${secret.id}/memories`, { method: "POST", as: victim, json: { content: "the victim's memory" } });
   const victimMemory = ((await pin.json()) as { memory: { id: string } }).memory.id;
-  const refuse = [victim.token.replace(/.$/, (c) => (c === "A" ? "B" : "A")), "garbage", `${attacker.token}x`];
+  // The victim's token with its signature's first character changed: the last one carries two padding
+  // bits, so swapping A for B there can leave the signature's bytes the same (a valid token, 1 run in 16).
+  const dot = victim.token.lastIndexOf(".") + 1;
+  const forged = victim.token.slice(0, dot) + (victim.token[dot] === "A" ? "B" : "A") + victim.token.slice(dot + 1);
+  const refuse = [forged, "garbage", `${attacker.token}x`];
   targets = {
     characterIds: [own.id, secret.id, shown.id],
     messageIds: [mine.body.userMessage.id, mine.body.reply.id, theirs.body.userMessage.id, theirs.body.reply.id],
