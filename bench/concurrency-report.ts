@@ -12,6 +12,7 @@ export type PathName =
   | "workerd pass-through"
   | "workerd JS relay"
   | "workerd DO relay"
+  | "Portkey 1.15"
   | "service"
   | "service, baseline bundle";
 
@@ -40,6 +41,9 @@ export interface QuietFigures {
 
 export const GOALS = {
   cpuPerFrameUs: 70,
+  /** CPU per frame against the workerd pass-through's and Portkey's, at N = 100. */
+  cpuOverWorkerd: 1.5,
+  cpuOverPortkey: 0.4,
   gapP99Pacings: 2,
   failuresAt200: 0,
   addedP50Ms: 3,
@@ -115,6 +119,20 @@ export function goalRows(runs: readonly ConcurrencyRun[], quiet: QuietFigures | 
         }
       : { goal: "service CPU per frame at N = 100", measured: "not run", verdict: "n/a" },
   );
+  const at100 = (name: PathName) => runs.find((r) => r.n === 100)?.paths.find((p) => p.path === name);
+  for (const [name, limit] of [
+    ["workerd pass-through", GOALS.cpuOverWorkerd],
+    ["Portkey 1.15", GOALS.cpuOverPortkey],
+  ] as const) {
+    const other = at100(name);
+    if (!s100 || !other) continue;
+    const r = ratio(s100.cpuPerFrameUs, other.cpuPerFrameUs);
+    out.push({
+      goal: `service CPU per frame ≤ ${limit}× ${name}'s at N = 100`,
+      measured: `${times(r)} (${f0(s100.cpuPerFrameUs)} / ${f0(other.cpuPerFrameUs)} µs)`,
+      verdict: Number.isFinite(r) ? verdict(r, limit) : "n/a",
+    });
+  }
   for (const n of [100, 200]) {
     const s = service(n);
     const d = direct(n);

@@ -2,18 +2,19 @@
  * `npm run bench -- concurrency` (or `npx tsx bench/concurrency.ts`):
  * streaming at scale. N streaming replies at once (N = 50, 100, 200), each
  * in its own conversation, the development LLM (its own process) pacing
- * words, read by one client on four paths in the same run: straight to the
+ * words, read by one client on each path in the same run: straight to the
  * LLM, a raw Node pass-through, a workerd pass-through (miniflare, as the
- * service runs) and the service. Per path: CPU per upstream frame of the
+ * service runs), two workerd relays, Portkey's gateway and the service. Per path: CPU per upstream frame of the
  * process in between, inter-frame gaps, stalls, failures, first token. Then
  * a quiet single stream (first token added, cold vs warm conversation) and
  * the resident memory per conversation object. Prints markdown with the
  * issue's goals and writes bench/concurrency-results.json.
  *
  * Flags: --n=50,100,200 --pacing=20 --tokens=400 --quiet=40 --cold=50
- * --messages=40 --paths=direct,node,workerd,relay,dorelay,service (relay:
- * a worker reading the upstream in JavaScript; dorelay: the same in a
- * Durable Object per reply, its stream crossing back over RPC); --baseline=<bundle.js> also
+ * --messages=40 --paths=direct,node,workerd,relay,dorelay,portkey,service
+ * (relay: a worker reading the upstream in JavaScript; dorelay: the same in
+ * a Durable Object per reply, its stream crossing back over RPC; portkey:
+ * `@portkey-ai/gateway` 1.15 in Node, bench/portkey.ts); --baseline=<bundle.js> also
  * runs another build of the worker (e.g. the commit before a change) as a
  * fifth path, so before and after are measured in the same run.
  */
@@ -25,6 +26,7 @@ import { type ConcurrencyRun, goalRows, goalTable, type PathName, type PathRun, 
 import { childPids, cpuMeter } from "./cpu";
 import { closeAll, send } from "./http-client";
 import { forkPassthroughProxy } from "./passthrough-proxy";
+import { spawnPortkey } from "./portkey";
 import { rssKb, spawnDevLlm, startWorkerdPassthrough, startWorkerdRelay } from "./processes";
 import { seedHistory } from "./seed";
 import {
@@ -41,13 +43,14 @@ import { OPENAI_FORMAT, SERVICE_FORMAT, type StreamRequest, streamAll } from "./
 import { cpuPerFrameUs, pathFigures } from "./stream-stats";
 import { type Conversation, measureTurn, type Paths } from "./turns";
 
-type PathKey = "direct" | "node" | "workerd" | "relay" | "dorelay" | "service" | "baseline";
+type PathKey = "direct" | "node" | "workerd" | "relay" | "dorelay" | "portkey" | "service" | "baseline";
 const NAMES: Record<PathKey, PathName> = {
   direct: "direct",
   node: "node pass-through",
   workerd: "workerd pass-through",
   relay: "workerd JS relay",
   dorelay: "workerd DO relay",
+  portkey: "Portkey 1.15",
   service: "service",
   baseline: "service, baseline bundle",
 };
@@ -79,7 +82,7 @@ export async function runConcurrency(): Promise<void> {
     quietTurns: int("quiet", 40),
     coldConversations: int("cold", 50),
     messagesPerConversation: int("messages", 40),
-    paths: (flag("paths") ?? "direct,node,workerd,relay,dorelay,service").split(",") as PathKey[],
+    paths: (flag("paths") ?? "direct,node,workerd,relay,dorelay,portkey,service").split(",") as PathKey[],
     baseline: flag("baseline"),
   };
   if (settings.baseline) settings.paths.push("baseline");
@@ -100,6 +103,8 @@ export async function runConcurrency(): Promise<void> {
     closers.push(relay.close);
     const doRelay = await startWorkerdRelay(llm.url, "do");
     closers.push(doRelay.close);
+    const portkey = settings.paths.includes("portkey") ? await spawnPortkey(llm.url) : null;
+    if (portkey) closers.push(portkey.close);
     const services: Partial<Record<"service" | "baseline", Service>> = {};
     for (const key of ["service", "baseline"] as const) {
       if (!settings.paths.includes(key)) continue;
@@ -125,11 +130,13 @@ export async function runConcurrency(): Promise<void> {
       workerd: cpuMeter(workerd.pids),
       relay: cpuMeter(relay.pids),
       dorelay: cpuMeter(doRelay.pids),
+      portkey: portkey ? cpuMeter(portkey.pids) : null,
       service: cpuMeter(services.service?.pids ?? []),
       baseline: cpuMeter(services.baseline?.pids ?? []),
     };
     log(
       `LLM ${llm.url} (pid ${llm.pids}), node ${node.url}, workerd ${workerd.url} (pid ${workerd.pids}), ` +
+        (portkey ? `Portkey ${portkey.url} (pid ${portkey.pids}), ` : "") +
         Object.entries(services)
           .map(([k, s]) => `${k} ${s.url} (pid ${s.pids})`)
           .join(", "),
@@ -166,7 +173,7 @@ export async function runConcurrency(): Promise<void> {
         const content = (i: number) => `Tell me a long story, number ${n}.${i}. [[long:${settings.tokens}]]`;
         const openai = (base: string, i: number): StreamRequest => ({
           url: `${base}/chat/completions`,
-          headers: { accept: "text/event-stream" },
+          headers: { accept: "text/event-stream", ...(key === "portkey" ? portkey?.headers : {}) },
           body: JSON.stringify({
             model: "development",
             messages: [{ role: "user", content: content(i) }],
@@ -181,6 +188,7 @@ export async function runConcurrency(): Promise<void> {
           workerd: workerd.url,
           relay: relay.url,
           dorelay: doRelay.url,
+          portkey: portkey?.url,
         };
         const base = bases[key] ?? llm.url;
         const service = key === "service" || key === "baseline" ? services[key] : undefined;

@@ -18,6 +18,10 @@ export interface Scenario {
   proxyAdded: Summary;
   /** Per-turn service − direct. */
   serviceAdded: Summary;
+  /** The same prompts through Portkey, and per turn Portkey − direct; null when not replayed there. */
+  portkey: Summary | null;
+  portkeyAdded: Summary | null;
+  portkeyCpu: Summary | null;
   /** CPU ms per turn of workerd and per request of the proxy process; null without /proc. */
   serviceCpu: Summary | null;
   proxyCpu: Summary | null;
@@ -51,6 +55,8 @@ export function scenario(name: string, mode: Mode, samples: TurnSample[]): Scena
   const col = (k: "service" | "direct" | "proxy") => samples.map((s) => s[k]);
   const serviceCpu = present(samples.map((s) => s.serviceCpuMs));
   const proxyCpu = present(samples.map((s) => s.proxyCpuMs));
+  const portkey = present(samples.map((s) => s.portkey));
+  const portkeyCpu = present(samples.map((s) => s.portkeyCpuMs));
   const sizes = samples.map((s) => s.promptMessages);
   return {
     name,
@@ -60,6 +66,9 @@ export function scenario(name: string, mode: Mode, samples: TurnSample[]): Scena
     service: summarize(col("service")),
     proxyAdded: summarize(pairedDiff(col("proxy"), col("direct"))),
     serviceAdded: summarize(pairedDiff(col("service"), col("direct"))),
+    portkey: portkey && summarize(portkey),
+    portkeyAdded: portkey && summarize(pairedDiff(portkey, col("direct"))),
+    portkeyCpu: portkeyCpu && summarize(portkeyCpu),
     serviceCpu: serviceCpu && summarize(serviceCpu),
     proxyCpu: proxyCpu && summarize(proxyCpu),
     promptMessages: { min: Math.min(...sizes), max: Math.max(...sizes) },
@@ -101,6 +110,12 @@ export function checks(hot: Scenario, json: Scenario, small: Scenario, large: Sc
       "(load-independent)",
     ),
     info("service added / proxy added, TTFT p50", ratio(hot.serviceAdded.p50, hot.proxyAdded.p50), "×", "(floor = 1×)"),
+    info(
+      "service added / Portkey added, TTFT p50",
+      ratio(hot.serviceAdded.p50, hot.portkeyAdded?.p50 ?? Number.NaN),
+      "×",
+      "(< 1× is faster)",
+    ),
     info("service added / proxy added, TTFT p99", ratio(hot.serviceAdded.p99, hot.proxyAdded.p99), "×", "(floor = 1×)"),
     info(
       "workerd CPU per turn / proxy CPU per request (means), hot",
@@ -126,7 +141,7 @@ export function memoryCheck(plain: Scenario, memory: Scenario): Check {
 }
 
 const ms = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v.toFixed(2) : "n/a");
-const pair = (s: Summary) => `${ms(s.p50)} / ${ms(s.p99)}`;
+const pair = (s: Summary | null) => (s ? `${ms(s.p50)} / ${ms(s.p99)}` : "—");
 const fig = (c: Check) => (Number.isFinite(c.value) ? (c.unit === "ms" ? `${c.value.toFixed(2)} ms` : `${c.value.toFixed(2)}×`) : "n/a");
 
 export function markdown(
@@ -151,22 +166,22 @@ export function markdown(
     );
   }
   out.push("### Latency (ms, p50 / p99): TTFT when streaming, the full answer for JSON", "");
-  out.push("| scenario | metric | n | prompt msgs | direct | proxy | service |", "|---|---|--:|--:|--:|--:|--:|");
+  out.push("| scenario | metric | n | prompt msgs | direct | proxy | Portkey | service |", "|---|---|--:|--:|--:|--:|--:|--:|");
   for (const s of scenarios) {
     out.push(
       `| ${s.name} | ${s.mode === "stream" ? "TTFT" : "full answer"} | ${s.service.n} | ${s.promptMessages.min}–${s.promptMessages.max} | ` +
-        `${pair(s.direct)} | ${pair(s.proxy)} | ${pair(s.service)} |`,
+        `${pair(s.direct)} | ${pair(s.proxy)} | ${pair(s.portkey)} | ${pair(s.service)} |`,
     );
   }
   out.push("", "### Added over direct (ms, p50 / p99 of the per-turn difference on the same prompt) and CPU (ms, mean)", "");
   out.push(
-    "| scenario | proxy added | **service added** | service/proxy added p50 | workerd CPU per turn | proxy CPU per request |",
-    "|---|--:|--:|--:|--:|--:|",
+    "| scenario | proxy added | Portkey added | **service added** | service/proxy added p50 | workerd CPU per turn | proxy CPU per request | Portkey CPU per request |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|",
   );
   for (const s of scenarios) {
     out.push(
-      `| ${s.name} | ${pair(s.proxyAdded)} | **${pair(s.serviceAdded)}** | ` +
-        `${ratio(s.serviceAdded.p50, s.proxyAdded.p50).toFixed(2)}× | ${ms(s.serviceCpu?.mean)} | ${ms(s.proxyCpu?.mean)} |`,
+      `| ${s.name} | ${pair(s.proxyAdded)} | ${pair(s.portkeyAdded)} | **${pair(s.serviceAdded)}** | ` +
+        `${ratio(s.serviceAdded.p50, s.proxyAdded.p50).toFixed(2)}× | ${ms(s.serviceCpu?.mean)} | ${ms(s.proxyCpu?.mean)} | ${s.portkeyCpu ? ms(s.portkeyCpu.mean) : "—"} |`,
     );
   }
   out.push("", "### Targets and ratios", "", "| check | value | target | verdict |", "|---|--:|---|---|");

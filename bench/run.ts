@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the service's added latency over loopback, measured side
- * by side in one run against the development LLM directly and behind a raw
- * Node pass-through proxy (the floor). Streaming TTFT on a hot session,
+ * by side in one run against the development LLM directly, behind a raw
+ * Node pass-through proxy (the floor) and, for the hot session, behind
+ * Portkey's gateway (what people use today). Streaming TTFT on a hot session,
  * full-answer latency for JSON, TTFT with 10 / 1,000 / 10,000 stored
  * messages, and a layer-by-layer breakdown. Prints markdown and writes
  * bench/results.json. Needs PostgreSQL (DATABASE_URL, default
@@ -17,6 +18,7 @@ import { runConcurrency } from "./concurrency";
 import { childPids, cpuMeter, settle } from "./cpu";
 import { closeAll } from "./http-client";
 import { forkPassthroughProxy } from "./passthrough-proxy";
+import { spawnPortkey } from "./portkey";
 import { checks, markdown, memoryCheck, scenario, TARGETS } from "./report";
 import { MEMORY_FACTS, oldChapterQuestion, seedHistory, topicQuestion } from "./seed";
 import { createBenchDatabase, createCharacter, registerUser, startService, workerProvenance } from "./service";
@@ -54,12 +56,22 @@ else
     closers.push(llm.close);
     const proxy = await forkPassthroughProxy(llm.url);
     closers.push(proxy.close);
+    const portkey = await spawnPortkey(llm.url);
+    closers.push(portkey.close);
     const stack = await startService({ databaseUrl: db.url, redisUrl, llmBaseUrl: llm.url });
     closers.push(stack.close);
     const worker = workerProvenance();
     const paths: Paths = { llm: llm.url, proxy: proxy.url, service: stack.url };
-    const meters: Meters = { service: cpuMeter(childPids("workerd")), proxy: cpuMeter(proxy.pid ? [proxy.pid] : []) };
-    log(`dev LLM ${llm.url}, proxy ${proxy.url}, service ${stack.url}${meters.service ? "" : " (no /proc: CPU not measured)"}`);
+    const meters: Meters = {
+      service: cpuMeter(childPids("workerd")),
+      proxy: cpuMeter(proxy.pid ? [proxy.pid] : []),
+      portkey: cpuMeter(portkey.pids),
+    };
+    // Portkey replays the hot session's prompts (streaming and JSON), the comparison people would make.
+    const withPortkey: Paths = { ...paths, portkey: { url: portkey.url, headers: portkey.headers } };
+    log(
+      `dev LLM ${llm.url}, proxy ${proxy.url}, Portkey ${portkey.url}, service ${stack.url}${meters.service ? "" : " (no /proc: CPU not measured)"}`,
+    );
 
     const user = await registerUser(stack.url);
     const chatFor = async (label: string): Promise<Conversation> => ({
@@ -68,14 +80,14 @@ else
     });
 
     const hot = await chatFor("hot");
-    await runTurns(paths, meters, hot, SETTINGS.warmupTurns, "stream");
+    await runTurns(withPortkey, meters, hot, SETTINGS.warmupTurns, "stream");
     log(`hot session warm; ${SETTINGS.hotTurns} streaming turns`);
-    const hotSamples = await runTurns(paths, meters, hot, SETTINGS.hotTurns, "stream", SETTINGS.warmupTurns);
+    const hotSamples = await runTurns(withPortkey, meters, hot, SETTINGS.hotTurns, "stream", SETTINGS.warmupTurns);
 
     const json = await chatFor("json");
-    await runTurns(paths, meters, json, 5, "json");
+    await runTurns(withPortkey, meters, json, 5, "json");
     log(`${SETTINGS.jsonTurns} JSON turns`);
-    const jsonSamples = await runTurns(paths, meters, json, SETTINGS.jsonTurns, "json", 5);
+    const jsonSamples = await runTurns(withPortkey, meters, json, SETTINGS.jsonTurns, "json", 5);
 
     log(`layer breakdown, ${SETTINGS.layerRounds} rounds`);
     const layers = await measureLayers(paths, meters, hot, SETTINGS.layerRounds);

@@ -17,12 +17,15 @@ export interface Paths {
   proxy: string;
   /** The service's origin. */
   service: string;
+  /** Portkey's base URL (with `/v1`) and the headers it needs, when the turns are replayed through it too. */
+  portkey?: { url: string; headers: Record<string, string> };
 }
 
 /** CPU meters of the service's workerd process and of the proxy's process; null where unavailable. */
 export interface Meters {
   service: CpuMeter | null;
   proxy: CpuMeter | null;
+  portkey?: CpuMeter | null;
 }
 
 export interface Conversation {
@@ -43,6 +46,9 @@ export interface TurnSample {
   serviceCpuMs: number | null;
   /** The proxy process's CPU ms for its one request. */
   proxyCpuMs: number | null;
+  /** The same prompt through Portkey, and its process's CPU ms; null when not replayed there. */
+  portkey: number | null;
+  portkeyCpuMs: number | null;
 }
 
 type Body = Record<string, unknown>;
@@ -80,9 +86,9 @@ function serviceTurn(paths: Paths, chat: Conversation, content: string, mode: Mo
   });
 }
 
-function completion(base: string, body: string, mode: Mode): Promise<Timed> {
+function completion(base: string, body: string, mode: Mode, headers: Record<string, string> = {}): Promise<Timed> {
   return send("POST", `${base}/chat/completions`, {
-    headers: { "content-type": "application/json", accept: mode === "stream" ? "text/event-stream" : "application/json" },
+    headers: { "content-type": "application/json", accept: mode === "stream" ? "text/event-stream" : "application/json", ...headers },
     body,
     probe: mode === "stream" ? openaiFirstToken() : undefined,
   });
@@ -95,7 +101,7 @@ function figure(res: Timed, mode: Mode, what: string): number {
   return res.firstMs;
 }
 
-/** One turn on all three paths. */
+/** One turn on every path (Portkey when `paths.portkey` is set). */
 export async function measureTurn(paths: Paths, meters: Meters, chat: Conversation, content: string, mode: Mode): Promise<TurnSample> {
   await clearRecorded(paths.llm);
   const turn = await cpuOf(meters.service, async () => {
@@ -109,8 +115,20 @@ export async function measureTurn(paths: Paths, meters: Meters, chat: Conversati
     const body = JSON.stringify(mode === "stream" ? prompt : { ...rest, stream: false });
     const direct = figure(await completion(paths.llm, body, mode), mode, "direct");
     const proxied = await cpuOf(meters.proxy, async () => figure(await completion(paths.proxy, body, mode), mode, "proxy"));
+    const portkey = paths.portkey;
+    const viaPortkey = portkey
+      ? await cpuOf(meters.portkey ?? null, async () => figure(await completion(portkey.url, body, mode, portkey.headers), mode, "Portkey"))
+      : null;
     const messages = Array.isArray(prompt.messages) ? prompt.messages.length : 0;
-    return { service: serviceMs, direct, proxy: proxied.value, promptMessages: messages, proxyCpuMs: proxied.cpuMs };
+    return {
+      service: serviceMs,
+      direct,
+      proxy: proxied.value,
+      promptMessages: messages,
+      proxyCpuMs: proxied.cpuMs,
+      portkey: viaPortkey?.value ?? null,
+      portkeyCpuMs: viaPortkey?.cpuMs ?? null,
+    };
   });
   return { ...turn.value, serviceCpuMs: turn.cpuMs };
 }
