@@ -7,7 +7,7 @@
 import { and, desc, eq, gt, gte, lt, sql } from "drizzle-orm";
 import { newId } from "../ids";
 import { type ChatRef, MAIN_CHAT, type OutboxOp, type Pair, type StoredMessage } from "../session/types";
-import type { Db } from "./client";
+import type { Db, DbHandle } from "./client";
 import { chatMemories, chatMessages, chatSessions } from "./schema";
 
 const ofPair = (pair: Pair) => [eq(chatMessages.userId, pair.userId), eq(chatMessages.characterId, pair.characterId)];
@@ -42,10 +42,12 @@ export async function olderActive(db: Db, ref: ChatRef, before: string | null, l
  * Applies outbox operations in one transaction; each is idempotent, so a
  * replay changes nothing. Session rows are found (or made) by conversation,
  * so a session object rebuilt without its storage still writes to the same
- * rows.
+ * rows. A batch of new messages only (every turn's copy) is one statement.
  */
-export async function applyOps(db: Db, pair: Pair, ops: OutboxOp[]): Promise<void> {
-  await db.transaction(async (tx) => {
+export async function applyOps(pg: DbHandle, pair: Pair, ops: OutboxOp[]): Promise<void> {
+  const messages = ops.flatMap((o) => (o.op === "message" ? [o.message] : []));
+  if (messages.length === ops.length) return copyMessages(pg.sql, pair, messages);
+  await pg.db.transaction(async (tx) => {
     const sessions = new Map<string, string>();
     const latest = new Map<string, number>();
     const session = async (chat: string): Promise<string> => {
@@ -131,4 +133,44 @@ export async function applyOps(db: Db, pair: Pair, ops: OutboxOp[]): Promise<voi
         .where(eq(chatSessions.id, await session(chat)));
     }
   });
+}
+
+/**
+ * New messages in one statement, without drizzle (its query building cost
+ * more CPU than the six round trips of the transaction it replaces): each
+ * conversation's session row made if missing and its `updated_at` set to
+ * its newest message, and the messages inserted unless already there. One
+ * statement, so it is atomic as the transaction was.
+ */
+async function copyMessages(sql: DbHandle["sql"], pair: Pair, messages: StoredMessage[]): Promise<void> {
+  const latest = new Map<string, number>();
+  for (const m of messages) latest.set(m.chat ?? MAIN_CHAT, Math.max(latest.get(m.chat ?? MAIN_CHAT) ?? 0, m.createdAt));
+  const sessions = [...latest].map(([chat, at]) => ({ id: newId(), chat, at: new Date(at).toISOString() }));
+  const rows = messages.map((m) => ({
+    id: m.id,
+    chat: m.chat ?? MAIN_CHAT,
+    role: m.role,
+    content: m.content,
+    status: m.status,
+    tokens: m.tokens,
+    client_id: m.clientId,
+    parent_id: m.parentId,
+    active: m.active,
+    at: new Date(m.createdAt).toISOString(),
+  }));
+  await sql`
+    WITH s AS (
+      INSERT INTO chat_sessions (id, user_id, character_id, chat_key, updated_at)
+      SELECT c.id, ${pair.userId}::uuid, ${pair.characterId}::uuid, c.chat, c.at
+      FROM json_to_recordset(${JSON.stringify(sessions)}::json) AS c(id uuid, chat text, at timestamptz)
+      ON CONFLICT (user_id, character_id, chat_key) DO UPDATE SET updated_at = excluded.updated_at
+      RETURNING id, chat_key
+    )
+    INSERT INTO chat_messages
+      (id, session_id, user_id, character_id, role, content, status, token_count, client_message_id, parent_id, active, created_at)
+    SELECT m.id, s.id, ${pair.userId}::uuid, ${pair.characterId}::uuid, m.role, m.content, m.status, m.tokens, m.client_id, m.parent_id, m.active, m.at
+    FROM json_to_recordset(${JSON.stringify(rows)}::json) AS m(id uuid, chat text, role text, content text, status text, tokens integer,
+      client_id text, parent_id uuid, active boolean, at timestamptz)
+    JOIN s ON s.chat_key = m.chat
+    ON CONFLICT DO NOTHING`;
 }
