@@ -5,6 +5,7 @@
  */
 import postgres from "postgres";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { seedHistory } from "../bench/seed";
 import { startPgProxy } from "./pg-proxy";
 import { client, eventually, promptsWith, startWorker, unique } from "./worker";
 
@@ -41,6 +42,33 @@ describe("a restart", () => {
       await second.close();
     }
   });
+});
+
+describe("scrolling back through a history longer than the object holds", () => {
+  it("pages every message once, oldest last, from the object and then from PostgreSQL", async () => {
+    const stack = await startWorker();
+    try {
+      const api = client(stack.url);
+      const me = await api.register();
+      const ch = await api.character(me);
+      await seedHistory(sql, { userId: me.userId, characterId: ch.id }, 450);
+      const seeded = (await sql`select id from chat_messages where user_id = ${me.userId} order by id`).map((r) => String(r.id));
+      const seen: string[] = [];
+      let before: string | null = null;
+      for (let pages = 0; pages < 20; pages++) {
+        const res = await api.call(`/api/chats/${ch.id}/messages?limit=60${before ? `&before=${before}` : ""}`, { as: me });
+        expect(res.status).toBe(200);
+        const page = (await res.json()) as { messages: { id: string }[]; nextBefore: string | null };
+        seen.unshift(...page.messages.map((m) => m.id));
+        before = page.nextBefore;
+        if (!before) break;
+      }
+      // The object holds the newest 400; the oldest 50 come from PostgreSQL, and no page repeats or skips one.
+      expect(seen).toEqual(seeded);
+    } finally {
+      await stack.close();
+    }
+  }, 30_000);
 });
 
 describe("controls on history that lives only in PostgreSQL", () => {

@@ -7,7 +7,7 @@
 import { and, desc, eq, gt, gte, lt, sql } from "drizzle-orm";
 import { newId } from "../ids";
 import { type ChatRef, MAIN_CHAT, type OutboxOp, type Pair, type StoredMessage } from "../session/types";
-import type { Db, DbHandle } from "./client";
+import type { Db } from "./client";
 import { chatMemories, chatMessages, chatSessions } from "./schema";
 
 const ofPair = (pair: Pair) => [eq(chatMessages.userId, pair.userId), eq(chatMessages.characterId, pair.characterId)];
@@ -44,10 +44,10 @@ export async function olderActive(db: Db, ref: ChatRef, before: string | null, l
  * so a session object rebuilt without its storage still writes to the same
  * rows. A batch of new messages only (every turn's copy) is one statement.
  */
-export async function applyOps(pg: DbHandle, pair: Pair, ops: OutboxOp[]): Promise<void> {
+export async function applyOps(db: Db, pair: Pair, ops: OutboxOp[]): Promise<void> {
   const messages = ops.flatMap((o) => (o.op === "message" ? [o.message] : []));
-  if (messages.length === ops.length) return copyMessages(pg.sql, pair, messages);
-  await pg.db.transaction(async (tx) => {
+  if (messages.length === ops.length) return copyMessages(db, pair, messages);
+  await db.transaction(async (tx) => {
     const sessions = new Map<string, string>();
     const latest = new Map<string, number>();
     const session = async (chat: string): Promise<string> => {
@@ -142,7 +142,7 @@ export async function applyOps(pg: DbHandle, pair: Pair, ops: OutboxOp[]): Promi
  * its newest message, and the messages inserted unless already there. One
  * statement, so it is atomic as the transaction was.
  */
-async function copyMessages(sql: DbHandle["sql"], pair: Pair, messages: StoredMessage[]): Promise<void> {
+async function copyMessages(db: Db, pair: Pair, messages: StoredMessage[]): Promise<void> {
   const latest = new Map<string, number>();
   for (const m of messages) latest.set(m.chat ?? MAIN_CHAT, Math.max(latest.get(m.chat ?? MAIN_CHAT) ?? 0, m.createdAt));
   const sessions = [...latest].map(([chat, at]) => ({ id: newId(), chat, at: new Date(at).toISOString() }));
@@ -158,7 +158,7 @@ async function copyMessages(sql: DbHandle["sql"], pair: Pair, messages: StoredMe
     active: m.active,
     at: new Date(m.createdAt).toISOString(),
   }));
-  await sql`
+  await db.$client`
     WITH s AS (
       INSERT INTO chat_sessions (id, user_id, character_id, chat_key, updated_at)
       SELECT c.id, ${pair.userId}::uuid, ${pair.characterId}::uuid, c.chat, c.at

@@ -67,7 +67,7 @@ describe("drainBatch", () => {
   it("copies every queued operation once, however often it runs", async () => {
     const pair = await newPair();
     const ops = [message("one"), message("two")];
-    const apply = (batch: OutboxOp[]) => applyOps(pg, pair, batch);
+    const apply = (batch: OutboxOp[]) => applyOps(pg.db, pair, batch);
     const first = memoryQueue(ops);
     expect(await drainBatch(first.queue, apply, 0)).toEqual({ at: "never" });
     expect(await drainBatch(memoryQueue(ops).queue, apply, 0)).toEqual({ at: "never" });
@@ -78,7 +78,7 @@ describe("drainBatch", () => {
     const pair = await newPair();
     const t = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
     const ops = [message("main 1", "main", t), message("side 1", "side", t + 5), message("main 2", "main", t + 1000)];
-    expect(await drainBatch(memoryQueue(ops).queue, (batch) => applyOps(pg, pair, batch), 0)).toEqual({ at: "never" });
+    expect(await drainBatch(memoryQueue(ops).queue, (batch) => applyOps(pg.db, pair, batch), 0)).toEqual({ at: "never" });
     const sessions = await pg.db
       .select({ id: chatSessions.id, chat: chatSessions.chatKey, updatedAt: chatSessions.updatedAt })
       .from(chatSessions)
@@ -93,7 +93,7 @@ describe("drainBatch", () => {
     expect(sessions.find((s) => s.chat === "side")?.updatedAt.getTime()).toBe(t + 5);
     expect(rows.find((r) => r.content === "main 1")?.createdAt.getTime()).toBe(t);
     // A later turn of the same conversation reuses its session row.
-    await drainBatch(memoryQueue([message("main 3", "main", t + 2000)]).queue, (batch) => applyOps(pg, pair, batch), 0);
+    await drainBatch(memoryQueue([message("main 3", "main", t + 2000)]).queue, (batch) => applyOps(pg.db, pair, batch), 0);
     const again = await pg.db.select({ id: chatSessions.id }).from(chatSessions).where(eq(chatSessions.userId, pair.userId));
     expect(again).toHaveLength(2);
   });
@@ -101,7 +101,7 @@ describe("drainBatch", () => {
   it("sets aside an operation PostgreSQL refuses for good, and the rows after it arrive", async () => {
     const pair = await newPair();
     const q = memoryQueue([message("before"), message("a \u0000 b"), message("after")]);
-    const next = await drainBatch(q.queue, (batch) => applyOps(pg, pair, batch), 0);
+    const next = await drainBatch(q.queue, (batch) => applyOps(pg.db, pair, batch), 0);
     expect(next).toEqual({ at: "never" });
     expect(q.left()).toBe(0);
     expect(q.dead).toEqual([{ seq: 2, code: expect.stringMatching(/^22/) }]);
@@ -112,7 +112,7 @@ describe("drainBatch", () => {
     const down = createDb("postgres://postgres@127.0.0.1:9/none");
     try {
       const q = memoryQueue([message("waits")]);
-      const next = await drainBatch(q.queue, (batch) => applyOps(down, { userId: newId(), characterId: newId() }, batch), 3);
+      const next = await drainBatch(q.queue, (batch) => applyOps(down.db, { userId: newId(), characterId: newId() }, batch), 3);
       expect(next).toMatchObject({ at: "later", delayMs: 250 * 2 ** 4 });
       expect(q.left()).toBe(1);
       expect(q.dead).toEqual([]);
@@ -125,7 +125,7 @@ describe("drainBatch", () => {
     const pair = await newPair();
     await pg.db.delete(users).where(eq(users.id, pair.userId));
     const q = memoryQueue([message("orphan")]);
-    expect(await drainBatch(q.queue, (batch) => applyOps(pg, pair, batch), 0)).toEqual({ at: "never" });
+    expect(await drainBatch(q.queue, (batch) => applyOps(pg.db, pair, batch), 0)).toEqual({ at: "never" });
     expect(q.left()).toBe(0);
     expect(q.dead).toEqual([]);
   });
@@ -133,7 +133,7 @@ describe("drainBatch", () => {
   it("asks to run again while more than a batch is queued", async () => {
     const pair = await newPair();
     const q = memoryQueue(Array.from({ length: BATCH + 1 }, (_, i) => message(`m${i}`)));
-    expect(await drainBatch(q.queue, (batch) => applyOps(pg, pair, batch), 0)).toEqual({ at: "now" });
+    expect(await drainBatch(q.queue, (batch) => applyOps(pg.db, pair, batch), 0)).toEqual({ at: "now" });
     expect(q.left()).toBe(1);
   });
 });

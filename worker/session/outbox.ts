@@ -63,7 +63,7 @@ export function createOutbox(ctx: DurableObjectState, pg: SessionPg, target: () 
       alarmAt = null;
       const pair = target();
       if (!pair) return;
-      const next = await drainBatch(queue, (ops) => pg.run((h) => applyOps(h, pair, ops)), failures);
+      const next = await drainBatch(queue, (ops) => pg.run((h) => applyOps(h.db, pair, ops)), failures);
       if (next.at === "later") {
         failures++;
         logEvent("warn", "outbox_retry", { delayMs: next.delayMs, code: next.code, queued: queue.size() });
