@@ -98,14 +98,6 @@ export function openaiBody(cfg: LlmConfig, req: CompletionRequest): ChatCompleti
  * `finish_reason` or `[DONE]`. A stream that ends or breaks before either
  * throws `interrupted`. Errors carry afterTokens=false; the caller fixes that.
  */
-async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
-  try {
-    while (!(await reader.read()).done);
-  } catch {
-    /* the connection is gone either way */
-  }
-}
-
 export async function* openaiAttempt(
   cfg: LlmConfig,
   req: CompletionRequest,
@@ -117,6 +109,7 @@ export async function* openaiAttempt(
     openaiBody(cfg, req),
     { accept: "text/event-stream", ...headers },
     signal,
+    cfg.sockets,
   );
   const state: ChunkState = {};
   if ((res.headers.get("content-type") ?? "").includes("application/json")) {
@@ -126,30 +119,27 @@ export async function* openaiAttempt(
     yield { type: "done", finishReason: state.finishReason ?? "stop", usage: state.usage };
     return;
   }
-  if (!res.body) throw new LlmError("interrupted", "upstream sent no body");
-  const reader = res.body.getReader();
   const decoder = new TextDecoder();
   const parser = createSseParser();
   let sawDone = false;
   try {
     while (!sawDone) {
-      let chunk: ReadableStreamReadResult<Uint8Array>;
+      let bytes: Uint8Array | null;
       try {
-        chunk = await reader.read();
+        bytes = await res.read();
       } catch (cause) {
         throw new LlmError("interrupted", "upstream stream broke off", { cause });
       }
-      if (chunk.done) break;
+      if (bytes === null) break;
       // Everything one read brought goes on as one event: a reader that fell behind catches up in one step.
-      const batch = readBatch(parser.push(decoder.decode(chunk.value, { stream: true })), state);
+      const batch = readBatch(parser.push(decoder.decode(bytes, { stream: true })), state);
       sawDone = batch.done;
       if (batch.frames > 0) yield { type: "token", text: batch.text, frames: batch.frames };
       if (batch.failure) throw batch.failure;
     }
   } finally {
-    // After [DONE], read to the end (to the side) so the connection can be reused.
-    if (sawDone) void drain(reader);
-    if (!sawDone) reader.cancel().catch(() => undefined);
+    if (sawDone) res.release();
+    else res.cancel();
   }
   if (!sawDone && state.finishReason === undefined) {
     throw new LlmError("interrupted", "upstream stream ended without finish_reason or [DONE]");

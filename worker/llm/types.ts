@@ -3,6 +3,7 @@
  * events it yields. Shared by the providers; nothing here runs.
  */
 import type { ChatMessage } from "../shared/openai";
+import type { UpstreamSockets } from "./sockets";
 
 /** `openai`: OpenAI chat completions (streaming). `legacy`: the seed's `POST /generate`. */
 export type LlmProvider = "openai" | "legacy";
@@ -24,6 +25,8 @@ export interface LlmConfig {
   maxRetries?: number;
   /** Extra headers, called once for EACH attempt (a fresh signed tunnel token each time). */
   headers?: () => Promise<Record<string, string>>;
+  /** The session object's connections: when given, calls go over them instead of fetch() (llm/http1.ts). */
+  sockets?: UpstreamSockets;
 }
 
 export type { ChatMessage } from "../shared/openai";

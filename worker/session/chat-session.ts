@@ -5,6 +5,7 @@
  * file named for it. Expected failures are returned as `{ ok: false, code }`
  * (RPC keeps nothing of an error but its message).
  */
+import { connect } from "cloudflare:sockets";
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { errorBody, errorStatus } from "../errors";
@@ -28,7 +29,7 @@ export class ChatSession extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.c = createCollaborators(ctx, env);
+    this.c = createCollaborators(ctx, env, connect);
   }
 
   async send(input: SendInput): Promise<SendResult> {

@@ -4,6 +4,7 @@
  */
 import type { CharacterSnapshot } from "../context/system-prompt";
 import type { Env } from "../env";
+import type { Connect } from "../llm/sockets";
 import type { Span } from "../shared/spans";
 import { createCallTracing } from "./call-trace";
 import { createCharacterCache } from "./character-cache";
@@ -24,8 +25,8 @@ import { createTurnRunner } from "./turn-runner";
 import type { Caller, Pair, Result } from "./types";
 import type { Hot } from "./window";
 
-export function createCollaborators(ctx: DurableObjectState, env: Env) {
-  const config = sessionConfig(env);
+export function createCollaborators(ctx: DurableObjectState, env: Env, connect?: Connect) {
+  const config = sessionConfig(env, connect);
   ensureSchema(ctx.storage.sql);
   const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
   const index = createRecallIndex(ctx.storage.sql);

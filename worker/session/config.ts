@@ -5,6 +5,7 @@
 import { parseShares, type Shares } from "../context/shares";
 import { countVar, type Env, intVar } from "../env";
 import { type Budget, budgetOf, type LlmSettings, llmSettings } from "../llm/config";
+import { type Connect, createUpstreamSockets } from "../llm/sockets";
 import { parseRecallTuning, type RecallSettings } from "../recall/settings";
 import type { TraceExportConfig } from "../shared/trace-export";
 import { workerTraceConfig } from "../tracing";
@@ -29,10 +30,11 @@ export interface SessionConfig {
   tracing: TraceExportConfig;
 }
 
-export function sessionConfig(env: Env): SessionConfig {
+/** `connect`: workerd's, for the object's own connections to the LLM (unless LLM_TRANSPORT is "fetch"). */
+export function sessionConfig(env: Env, connect?: Connect): SessionConfig {
   return {
     databaseUrl: env.HYPERDRIVE?.connectionString ?? env.DATABASE_URL ?? "",
-    llm: llmSettings(env),
+    llm: { ...llmSettings(env), sockets: connect && env.LLM_TRANSPORT !== "fetch" ? createUpstreamSockets(connect) : undefined },
     budget: budgetOf(env),
     shares: parseShares(env.LLM_BUDGET_SHARES),
     recallLimit: countVar(env.RECALL_LIMIT, 64),

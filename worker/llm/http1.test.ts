@@ -1,0 +1,124 @@
+/**
+ * The socket transport: the head parser alone, and the transport itself in
+ * real workerd (a Durable Object holding the connections, as a session
+ * object does) against a Node HTTP server that closes idle connections
+ * quickly.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { COMPATIBILITY_DATE } from "../../dev/stack";
+import { parseHead } from "./http1";
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+describe("parseHead", () => {
+  it("waits for the blank line, then gives status, headers and where the body starts", () => {
+    expect(parseHead(bytes("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"))).toBeNull();
+    const wire = "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 3\r\nX-A: 1\r\nX-A: 2\r\n\r\nbody";
+    const head = parseHead(bytes(wire));
+    expect(head?.status).toBe(429);
+    expect(head?.headers.get("retry-after")).toBe("3");
+    expect(head?.headers.get("x-a")).toBe("1, 2");
+    expect(wire.slice(head?.bodyAt)).toBe("body");
+  });
+
+  it("refuses an answer that is not HTTP/1.x", () => {
+    expect(() => parseHead(bytes("SSH-2.0-OpenSSH\r\n\r\n"))).toThrow(/HTTP/);
+  });
+});
+
+const ENTRY = `
+import { connect } from "cloudflare:sockets";
+import { DurableObject } from "cloudflare:workers";
+import { postOverSocket } from ${JSON.stringify(fileURLToPath(new URL("./http1.ts", import.meta.url)))};
+import { createUpstreamSockets } from ${JSON.stringify(fileURLToPath(new URL("./sockets.ts", import.meta.url)))};
+export class Caller extends DurableObject {
+  sockets = createUpstreamSockets(connect);
+  async post(url, body) {
+    const res = await postOverSocket(this.sockets, new URL(url), body, { "content-type": "application/json" }, new AbortController().signal);
+    return { status: res.status, text: await res.text() };
+  }
+}
+export default {
+  async fetch(request, env) {
+    const { url, body } = await request.json();
+    const stub = env.CALLER.get(env.CALLER.idFromName("one"));
+    return Response.json(await stub.post(url, body));
+  },
+};`;
+
+let server: Server;
+let upstream: string;
+let mf: Miniflare;
+let worker: string;
+/** The connection (numbered as the server accepted it) each request came on. */
+const connections: number[] = [];
+const ids = new WeakMap<object, number>();
+/** The connections the server has closed. */
+const closed: number[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    connections.push(ids.get(req.socket) ?? -1);
+    const parts: Buffer[] = [];
+    req.on("data", (d: Buffer) => parts.push(d));
+    req.on("end", () => {
+      const body = Buffer.concat(parts);
+      // Streamed in pieces: chunked transfer encoding, as an LLM's stream comes.
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.write(`got ${body.length} bytes;`);
+      setTimeout(() => res.end(` ${body.toString().toUpperCase()}`), 20);
+    });
+  });
+  let accepted = 0;
+  server.on("connection", (socket) => {
+    ids.set(socket, ++accepted);
+    socket.on("close", () => closed.push(ids.get(socket) ?? -1));
+  });
+  server.keepAliveTimeout = 150;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  upstream = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/echo`;
+  const { outputFiles } = await build({
+    stdin: { contents: ENTRY, loader: "js", resolveDir: process.cwd() },
+    write: false,
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    external: ["cloudflare:*"],
+  });
+  mf = new Miniflare({
+    modules: true,
+    script: outputFiles[0].text,
+    compatibilityDate: COMPATIBILITY_DATE,
+    durableObjects: { CALLER: "Caller" },
+  });
+  worker = (await mf.ready).toString();
+});
+afterAll(async () => {
+  await mf?.dispose();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+const post = async (body: string) =>
+  (await (await fetch(worker, { method: "POST", body: JSON.stringify({ url: upstream, body }) })).json()) as {
+    status: number;
+    text: string;
+  };
+
+describe("postOverSocket in workerd", () => {
+  it("reads a chunked answer whole, keeps the connection, and replaces one the server closed while idle", async () => {
+    expect(await post("héllo")).toEqual({ status: 200, text: "got 6 bytes; HÉLLO" });
+    expect(await post("again")).toEqual({ status: 200, text: "got 5 bytes; AGAIN" });
+    expect(connections[1]).toBe(connections[0]);
+    // The server drops idle connections after 150 ms: the kept one is dead, and the call still succeeds.
+    for (let waited = 0; !closed.includes(connections[0]) && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    expect(closed).toContain(connections[0]);
+    expect(await post("late")).toEqual({ status: 200, text: "got 4 bytes; LATE" });
+    expect(connections).toHaveLength(3);
+    expect(connections[2]).not.toBe(connections[0]);
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * A session object's connections to the LLM for the socket transport
+ * (http1.ts): a connection whose answer was read to its end is kept open,
+ * and the next call to the same origin takes it instead of connecting (and,
+ * over TLS, shaking hands) again. One kept per origin, closed after a while
+ * unused. Owned by one object, like its PostgreSQL connection.
+ */
+
+/** workerd's `connect` from `cloudflare:sockets`. */
+export type Connect = (address: { hostname: string; port: number }, options: SocketOptions) => Socket;
+
+/** One connection, with the reader and writer that stay on it from one request to the next. */
+export interface Conn {
+  socket: Socket;
+  reader: ReadableStreamDefaultReader<Uint8Array>;
+  writer: WritableStreamDefaultWriter<Uint8Array>;
+  /** It served an answer before (so a failure before any byte may just mean the server closed it while idle). */
+  reused: boolean;
+}
+
+export interface UpstreamSockets {
+  /** A kept connection to `url`'s origin, or a new one. */
+  take(url: URL): Conn;
+  /** A connection whose answer was read to its end: kept for the next call to `url`'s origin. */
+  keep(url: URL, conn: Conn): void;
+}
+
+/** How long a kept connection waits for its next call: under the 5 s after which Node (the gateway) and uvicorn close an idle one. */
+const IDLE_MS = 4_000;
+
+export function createUpstreamSockets(connect: Connect): UpstreamSockets {
+  const kept = new Map<string, { conn: Conn; timer: ReturnType<typeof setTimeout> }>();
+  const close = (conn: Conn) => void conn.socket.close().catch(() => undefined);
+  return {
+    take(url) {
+      const idle = kept.get(url.origin);
+      if (idle) {
+        kept.delete(url.origin);
+        clearTimeout(idle.timer);
+        return { ...idle.conn, reused: true };
+      }
+      const tls = url.protocol === "https:";
+      const socket = connect(
+        { hostname: url.hostname, port: Number(url.port) || (tls ? 443 : 80) },
+        { secureTransport: tls ? "on" : "off", allowHalfOpen: false },
+      );
+      return { socket, reader: socket.readable.getReader(), writer: socket.writable.getWriter(), reused: false };
+    },
+    keep(url, conn) {
+      const before = kept.get(url.origin);
+      if (before) {
+        clearTimeout(before.timer);
+        close(before.conn);
+      }
+      const timer = setTimeout(() => {
+        if (kept.get(url.origin)?.conn === conn) kept.delete(url.origin);
+        close(conn);
+      }, IDLE_MS);
+      kept.set(url.origin, { conn, timer });
+    },
+  };
+}
