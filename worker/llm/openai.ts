@@ -134,7 +134,12 @@ export async function* openaiAttempt(
       // Everything one read brought goes on as one event: a reader that fell behind catches up in one step.
       const batch = readBatch(parser.push(decoder.decode(bytes, { stream: true })), state);
       sawDone = batch.done;
-      if (batch.frames > 0) yield { type: "token", text: batch.text, frames: batch.frames };
+      if (batch.frames > 0) {
+        yield { type: "token", text: batch.text, frames: batch.frames };
+        // The whole rest of the reply came in the same read: let the runtime send these tokens on
+        // before the caller finishes the reply (its storage writes hold what the object sends until they commit).
+        if (sawDone || state.finishReason !== undefined) await new Promise((r) => setTimeout(r, 0));
+      }
       if (batch.failure) throw batch.failure;
     }
   } finally {
