@@ -50,6 +50,21 @@ export function parseHead(bytes: Uint8Array): { status: number; headers: Headers
   return { status: Number(status), headers, bodyAt: end };
 }
 
+/** Everything `read` still gives, as text. */
+export async function readText(read: () => Promise<Uint8Array | null>): Promise<string> {
+  const utf8 = new TextDecoder();
+  let out = "";
+  for (let bytes = await read(); bytes; bytes = await read()) out += utf8.decode(bytes, { stream: true });
+  return out + utf8.decode();
+}
+
+/** Reads to the end to the side, so the connection can be kept (or reused by fetch). */
+export function drain(read: () => Promise<Uint8Array | null>, failed: () => void): void {
+  void (async () => {
+    while ((await read()) !== null);
+  })().catch(failed);
+}
+
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   if (a.length === 0) return b;
   const out = new Uint8Array(a.length + b.length);
@@ -185,22 +200,14 @@ async function exchange(sockets: UpstreamSockets, url: URL, conn: Conn, request:
     headers: answer.headers,
     read,
     async text() {
-      const utf8 = new TextDecoder();
-      let out = "";
       try {
-        for (let bytes = await read(); bytes; bytes = await read()) out += utf8.decode(bytes, { stream: true });
+        return await readText(read);
       } catch (err) {
         cancel();
         throw err;
       }
-      return out + utf8.decode();
     },
-    release() {
-      // Read to the end to the side, so the connection can be kept.
-      void (async () => {
-        while ((await read()) !== null);
-      })().catch(cancel);
-    },
+    release: () => drain(read, cancel),
     cancel,
   };
 }

@@ -6,7 +6,7 @@
  */
 
 import { errorKind, logEvent } from "../log";
-import { postOverSocket, type Upstream } from "./http1";
+import { drain, postOverSocket, readText, type Upstream } from "./http1";
 import { errorFromStatus, LlmError } from "./llm-error";
 
 import type { UpstreamSockets } from "./sockets";
@@ -72,18 +72,8 @@ function fromFetch(res: Response): Upstream {
     status: res.status,
     headers: res.headers,
     read,
-    async text() {
-      const utf8 = new TextDecoder();
-      let out = "";
-      for (let bytes = await read(); bytes; bytes = await read()) out += utf8.decode(bytes, { stream: true });
-      return out + utf8.decode();
-    },
-    release() {
-      // Read to the end to the side, so the connection can be reused.
-      void (async () => {
-        while ((await read()) !== null);
-      })().catch(() => undefined);
-    },
+    text: () => readText(read),
+    release: () => drain(read, () => undefined),
     cancel: () => void reader?.cancel().catch(() => undefined),
   };
 }
