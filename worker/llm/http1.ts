@@ -88,6 +88,7 @@ export async function postOverSocket(
   headers: Record<string, string>,
   signal: AbortSignal,
 ): Promise<Upstream> {
+  signal.throwIfAborted();
   const encoder = new TextEncoder();
   const payload = encoder.encode(body);
   let head = `POST ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\ncontent-length: ${payload.length}\r\n`;
@@ -114,17 +115,16 @@ async function exchange(sockets: UpstreamSockets, url: URL, conn: Conn, request:
   signal.addEventListener("abort", close);
   let answer: NonNullable<ReturnType<typeof parseHead>>;
   let buffered: Uint8Array = new Uint8Array(0);
+  /** On a kept connection, a failure before any byte of an answer means the server closed it while idle. */
+  const stale: (err: unknown) => never = (err) => {
+    if (conn.reused && buffered.length === 0) throw new StaleConnection("the kept connection was closed", { cause: err });
+    throw err;
+  };
   try {
-    await conn.writer.write(request);
+    await conn.writer.write(request).catch(stale);
     for (;;) {
-      const r = await conn.reader.read().catch((err: unknown) => {
-        if (conn.reused && buffered.length === 0) throw new StaleConnection("the kept connection was closed", { cause: err });
-        throw err;
-      });
-      if (r.done) {
-        if (conn.reused && buffered.length === 0) throw new StaleConnection("the kept connection was closed");
-        throw new Error("the upstream closed the connection without answering");
-      }
+      const r = await conn.reader.read().catch(stale);
+      if (r.done) stale(new Error("the upstream closed the connection without answering"));
       buffered = concat(buffered, r.value);
       const parsed = parseHead(buffered);
       if (!parsed) {
