@@ -11,7 +11,7 @@ export interface Env {
   /** Unset → no shared cache and login throttling kept off, stated in the log. */
   REDIS_URL?: string;
   LLM_BASE_URL?: string;
-  /** "fetch": reach the LLM with fetch() instead of a socket of each call's own (llm/http1.ts). */
+  /** "fetch": session objects reach the LLM with fetch() instead of their own sockets (llm/http1.ts, sockets.ts). */
   LLM_TRANSPORT?: string;
   LLM_MODEL?: string;
   LLM_API_KEY?: string;
