@@ -1,11 +1,12 @@
 /**
  * A POST over a raw socket (workerd's `connect()`), HTTP/1.1 with the
  * connection kept for the next call (sockets.ts): how the session object
- * reads the LLM's stream. workerd's fetch() hands JavaScript one HTTP chunk per read(); a
- * socket read brings every byte that has arrived, and costs less: a relay
- * in a Durable Object spent 116 µs per frame through fetch() and 78 µs
- * through a socket at 100 concurrent streams (bench/concurrency.ts), and a
- * reader that fell behind catches up in one read.
+ * reads the LLM's stream. workerd's fetch() hands JavaScript one HTTP chunk
+ * per read(); a socket read brings every byte that has arrived, and costs
+ * less: a relay in a Durable Object spent 116 µs per frame through fetch()
+ * and 78 µs through a socket at 100 concurrent streams
+ * (bench/concurrency.ts), and a reader that fell behind catches up in one
+ * read.
  */
 import { createChunkedDecoder } from "./chunked";
 import type { Conn, UpstreamSockets } from "./sockets";
@@ -148,7 +149,8 @@ async function exchange(sockets: UpstreamSockets, url: URL, conn: Conn, request:
   const decoder = chunked ? createChunkedDecoder() : null;
   const length = answer.headers.get("content-length");
   let left = empty ? 0 : !chunked && length !== null ? Number(length) : Number.POSITIVE_INFINITY;
-  const reusable = Number.isFinite(left) || chunked ? !/close/i.test(answer.headers.get("connection") ?? "") : false;
+  // Kept only when the answer's end is known from its framing and the server did not say it closes.
+  const reusable = (Number.isFinite(left) || chunked) && !/close/i.test(answer.headers.get("connection") ?? "");
   let ended = false;
   /** The answer was read to its end: the connection goes back for the next call, or is closed. */
   const finish = () => {

@@ -4,11 +4,9 @@
  * else with fetch(); a failure to connect and a non-2xx answer become
  * LlmError.
  */
-
 import { errorKind, logEvent } from "../log";
 import { drain, postOverSocket, readText, type Upstream } from "./http1";
 import { errorFromStatus, LlmError } from "./llm-error";
-
 import type { UpstreamSockets } from "./sockets";
 
 export type { Upstream } from "./http1";

@@ -150,7 +150,11 @@ export function createRecall(deps: RecallDeps) {
       if (chats.get(hot.chat)?.indexed) {
         whole.add(hot.chat);
         // A user message is indexed once its reply is written (store.indexLate): one whose turn died with the object is indexed now.
-        for (const m of hot.window.slice(-2)) if (m.role === "user") store.indexLate(hot.chat, m.id);
+        try {
+          for (const m of hot.window.slice(-2)) if (m.role === "user") store.indexLate(hot.chat, m.id);
+        } catch (err) {
+          logEvent("warn", "recall_index_failed", { error: errorKind(err) });
+        }
       }
       if (deps.on && !whole.has(hot.chat) && hot.cold !== "unknown" && hot.beyond) start(hot);
     },
