@@ -39,18 +39,19 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
     await next();
     // A WebSocket handshake carries no document: leave it exactly as it is.
     if (c.res.status === 101) return;
-    // Responses from the assets binding (and fetch) have immutable headers: copy once.
+    // Responses from the assets binding (and fetch) have immutable headers: copy once. Hono's c.res setter copies
+    // the response and its headers again, so it is used only then, not on every answer.
     let res = c.res;
     try {
       res.headers.set("x-content-type-options", "nosniff");
     } catch {
-      res = new Response(res.body, res);
+      c.res = new Response(res.body, res);
+      res = c.res;
     }
     // A route's own stricter policy (an avatar's sandbox) stands.
     for (const [k, v] of Object.entries(SECURITY_HEADERS))
       if (!(k === "content-security-policy" && res.headers.has(k))) res.headers.set(k, v);
     if (c.env.ENVIRONMENT === "production") res.headers.set("strict-transport-security", HSTS);
     if (c.req.path.startsWith("/api/") && !res.headers.has("cache-control")) res.headers.set("cache-control", "no-store");
-    c.res = res;
   };
 }

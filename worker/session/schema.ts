@@ -23,6 +23,8 @@ CREATE TABLE IF NOT EXISTS summaries (chat TEXT NOT NULL DEFAULT 'main', version
 `;
 const INDEXES = `
 CREATE INDEX IF NOT EXISTS messages_chat_active ON messages (chat, active, id);
+-- A reply's alternatives (store.ts REPLIES_TO_ANY): without it, each turn scanned every message the object holds.
+CREATE INDEX IF NOT EXISTS messages_parent ON messages (parent_id) WHERE parent_id IS NOT NULL;
 `;
 
 /**

@@ -26,6 +26,9 @@ function toMessage(r: Row): StoredMessage {
   };
 }
 
+/** The replies to some user messages (a reply's alternatives, on every turn and history page): a lookup in `messages_parent`. */
+export const REPLIES_TO_ANY = "SELECT * FROM messages WHERE parent_id IN (SELECT value FROM json_each(?)) ORDER BY id";
+
 export function createStore(storage: DurableObjectStorage, outbox: Outbox, index: RecallIndex) {
   const sql = storage.sql;
   const rows = rowsOf(sql);
@@ -106,9 +109,7 @@ export function createStore(storage: DurableObjectStorage, outbox: Outbox, index
     repliesToAny(parentIds: string[]): StoredMessage[] {
       if (parentIds.length === 0) return [];
       // One JSON array, not a `?` per id: one statement for every length (workerd keeps each distinct one compiled).
-      return rows("SELECT * FROM messages WHERE parent_id IN (SELECT value FROM json_each(?)) ORDER BY id", JSON.stringify(parentIds)).map(
-        toMessage,
-      );
+      return rows(REPLIES_TO_ANY, JSON.stringify(parentIds)).map(toMessage);
     },
     /** This object's own active messages of `chat`, for rebuilding the recall index. */
     allActive(chat: string): StoredMessage[] {
