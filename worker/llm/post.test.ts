@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => new Promise((resolve) => server.close(resolve)));
 
 describe("postJson", () => {
-  it("falls back to fetch() for the call when the platform refuses a socket", async () => {
+  it("falls back to fetch() when the platform refuses a socket, and does not try that origin again on the next call", async () => {
     const refused: string[] = [];
     const sockets = createUpstreamSockets((address) => {
       refused.push(`${address.hostname}:${address.port}`);
@@ -29,6 +29,8 @@ describe("postJson", () => {
     const res = await postJson(url, { stream: false }, {}, new AbortController().signal, sockets);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('{"ok":true}');
+    const again = await postJson(url, { stream: false }, {}, new AbortController().signal, sockets);
+    expect(await again.text()).toBe('{"ok":true}');
     expect(refused).toEqual([new URL(url).host]);
   });
 });

@@ -36,10 +36,12 @@ export async function postJson(
   const viaFetch = async () => fromFetch(await fetch(url, { method: "POST", headers: all, body: json, signal }));
   let res: Upstream;
   try {
-    if (sockets && (target.protocol === "http:" || target.protocol === "https:")) {
+    if (sockets && (target.protocol === "http:" || target.protocol === "https:") && sockets.usable(target)) {
       res = await postOverSocket(sockets, target, json, all, signal).catch((err: unknown) => {
-        // A platform that refuses the socket (or an upstream that would not answer on it) still gets fetch().
+        // A platform that refuses the socket (or an upstream that would not answer on it) still gets fetch(), and the
+        // object's next calls there go straight to fetch() for a while instead of paying a failed connect each.
         if (signal.aborted) throw err;
+        sockets.refuse(target);
         logEvent("warn", "llm_socket_failed", { error: errorKind(err) });
         return viaFetch();
       });

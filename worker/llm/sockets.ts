@@ -19,6 +19,10 @@ export interface Conn {
 }
 
 export interface UpstreamSockets {
+  /** False for a while after a socket to `url`'s origin could not be had: calls go through fetch() meanwhile. */
+  usable(url: URL): boolean;
+  /** A socket to `url`'s origin failed before an answer: use fetch() for it for a while instead of failing again on every call. */
+  refuse(url: URL): void;
   /** A kept connection to `url`'s origin, or a new one. */
   take(url: URL): Conn;
   /** A connection whose answer was read to its end: kept for the next call to `url`'s origin. */
@@ -27,11 +31,21 @@ export interface UpstreamSockets {
 
 /** How long a kept connection waits for its next call: under the 5 s after which Node (the gateway) and uvicorn close an idle one. */
 const IDLE_MS = 4_000;
+/** How long an origin that refused a socket is reached with fetch() instead (a platform that blocks the address; an upstream that is down fails either way). */
+const REFUSED_MS = 10 * 60_000;
 
 export function createUpstreamSockets(connect: Connect): UpstreamSockets {
   const kept = new Map<string, { conn: Conn; timer: ReturnType<typeof setTimeout> }>();
+  /** Origins that refused a socket, and until when fetch() goes there instead. */
+  const refused = new Map<string, number>();
   const close = (conn: Conn) => void conn.socket.close().catch(() => undefined);
   return {
+    usable(url) {
+      return (refused.get(url.origin) ?? 0) <= Date.now();
+    },
+    refuse(url) {
+      refused.set(url.origin, Date.now() + REFUSED_MS);
+    },
     take(url) {
       const idle = kept.get(url.origin);
       if (idle) {
