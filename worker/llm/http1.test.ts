@@ -7,10 +7,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
-import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { COMPATIBILITY_DATE } from "../../dev/stack";
+import { startInlineWorker } from "../../test/inline-worker";
 import { parseHead } from "./http1";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -53,8 +51,7 @@ export default {
 
 let server: Server;
 let upstream: string;
-let mf: Miniflare;
-let worker: string;
+let workerd: Awaited<ReturnType<typeof startInlineWorker>>;
 /** The connection (numbered as the server accepted it) each request came on. */
 const connections: number[] = [];
 const ids = new WeakMap<object, number>();
@@ -82,29 +79,15 @@ beforeAll(async () => {
   server.keepAliveTimeout = 150;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   upstream = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/echo`;
-  const { outputFiles } = await build({
-    stdin: { contents: ENTRY, loader: "js", resolveDir: process.cwd() },
-    write: false,
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    external: ["cloudflare:*"],
-  });
-  mf = new Miniflare({
-    modules: true,
-    script: outputFiles[0].text,
-    compatibilityDate: COMPATIBILITY_DATE,
-    durableObjects: { CALLER: "Caller" },
-  });
-  worker = (await mf.ready).toString();
+  workerd = await startInlineWorker(ENTRY, { CALLER: "Caller" });
 });
 afterAll(async () => {
-  await mf?.dispose();
+  await workerd?.dispose();
   await new Promise((resolve) => server?.close(resolve));
 });
 
 const post = async (body: string) =>
-  (await (await fetch(worker, { method: "POST", body: JSON.stringify({ url: upstream, body }) })).json()) as {
+  (await (await fetch(workerd.url, { method: "POST", body: JSON.stringify({ url: upstream, body }) })).json()) as {
     status: number;
     text: string;
   };

@@ -4,10 +4,8 @@
  * thousands of turns in one object does not scan them all on every turn.
  */
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
-import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { COMPATIBILITY_DATE } from "../../dev/stack";
+import { startInlineWorker } from "../../test/inline-worker";
 
 const here = (file: string) => JSON.stringify(fileURLToPath(new URL(file, import.meta.url)));
 const ENTRY = `
@@ -34,33 +32,18 @@ export default {
   },
 };`;
 
-let mf: Miniflare;
-let worker: string;
+let workerd: Awaited<ReturnType<typeof startInlineWorker>>;
 
 beforeAll(async () => {
-  const { outputFiles } = await build({
-    stdin: { contents: ENTRY, loader: "js", resolveDir: process.cwd() },
-    write: false,
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    external: ["cloudflare:*"],
-  });
-  mf = new Miniflare({
-    modules: true,
-    script: outputFiles[0].text,
-    compatibilityDate: COMPATIBILITY_DATE,
-    durableObjects: { HOLDER: { className: "Holder", useSQLite: true } },
-  });
-  worker = (await mf.ready).toString();
+  workerd = await startInlineWorker(ENTRY, { HOLDER: { className: "Holder", useSQLite: true } });
 });
 afterAll(async () => {
-  await mf?.dispose();
+  await workerd?.dispose();
 });
 
 describe("the session object's schema", () => {
   it("finds a reply's alternatives through an index, not by scanning every message", async () => {
-    const { found, plan } = (await (await fetch(worker)).json()) as { found: string[]; plan: string[] };
+    const { found, plan } = (await (await fetch(workerd.url)).json()) as { found: string[]; plan: string[] };
     expect(found).toEqual(["00000011", "00000021"]);
     expect(plan.join("\n")).toMatch(/SEARCH messages USING INDEX messages_parent/);
     expect(plan.join("\n")).not.toMatch(/SCAN messages/);
