@@ -3,9 +3,13 @@
  * once, when it is stored; prompts only add up stored counts (the formula:
  * shared/tokens.ts).
  */
-import { countTokens as count, decode, encode } from "gpt-tokenizer/encoding/cl100k_base";
+import { countTokens as count, decode, encode, setMergeCacheSize } from "gpt-tokenizer/encoding/cl100k_base";
 
 export { MESSAGE_OVERHEAD, messageTokens, REPLY_PRIMING } from "../shared/tokens";
+
+// The tokenizer's merge cache would keep word pieces of every user's text in memory that all of an
+// isolate's session objects share (up to 100,000 of them): no state outlives a call here.
+setMergeCacheSize(0);
 
 export function countTokens(text: string): number {
   return count(text);
