@@ -15,7 +15,15 @@ import type { Store } from "./store";
 import type { StoredMessage } from "./types";
 import { type Hot, pushWindow, toWire } from "./window";
 
-const USER_FLUSH_DELAY_MS = 2_000;
+/**
+ * A user message's copy waits for its reply, whose copy follows it by
+ * `REPLY_FLUSH_DELAY_MS` and takes both in one batch; at most this long, for
+ * a reply that never comes or streams for longer. (It waited 2 s before: at
+ * 100 concurrent replies every object then copied mid-stream at the same
+ * moment, and the copies stalled every stream for half a second.) Both are
+ * durable in the object's storage from the start.
+ */
+const USER_FLUSH_DELAY_MS = 30_000;
 const REPLY_FLUSH_DELAY_MS = 250;
 
 /** A message to store; its tokens are counted unless the caller already did. */
@@ -43,8 +51,7 @@ export function createConversation(deps: { store: Store; memories: Memories; out
     const first = hot !== null && hot.window.length === 0 && hot.cold !== "some";
     deps.store.insertMessage(message, indexed);
     if (hot) pushWindow(hot, message);
-    // Copy to PostgreSQL shortly after the reply is stored (batching a quick
-    // exchange), off the turn's critical path; a user message alone waits a little longer.
+    // Copy to PostgreSQL shortly after the reply is stored, with its user message, off the turn's critical path.
     const delay = first ? 0 : m.role === "assistant" && m.parentId ? REPLY_FLUSH_DELAY_MS : USER_FLUSH_DELAY_MS;
     deps.outbox.flushBy(Date.now() + delay);
     if (hot && !quiet) deps.live.broadcast({ type: "message", chat: m.chat, message: toWire(message) });
