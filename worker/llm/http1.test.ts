@@ -2,10 +2,10 @@
  * The socket transport: the head parser alone, and the transport itself in
  * real workerd (a Durable Object holding the connections, as a session
  * object does) against a Node HTTP server that closes idle connections
- * quickly.
+ * quickly, and against a raw one that cuts its answer at awkward places.
  */
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createTcpServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startInlineWorker } from "../../test/inline-worker";
@@ -103,5 +103,37 @@ describe("postOverSocket in workerd", () => {
     expect(await post("late")).toEqual({ status: 200, text: "got 4 bytes; LATE" });
     expect(connections).toHaveLength(3);
     expect(connections[2]).not.toBe(connections[0]);
+  });
+});
+
+describe("postOverSocket reading into one buffer", () => {
+  it("keeps every byte when the head and the chunks are cut anywhere across many reads", async () => {
+    const words = Array.from({ length: 60 }, (_, i) => `word${i}-${"é".repeat(i % 7)} `);
+    const chunked = words.map((w) => `${Buffer.byteLength(w).toString(16)}\r\n${w}\r\n`).join("") + "0\r\n\r\n";
+    const wire = Buffer.from(`HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n${chunked}`);
+    // Pieces of 1 to 22 bytes, each written on its own after a pause, so most reads bring one piece.
+    const pieces: Buffer[] = [];
+    for (let at = 0, n = 1; at < wire.length; at += n, n = (n * 7) % 23 || 1) pieces.push(wire.subarray(at, at + n));
+    const raw = createTcpServer((socket) => {
+      socket.once("data", async () => {
+        for (const piece of pieces) {
+          socket.write(piece);
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        socket.end();
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(raw.address() as AddressInfo).port}/v1/pieces`;
+      const res = (await (await fetch(workerd.url, { method: "POST", body: JSON.stringify({ url, body: "x" }) })).json()) as {
+        status: number;
+        text: string;
+      };
+      expect(pieces.length).toBeGreaterThan(50);
+      expect(res).toEqual({ status: 200, text: words.join("") });
+    } finally {
+      raw.close();
+    }
   });
 });

@@ -9,13 +9,13 @@
  * read.
  */
 import { createChunkedDecoder } from "./chunked";
-import type { Conn, UpstreamSockets } from "./sockets";
+import { type Conn, readConn, type UpstreamSockets } from "./sockets";
 
 /** An upstream answer: its head, then its body a read at a time. */
 export interface Upstream {
   status: number;
   headers: Headers;
-  /** The next bytes of the body (everything that arrived, de-chunked); null at its end. */
+  /** The next bytes of the body (everything that arrived, de-chunked), valid until the next read; null at its end. */
   read(): Promise<Uint8Array | null>;
   /** The rest of the body as text. */
   text(): Promise<string>;
@@ -66,8 +66,9 @@ export function drain(read: () => Promise<Uint8Array | null>, failed: () => void
   })().catch(failed);
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
+/** `a` then `b`: `b` itself when `a` is empty, unless a `copy` is asked for. */
+function concat(a: Uint8Array, b: Uint8Array, copy = false): Uint8Array {
+  if (a.length === 0 && !copy) return b;
   const out = new Uint8Array(a.length + b.length);
   out.set(a);
   out.set(b, a.length);
@@ -124,9 +125,10 @@ async function exchange(sockets: UpstreamSockets, url: URL, conn: Conn, request:
   try {
     await conn.writer.write(request).catch(stale);
     for (;;) {
-      const r = await conn.reader.read().catch(stale);
-      if (r.done) stale(new Error("the upstream closed the connection without answering"));
-      buffered = concat(buffered, r.value);
+      const bytes = await readConn(conn).catch(stale);
+      if (bytes === null) stale(new Error("the upstream closed the connection without answering"));
+      // A copy: the connection's buffer is filled again by the next read.
+      buffered = concat(buffered, bytes, true);
       const parsed = parseHead(buffered);
       if (!parsed) {
         if (buffered.length > MAX_HEAD) throw new Error("the upstream's answer head is too large");
@@ -171,18 +173,18 @@ async function exchange(sockets: UpstreamSockets, url: URL, conn: Conn, request:
         input = buffered;
         buffered = new Uint8Array(0);
       } else {
-        const r = await conn.reader.read();
-        if (r.done) {
+        const bytes = await readConn(conn);
+        if (bytes === null) {
           ended = true;
           close();
           if (decoder || Number.isFinite(left)) throw new Error("the upstream's answer broke off");
           return null;
         }
-        input = r.value;
+        input = bytes;
       }
       if (decoder) {
         const parts = decoder.push(input);
-        const out = parts.length === 1 ? parts[0] : parts.reduce(concat, new Uint8Array(0));
+        const out = parts.length === 1 ? parts[0] : parts.reduce((a, b) => concat(a, b), new Uint8Array(0));
         if (decoder.done) finish();
         if (out.length > 0) return out;
         continue;
