@@ -66,12 +66,15 @@ export function drain(read: () => Promise<Uint8Array | null>, failed: () => void
   })().catch(failed);
 }
 
-/** `a` then `b`: `b` itself when `a` is empty, unless a `copy` is asked for. */
-function concat(a: Uint8Array, b: Uint8Array, copy = false): Uint8Array {
-  if (a.length === 0 && !copy) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
+/** The parts as one array: the part itself when there is one, else a copy of them all. */
+function join(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
@@ -98,7 +101,7 @@ export async function postOverSocket(
     if (/[\r\n]/.test(name + value)) throw new Error(`header ${name} holds a line break`);
     head += `${name}: ${value}\r\n`;
   }
-  const request = concat(encoder.encode(`${head}\r\n`), payload);
+  const request = join([encoder.encode(`${head}\r\n`), payload]);
   for (;;) {
     const conn = sockets.take(url);
     try {
@@ -128,7 +131,7 @@ async function exchange(sockets: UpstreamSockets, url: URL, conn: Conn, request:
       const bytes = await readConn(conn).catch(stale);
       if (bytes === null) stale(new Error("the upstream closed the connection without answering"));
       // A copy: the connection's buffer is filled again by the next read.
-      buffered = concat(buffered, bytes, true);
+      buffered = buffered.length === 0 ? bytes.slice() : join([buffered, bytes]);
       const parsed = parseHead(buffered);
       if (!parsed) {
         if (buffered.length > MAX_HEAD) throw new Error("the upstream's answer head is too large");
@@ -184,7 +187,7 @@ async function exchange(sockets: UpstreamSockets, url: URL, conn: Conn, request:
       }
       if (decoder) {
         const parts = decoder.push(input);
-        const out = parts.length === 1 ? parts[0] : parts.reduce((a, b) => concat(a, b), new Uint8Array(0));
+        const out = parts.length === 0 ? new Uint8Array(0) : join(parts);
         if (decoder.done) finish();
         if (out.length > 0) return out;
         continue;
