@@ -380,8 +380,12 @@ describe("web client", () => {
     await page.getByLabel("Search characters").fill("Mira Imported");
     const imported = page.getByTestId("character-card").filter({ hasText: "Mira Imported" });
     await imported.waitFor();
-    const del = imported.getByRole("button", { name: "Delete" });
-    await del.click();
+    await expect.poll(() => page.getByTestId("character-card").count()).toBe(1);
+    await imported.getByRole("button", { name: "Delete" }).click();
+    // A search answer that still holds the card arrives while the delete is armed: the card stays armed.
+    const refreshed = page.waitForResponse((r) => new URL(r.url()).searchParams.get("q") === "Mira Imp");
+    await page.getByLabel("Search characters").fill("Mira Imp");
+    await refreshed;
     await imported.getByRole("button", { name: "Delete for good?" }).click();
     await imported.waitFor({ state: "detached" });
   });

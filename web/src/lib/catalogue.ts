@@ -1,5 +1,6 @@
 /** The character catalogue as the user browses it: a search, a tag, an order, its pages, and removals. */
 import { createEffect, createSignal, on, onCleanup } from "solid-js";
+import { createStore, reconcile } from "solid-js/store";
 import type { Character } from "../../../worker/shared/wire";
 import { type CatalogueSort, deleteCharacter, listCharacters, listTags } from "./api";
 import { describe } from "./errors";
@@ -8,7 +9,9 @@ export function createCatalogue() {
   const [query, setQuery] = createSignal("");
   const [tag, setTag] = createSignal<string | null>(null);
   const [sort, setSort] = createSignal<CatalogueSort | null>(null);
-  const [items, setItems] = createSignal<Character[]>([]);
+  // A store reconciled by id: a card the new answer still holds keeps its element (and a half-confirmed delete).
+  const [shown, setShown] = createStore<{ items: Character[] }>({ items: [] });
+  const items = () => shown.items;
   const [tags, setTags] = createSignal<{ tag: string; count: number }[]>([]);
   const [cursor, setCursor] = createSignal<string | null>(null);
   const [loading, setLoading] = createSignal(false);
@@ -23,7 +26,8 @@ export function createCatalogue() {
     try {
       const page = await listCharacters({ q: query().trim(), tag: tag(), sort: sort(), cursor: after });
       if (mine !== generation) return;
-      setItems((old) => (after ? [...old, ...page.characters] : page.characters));
+      const next = after ? [...shown.items, ...page.characters] : page.characters;
+      setShown("items", reconcile(next, { key: "id" }));
       setCursor(page.nextCursor);
     } catch (err) {
       setError(describe(err));
@@ -64,7 +68,7 @@ export function createCatalogue() {
     },
     remove: (c: Character) =>
       deleteCharacter(c.id).then(
-        () => setItems(items().filter((x) => x.id !== c.id)),
+        () => setShown("items", (list) => list.filter((x) => x.id !== c.id)),
         (err) => setError(describe(err)),
       ),
   };
