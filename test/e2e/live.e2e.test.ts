@@ -104,6 +104,17 @@ describe("two tabs on one chat", () => {
     await settled(a);
     await expect.poll(() => b.getByTestId("open-memories").textContent(), { timeout: 10_000 }).toMatch(/Memories \(1\)/);
     await b.getByTestId("pinned-note").waitFor();
+    // A memory being edited in one tab stays as typed while the other tab pins another.
+    await b.getByTestId("open-memories").click();
+    await b.getByTestId("memory").first().getByRole("button", { name: "Edit" }).click();
+    const editing = b.getByTestId("memory").getByLabel("Memory", { exact: true });
+    await editing.fill("The lamp is teal.");
+    await send(a, "Remember this: the door is red.");
+    await settled(a);
+    await expect.poll(() => b.getByTestId("memory").count(), { timeout: 10_000 }).toBe(2);
+    expect(await editing.inputValue()).toBe("The lamp is teal.");
+    await b.getByTestId("memory").getByRole("button", { name: "Cancel" }).click();
+    await b.getByRole("dialog").getByRole("button", { name: "Close" }).click();
 
     const first = userMessages(a).first();
     await first.hover();

@@ -8,9 +8,11 @@ import { createResource, createSignal } from "solid-js";
 import type { Memory } from "../../../worker/shared/wire";
 import * as api from "./chat-api";
 import { describe } from "./errors";
+import { reconciledById } from "./keyed";
 
 export function createMemories(ref: api.ChatRef) {
-  const [list, { mutate, refetch }] = createResource(() => api.listMemories(ref));
+  // Reconciled: a reload from another tab's change leaves a memory being edited here as it is.
+  const [list, { mutate, refetch }] = createResource(() => api.listMemories(ref), { storage: reconciledById });
   const [error, setError] = createSignal("");
   /** Memories that appeared without this tab adding them: the chat shows a note. */
   const [arrived, setArrived] = createSignal<Memory[]>([]);
