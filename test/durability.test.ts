@@ -44,6 +44,25 @@ describe("a restart", () => {
   });
 });
 
+describe("a turn whose reply fails before any text", () => {
+  it("copies its user message to PostgreSQL as soon as a replied turn, well before the 30 s backstop", async () => {
+    const stack = await startWorker();
+    try {
+      const api = client(stack.url);
+      const me = await api.register();
+      const ch = await api.character(me);
+      expect((await api.say(me, ch.id, "hello")).status).toBe(200);
+      expect(await eventually(async () => (await countFor(me.userId)) === 3)).toBe(true);
+      expect((await api.say(me, ch.id, "boom [[fail:500]]")).status).toBe(502);
+      expect(await eventually(async () => (await countFor(me.userId)) === 4)).toBe(true);
+      const [last] = await sql`select content from chat_messages where user_id = ${me.userId} order by id desc limit 1`;
+      expect(last.content).toBe("boom [[fail:500]]");
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
 describe("scrolling back through a history longer than the object holds", () => {
   it("pages every message once, oldest last, from the object and then from PostgreSQL", async () => {
     const stack = await startWorker();

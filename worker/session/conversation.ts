@@ -17,8 +17,9 @@ import { type Hot, pushWindow, toWire } from "./window";
 
 /**
  * A user message's copy waits for its reply, whose copy follows it by
- * `REPLY_FLUSH_DELAY_MS` and takes both in one batch; at most this long, for
- * a reply that never comes or streams for longer. (It waited 2 s before: at
+ * `REPLY_FLUSH_DELAY_MS` and takes both in one batch (as soon, when the turn
+ * ends without a reply); at most this long, for a reply that streams for
+ * longer or an object that dies first. (It waited 2 s before: at
  * 100 concurrent replies every object then copied mid-stream at the same
  * moment, and the copies stalled every stream for half a second.) Both are
  * durable in the object's storage from the start.
@@ -65,6 +66,10 @@ export function createConversation(deps: { store: Store; memories: Memories; out
       lastMs = Math.max(lastMs, createdAt);
     },
     append,
+    /** A turn ended with no reply to store (it failed before any text): its user message is copied as soon as a reply's would be. */
+    endedWithoutReply(): void {
+      deps.outbox.flushBy(Date.now() + REPLY_FLUSH_DELAY_MS);
+    },
     /** More text for a reply ("continue"): appended to it in place, with the status the new part ended with. */
     extend(hot: Hot, reply: StoredMessage, more: string, status: StoredMessage["status"]): StoredMessage {
       const content = reply.content + more;

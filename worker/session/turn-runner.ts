@@ -128,6 +128,8 @@ export function createTurnRunner(deps: RunnerDeps) {
       // With the other versions, so a client shown this reply can still swipe.
       reply = withAlternatives(store, [stored])[0];
       deps.live.broadcast({ type: "message", chat: hot.chat, message: reply });
+    } else {
+      deps.conversation.endedWithoutReply();
     }
     deps.checkpoint.clear(hot.chat);
     calibration.observe(result.usage?.promptTokens, prompt.tokens);
@@ -155,6 +157,7 @@ export function createTurnRunner(deps: RunnerDeps) {
     logEvent("error", "turn_failed", { traceId: span?.context.traceId, error: errorKind(err) });
     if (current.get(chat) !== t) return;
     deps.checkpoint.clear(chat);
+    deps.conversation.endedWithoutReply();
     t.outcome = { status: "error", code: "internal" };
     current.delete(chat);
     last.set(chat, t);
