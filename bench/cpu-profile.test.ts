@@ -46,6 +46,13 @@ describe("summarizeProfile", () => {
     expect(s.byFunction[0]).toEqual({ name: "query npm:postgres:3", ms: 3, share: 0.75 });
   });
 
+  it("counts a sample followed by a wait (no samples while the isolate is released) for twice the usual interval", () => {
+    const waited = { ...profile, timeDeltas: [0, 1000, 1000, 50_000, 1000, 1000], endTime: 55_000 };
+    const s = summarizeProfile(waited, "worker.js", bundle);
+    expect(s.busyMs).toBe(5);
+    expect(s.byFunction[0]).toEqual({ name: "query npm:postgres:3", ms: 4, share: 0.8 });
+  });
+
   it("counts what an app function calls in its inclusive time", () => {
     const s = summarizeProfile(profile, "worker.js", bundle);
     expect(s.appInclusive).toEqual([{ name: "generate worker/session/core.ts:5", ms: 4, share: 1 }]);

@@ -57,6 +57,11 @@ function moduleAt(lines: [number, string][], line: number): string {
   return pkg ? `npm:${pkg[1]}` : found;
 }
 
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted.length ? sorted[sorted.length >> 1] : 0;
+}
+
 function top(map: Map<string, number>, total: number, limit: number): SelfTime[] {
   return [...map]
     .map(([name, ms]) => ({ name, ms, share: total > 0 ? ms / total : 0 }))
@@ -73,8 +78,11 @@ export function summarizeProfile(profile: CpuProfile, bundleUrlPart: string, bun
   const lines = moduleLines(bundle);
   const selfMs = new Map<number, number>();
   if (profile.samples && profile.timeDeltas) {
+    // V8 samples only while the isolate is in use: while workerd waits for I/O it takes none, and the time to the next
+    // sample holds the wait. So a sample counts for at most twice the usual interval.
+    const cap = 2 * median(profile.timeDeltas.slice(1));
     for (const [i, nodeId] of profile.samples.entries())
-      selfMs.set(nodeId, (selfMs.get(nodeId) ?? 0) + (profile.timeDeltas?.[i + 1] ?? 0) / 1000);
+      selfMs.set(nodeId, (selfMs.get(nodeId) ?? 0) + Math.min(profile.timeDeltas[i + 1] ?? 0, cap) / 1000);
   } else {
     const per =
       (profile.endTime - profile.startTime) /
