@@ -24,24 +24,15 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { type ConcurrencyRun, goalRows, goalTable, type PathName, type PathRun, type QuietFigures, runTable } from "./concurrency-report";
 import { childPids, cpuMeter } from "./cpu";
-import { closeAll, send } from "./http-client";
+import { closeAll } from "./http-client";
 import { forkPassthroughProxy } from "./passthrough-proxy";
 import { spawnPortkey } from "./portkey";
-import { rssKb, spawnDevLlm, startWorkerdPassthrough, startWorkerdRelay } from "./processes";
-import { seedHistory } from "./seed";
-import {
-  type BenchDatabase,
-  type BenchUser,
-  createBenchDatabase,
-  createCharacter,
-  registerUser,
-  startService,
-  workerProvenance,
-} from "./service";
-import { pairedDiff, summarize } from "./stats";
+import { spawnDevLlm, startWorkerdPassthrough, startWorkerdRelay } from "./processes";
+import { measureQuiet } from "./quiet";
+import { type BenchUser, createBenchDatabase, createCharacter, registerUser, startService, workerProvenance } from "./service";
 import { OPENAI_FORMAT, SERVICE_FORMAT, type StreamRequest, streamAll } from "./stream-client";
 import { cpuPerFrameUs, pathFigures } from "./stream-stats";
-import { type Conversation, measureTurn, type Paths } from "./turns";
+import type { Conversation } from "./turns";
 
 type PathKey = "direct" | "node" | "workerd" | "relay" | "dorelay" | "portkey" | "service" | "baseline";
 const NAMES: Record<PathKey, PathName> = {
@@ -145,7 +136,8 @@ export async function runConcurrency(): Promise<void> {
     // Quiet first: a single stream at a time, a cold conversation, and memory per conversation object.
     let quiet: QuietFigures | null = null;
     const main = services.service;
-    if (settings.quietTurns > 0 && main) quiet = await measureQuiet(main, llm.url, node.url, db, settings, log);
+    if (settings.quietTurns > 0 && main)
+      quiet = await measureQuiet(main, { llm: llm.url, proxy: node.url, floor: doRelay.url }, db, settings, log);
 
     const serviceRequest = (service: Service, chat: Conversation, content: string): StreamRequest => ({
       url: `${service.url}/api/chats/${chat.characterId}/messages`,
@@ -243,84 +235,6 @@ export async function runConcurrency(): Promise<void> {
   } finally {
     await closeAll(closers);
   }
-}
-
-/**
- * One stream at a time on a fresh service: first token added over direct on
- * a warm conversation (each prompt replayed directly, bench/turns.ts), the
- * first turn of conversations whose history is only in PostgreSQL against
- * their second, and workerd's resident memory grown per conversation opened
- * (all opened within seconds, before any idles long enough to be evicted).
- */
-async function measureQuiet(
-  service: Service,
-  llmUrl: string,
-  nodeUrl: string,
-  db: BenchDatabase,
-  settings: { quietTurns: number; coldConversations: number; messagesPerConversation: number },
-  log: (msg: string) => void,
-): Promise<QuietFigures> {
-  const turnPaths: Paths = { llm: llmUrl, proxy: nodeUrl, service: service.url };
-  const none = { service: null, proxy: null };
-  const hot = { token: service.user.token, characterId: await createCharacter(service.url, service.user, "quiet") };
-  for (let i = 0; i < 5; i++) await measureTurn(turnPaths, none, hot, `Warm-up turn ${i}. [[long:8]]`, "stream");
-  const samples = [];
-  for (let i = 0; i < settings.quietTurns; i++)
-    samples.push(await measureTurn(turnPaths, none, hot, `Quiet turn ${i}. [[long:8]]`, "stream"));
-  const seeded = async (label: string): Promise<Conversation[]> => {
-    const chats: Conversation[] = [];
-    for (let i = 0; i < settings.coldConversations; i++) {
-      const chat = { token: service.user.token, characterId: await createCharacter(service.url, service.user, `${label} ${i}`) };
-      await seedHistory(db.sql, { userId: service.user.userId, characterId: chat.characterId }, settings.messagesPerConversation);
-      chats.push(chat);
-    }
-    return chats;
-  };
-  // Memory: every object opened within a few seconds (miniflare evicts an object idle for about 10 s, as production does).
-  const idle = await seeded("idle");
-  await new Promise((r) => setTimeout(r, 1000));
-  const rssBefore = rssKb(service.pids);
-  for (let i = 0; i < idle.length; i += 8)
-    await Promise.all(idle.slice(i, i + 8).map((chat, j) => openTurn(service.url, chat, `Idle turn ${i + j}.`)));
-  // Idle: the replies copied to PostgreSQL and the objects' connections let go (1 s after their last call).
-  await new Promise((r) => setTimeout(r, 3000));
-  const rssAfter = rssKb(service.pids);
-  // Latency: each conversation's second turn right after its first (a turn after a long pause would meet a restarted object).
-  const cold = await seeded("cold");
-  const coldSamples = [];
-  const warmSamples = [];
-  for (const [i, chat] of cold.entries()) {
-    coldSamples.push(await measureTurn(turnPaths, none, chat, `Cold turn ${i}. [[long:8]]`, "stream"));
-    warmSamples.push(await measureTurn(turnPaths, none, chat, `Warm turn ${i}. [[long:8]]`, "stream"));
-  }
-  const added = (s: { service: number; direct: number }[]) =>
-    summarize(
-      pairedDiff(
-        s.map((x) => x.service),
-        s.map((x) => x.direct),
-      ),
-    );
-  const quiet = {
-    added: added(samples),
-    coldAdded: added(coldSamples),
-    warmAdded: added(warmSamples),
-    kbPerConversation: idle.length ? (rssAfter - rssBefore) / idle.length : Number.NaN,
-    messagesPerConversation: settings.messagesPerConversation,
-  };
-  log(
-    `quiet: added p50 ${quiet.added.p50.toFixed(2)} ms; cold ${quiet.coldAdded.p50.toFixed(2)} / warm ${quiet.warmAdded.p50.toFixed(2)} ms; ` +
-      `${quiet.kbPerConversation.toFixed(0)} KB per conversation`,
-  );
-  return quiet;
-}
-
-/** One JSON turn, to open a conversation's object. */
-async function openTurn(base: string, chat: Conversation, content: string): Promise<void> {
-  const res = await send("POST", `${base}/api/chats/${chat.characterId}/messages`, {
-    headers: { "content-type": "application/json", accept: "application/json", authorization: `Bearer ${chat.token}` },
-    body: JSON.stringify({ content: `${content} [[long:8]]` }),
-  });
-  if (res.status !== 200) throw new Error(`turn: status ${res.status}: ${res.body.slice(0, 200)}`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await runConcurrency();
