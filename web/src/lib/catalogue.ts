@@ -1,17 +1,17 @@
 /** The character catalogue as the user browses it: a search, a tag, an order, its pages, and removals. */
 import { createEffect, createSignal, on, onCleanup } from "solid-js";
-import { createStore, reconcile } from "solid-js/store";
 import type { Character } from "../../../worker/shared/wire";
 import { type CatalogueSort, deleteCharacter, listCharacters, listTags } from "./api";
 import { describe } from "./errors";
+import { reconciledById } from "./keyed";
 
 export function createCatalogue() {
   const [query, setQuery] = createSignal("");
   const [tag, setTag] = createSignal<string | null>(null);
   const [sort, setSort] = createSignal<CatalogueSort | null>(null);
-  // A store reconciled by id: a card the new answer still holds keeps its element (and a half-confirmed delete).
-  const [shown, setShown] = createStore<{ items: Character[] }>({ items: [] });
-  const items = () => shown.items;
+  // Reconciled by id: a card the new answer still holds keeps its element (and a half-confirmed delete).
+  const [shown, setShown] = reconciledById<Character[]>([]);
+  const items = () => shown() ?? [];
   const [tags, setTags] = createSignal<{ tag: string; count: number }[]>([]);
   const [cursor, setCursor] = createSignal<string | null>(null);
   const [loading, setLoading] = createSignal(false);
@@ -26,8 +26,7 @@ export function createCatalogue() {
     try {
       const page = await listCharacters({ q: query().trim(), tag: tag(), sort: sort(), cursor: after });
       if (mine !== generation) return;
-      const next = after ? [...shown.items, ...page.characters] : page.characters;
-      setShown("items", reconcile(next, { key: "id" }));
+      setShown((old) => (after ? [...(old ?? []), ...page.characters] : page.characters));
       setCursor(page.nextCursor);
     } catch (err) {
       setError(describe(err));
@@ -68,7 +67,7 @@ export function createCatalogue() {
     },
     remove: (c: Character) =>
       deleteCharacter(c.id).then(
-        () => setShown("items", (list) => list.filter((x) => x.id !== c.id)),
+        () => setShown((old) => old?.filter((x) => x.id !== c.id)),
         (err) => setError(describe(err)),
       ),
   };

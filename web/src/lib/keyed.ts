@@ -2,7 +2,7 @@
 import type { Accessor, Setter } from "solid-js";
 import { createStore, reconcile, unwrap } from "solid-js/store";
 
-/** A resource's `storage` that reconciles each new value by `id` instead of replacing it. */
+/** A signal (or a resource's `storage`) that reconciles each new value by `id` instead of replacing it. */
 export function reconciledById<T>(init: T | undefined): [Accessor<T | undefined>, Setter<T | undefined>] {
   const [store, setStore] = createStore<{ value: T | undefined }>({ value: init });
   const set = (v: unknown) => {
