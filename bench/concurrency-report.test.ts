@@ -26,7 +26,14 @@ describe("goalRows", () => {
 
   it("shows beside each goal what the DO relay alone read in the same run, and the quiet floor", () => {
     const stats = { n: 40, mean: 3.6, p50: 3.6, p90: 5, p99: 9.3, min: 2, max: 10 };
-    const quiet = { added: stats, coldAdded: stats, warmAdded: stats, kbPerConversation: 500, messagesPerConversation: 40, floorAdded: stats };
+    const quiet = {
+      added: stats,
+      coldAdded: stats,
+      warmAdded: stats,
+      kbPerConversation: 500,
+      messagesPerConversation: 40,
+      floorAdded: stats,
+    };
     const runs = [{ n: 100, paths: [path("direct", Number.NaN), path("workerd DO relay", 138), path("service", 124)] }];
     const rows = goalRows(runs, quiet, 20);
     expect(rows.find((r) => r.goal.includes("≤ 70 µs"))).toMatchObject({ measured: "124 µs", floor: "DO relay 138 µs", verdict: "MISS" });
