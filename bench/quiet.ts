@@ -1,13 +1,11 @@
 /** The concurrency benchmark's quiet phase: one stream at a time (bench/concurrency.ts). */
-
 import type { QuietFigures } from "./concurrency-report";
-import { openaiFirstToken } from "./first-token";
 import { send } from "./http-client";
 import { rssKb } from "./processes";
 import { seedHistory } from "./seed";
 import { type BenchDatabase, type BenchUser, createCharacter } from "./service";
 import { pairedDiff, summarize } from "./stats";
-import { type Conversation, measureTurn, type Paths } from "./turns";
+import { type Conversation, completion, figure, measureTurn, type Paths } from "./turns";
 
 /**
  * One stream at a time on a fresh service: first token added over direct on
@@ -94,15 +92,6 @@ async function openTurn(base: string, chat: Conversation, content: string): Prom
 /** First token through `via` minus straight to the LLM, for the same short streamed request. */
 async function relayAdded(llm: string, via: string, content: string): Promise<number> {
   const body = JSON.stringify({ model: "development", stream: true, messages: [{ role: "user", content }] });
-  const first = async (base: string) => {
-    const res = await send("POST", `${base}/chat/completions`, {
-      headers: { "content-type": "application/json", accept: "text/event-stream" },
-      body,
-      probe: openaiFirstToken(),
-    });
-    if (res.status !== 200 || res.firstMs === null) throw new Error(`${base}: status ${res.status}: ${res.body.slice(0, 200)}`);
-    return res.firstMs;
-  };
-  const direct = await first(llm);
-  return (await first(via)) - direct;
+  const direct = figure(await completion(llm, body, "stream"), "stream", "direct");
+  return figure(await completion(via, body, "stream"), "stream", "DO relay") - direct;
 }

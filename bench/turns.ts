@@ -86,7 +86,8 @@ function serviceTurn(paths: Paths, chat: Conversation, content: string, mode: Mo
   });
 }
 
-function completion(base: string, body: string, mode: Mode, headers: Record<string, string> = {}): Promise<Timed> {
+/** A chat completion straight to an OpenAI-style endpoint (the LLM, or a relay in front of it). */
+export function completion(base: string, body: string, mode: Mode, headers: Record<string, string> = {}): Promise<Timed> {
   return send("POST", `${base}/chat/completions`, {
     headers: { "content-type": "application/json", accept: mode === "stream" ? "text/event-stream" : "application/json", ...headers },
     body,
@@ -94,7 +95,8 @@ function completion(base: string, body: string, mode: Mode, headers: Record<stri
   });
 }
 
-function figure(res: Timed, mode: Mode, what: string): number {
+/** A streamed answer's first token, or a JSON answer's whole time; a failed one throws, naming `what`. */
+export function figure(res: Timed, mode: Mode, what: string): number {
   if (res.status !== 200) throw new Error(`${what}: status ${res.status}: ${res.body.slice(0, 300)}`);
   if (mode === "json") return res.totalMs;
   if (res.firstMs === null) throw new Error(`${what}: no token in ${res.body.slice(0, 300)}`);
